@@ -1,0 +1,59 @@
+/**
+ * The closed set of error codes a Plinth host can raise. Each package adds the codes it raises here, so a
+ * caller can switch over every failure exhaustively without importing the package that raised it.
+ */
+/** Raised by @plinth/protocol: a payload that does not satisfy the wire contract. */
+export const PROTOCOL_ERROR_CODES = [
+  'invalid_json',
+  'invalid_payload',
+  'unsupported_protocol_version',
+  'invalid_plugin_id',
+  'invalid_version',
+  'invalid_min_app_version',
+] as const;
+
+export const PLINTH_ERROR_CODES = [...PROTOCOL_ERROR_CODES] as const;
+
+export type PlinthErrorCode = (typeof PLINTH_ERROR_CODES)[number];
+
+/** Structured context carried by every error; fields are absent when they do not apply. */
+export interface PlinthErrorContext {
+  /** The plugin's canonical id, once it is known. */
+  pluginId?: string;
+  pluginVersion?: string;
+  /** The guest export being called, e.g. `handle_command`. */
+  exportName?: string;
+  /** The host function being served, e.g. `host_read_file`. */
+  hostFunction?: string;
+  /** The limit that was hit, e.g. `timeout_ms`. */
+  limit?: string;
+}
+
+export interface PlinthErrorOptions extends PlinthErrorContext {
+  cause?: unknown;
+}
+
+const MARKER = Symbol.for('plinth.error');
+
+/**
+ * Base class of every error Plinth raises on the host side. Guest-visible wire failures are not errors:
+ * they are the failure shapes of the protocol (see `failureOutput`).
+ */
+export class PlinthError extends Error {
+  readonly [MARKER] = true;
+  readonly code: PlinthErrorCode;
+  readonly context: PlinthErrorContext;
+
+  constructor(code: PlinthErrorCode, message: string, options: PlinthErrorOptions = {}) {
+    const { cause, ...context } = options;
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'PlinthError';
+    this.code = code;
+    this.context = context;
+  }
+
+  /** True for any PlinthError, even one created by another copy of this package. */
+  static isInstance(value: unknown): value is PlinthError {
+    return typeof value === 'object' && value !== null && MARKER in value;
+  }
+}

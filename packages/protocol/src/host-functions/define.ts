@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import { definePayload, type ParseResult, type Payload } from '../payload.js';
+import type { PermissionType } from '../permissions.js';
+import { renderFailure, type FailureShape } from './failure-shapes.js';
+
+/** How a successful answer is encoded on the wire. */
+export type SuccessEncoding =
+  /** JSON text matching `schema`. */
+  | { kind: 'json'; schema: z.ZodType; description: string }
+  /** Raw text (not JSON) matching `schema`, e.g. file contents or `"true"`. */
+  | { kind: 'text'; schema: z.ZodType<string>; description: string }
+  /** Raw bytes (not JSON, not necessarily UTF-8). */
+  | { kind: 'bytes'; description: string };
+
+/** The permission a function checks, and how its target is derived from the request. */
+export interface PermissionCheck<Request> {
+  /** The types the function may check. Most have one; writes pick edit or create by existence. */
+  types: readonly PermissionType[];
+  /** How the host chooses among `types`, and what the target is, in words for the docs. */
+  rule: string;
+  /** The target checked for a request; `null` when this request needs no check. */
+  target: (request: Request) => string | null;
+}
+
+export interface HostFunctionDefinition<Name extends string, Request extends z.ZodType> {
+  name: Name;
+  set: 'required' | 'extended';
+  summary: string;
+  /** Schema of the JSON input; `null` when the input is ignored. */
+  request: Request | null;
+  success: SuccessEncoding;
+  failure: FailureShape;
+  /** For `Q` and `none`: the answer given when the function fails or the target is absent. */
+  quiet?: string;
+  permission: PermissionCheck<z.output<Request>> | null;
+  /** A per-plugin rate limit applies (log, emitted events). */
+  rateLimited?: boolean;
+}
+
+export interface HostFunctionSpec<Name extends string = string, Request extends z.ZodType = z.ZodType>
+  extends HostFunctionDefinition<Name, Request> {
+  quiet: string;
+  /** The request as a payload (for JSON Schema and docs); `null` when the input is ignored. */
+  requestPayload: Payload<z.output<Request>> | null;
+  /** Decodes and validates the input text; an ignored input always decodes to `{}`. Never throws. */
+  decodeRequest(text: string): ParseResult<z.output<Request>>;
+  /** Renders a failure in this function's shape, message prefixed with the function name. */
+  failureOutput(message: string): string;
+  /** The answer of a host that does not implement this function. */
+  notAvailableOutput(): string;
+}
+
+/** The canonical "not available" message for an unimplemented function. */
+export const notAvailableMessage = (name: string): string => `${name}: not available on this host`;
+
+export function defineHostFunction<const Name extends string, Request extends z.ZodType>(
+  definition: HostFunctionDefinition<Name, Request>,
+): HostFunctionSpec<Name, Request> {
+  const { name, failure, request } = definition;
+  const quiet = definition.quiet ?? '';
+  const requestPayload =
+    request === null
+      ? null
+      : definePayload<z.output<Request>>({
+          name: `${name} request`,
+          fileName: `${name}.request`,
+          description: `Input of ${name}.`,
+          schema: request as z.ZodType<z.output<Request>>,
+        });
+  const ignored: ParseResult<z.output<Request>> = { ok: true, value: {} as z.output<Request>, warnings: [] };
+
+  return {
+    ...definition,
+    quiet,
+    requestPayload,
+    decodeRequest: (text) => (requestPayload === null ? ignored : requestPayload.decode(text)),
+    failureOutput: (message) => renderFailure(failure, name, message, quiet),
+    notAvailableOutput: () => renderFailure(failure, name, notAvailableMessage(name), quiet),
+  };
+}

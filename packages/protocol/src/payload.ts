@@ -1,0 +1,113 @@
+import type { z } from 'zod';
+import { ProtocolError, type ProtocolErrorCode, type ProtocolIssue } from './errors/protocol-error.js';
+
+/** Something worth telling the author that did not stop the payload from being accepted. */
+export interface ProtocolWarning {
+  path: readonly (string | number)[];
+  message: string;
+}
+
+export type ParseResult<T> =
+  | { ok: true; value: T; warnings: readonly ProtocolWarning[] }
+  | { ok: false; error: ProtocolError };
+
+/**
+ * A payload of the wire contract: its zod schema (the source of the JSON Schema file) plus the lenient
+ * post-processing the contract asks for, which a JSON Schema cannot express (warnings, dropped elements).
+ */
+export interface Payload<T, Wire = T> {
+  /** Human name used in messages, e.g. `GuestManifest`. */
+  readonly name: string;
+  /** Base name of the JSON Schema file, e.g. `guest-manifest`. */
+  readonly fileName: string;
+  readonly description: string;
+  /** The wire schema (the source of the JSON Schema file), before lenient post-processing. */
+  readonly schema: z.ZodType<Wire>;
+  /** Validates an already-decoded JSON value. Never throws. */
+  parse(value: unknown): ParseResult<T>;
+  /** Decodes wire text (UTF-8 JSON) and validates it. Never throws. */
+  decode(text: string): ParseResult<T>;
+}
+
+export interface PayloadDefinition<T, Wire> {
+  name: string;
+  fileName: string;
+  description: string;
+  schema: z.ZodType<Wire>;
+  /** Error code to use when the first issue is under this top-level field. Default `invalid_payload`. */
+  codeByField?: Readonly<Record<string, ProtocolErrorCode>>;
+  /** Lenient clean-up after schema validation; pushes warnings rather than failing. */
+  postProcess?: (value: Wire, warn: (warning: ProtocolWarning) => void, raw: unknown) => T;
+  /** The JSON value an empty wire text stands for, where the contract allows an empty output. */
+  emptyText?: unknown;
+}
+
+export function definePayload<T, Wire = T>(definition: PayloadDefinition<T, Wire>): Payload<T, Wire> {
+  const { name, fileName, description, schema, codeByField = {}, postProcess, emptyText } = definition;
+
+  const parse = (value: unknown): ParseResult<T> => {
+    const result = schema.safeParse(value, { error: friendlyIssueMessage });
+    if (!result.success) {
+      const issues = result.error.issues.map(toProtocolIssue);
+      const first = issues[0]?.path[0];
+      const code = (typeof first === 'string' ? codeByField[first] : undefined) ?? 'invalid_payload';
+      return { ok: false, error: new ProtocolError(code, { payload: name, issues }) };
+    }
+    const warnings: ProtocolWarning[] = [];
+    const cleaned = postProcess ? postProcess(result.data, (w) => warnings.push(w), value) : (result.data as unknown as T);
+    return { ok: true, value: cleaned, warnings };
+  };
+
+  const decode = (text: string): ParseResult<T> => {
+    if (text === '' && emptyText !== undefined) return parse(emptyText);
+    const json = decodeJson(text, name);
+    return json.ok ? parse(json.value) : json;
+  };
+
+  return { name, fileName, description, schema, parse, decode };
+}
+
+/** Parses JSON text, answering a typed `invalid_json` error instead of throwing. */
+export function decodeJson(text: string, payloadName: string): ParseResult<unknown> {
+  if (typeof text !== 'string') {
+    const issue = { path: [], message: `expected JSON text, got ${describe(text)}` };
+    return { ok: false, error: new ProtocolError('invalid_json', { payload: payloadName, issues: [issue] }) };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown, warnings: [] };
+  } catch (cause) {
+    const preview = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const issue = { path: [], message: `not valid JSON (${reason}); the text starts ${JSON.stringify(preview)}` };
+    return { ok: false, error: new ProtocolError('invalid_json', { payload: payloadName, issues: [issue], cause }) };
+  }
+}
+
+/** Like `parse`, but throws the ProtocolError. For callers that treat bad input as a bug. */
+export function expectValid<T>(result: ParseResult<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+function toProtocolIssue(issue: z.core.$ZodIssue): ProtocolIssue {
+  const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+  return { path, message: issue.message };
+}
+
+/** Zod's defaults read "Invalid input: expected string, received undefined"; authors want plainer words. */
+const friendlyIssueMessage: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return `is required (expected ${issue.expected})`;
+    return `expected ${issue.expected}, got ${describe(issue.input)}`;
+  }
+  return undefined;
+};
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return 'bytes';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}

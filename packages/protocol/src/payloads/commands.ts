@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { jsonValueSchema } from '../json.js';
+import { definePayload } from '../payload.js';
+
+export const commandRequestSchema = z
+  .object({
+    command: z.string().min(1, { error: 'command must be a non-empty string' }),
+    params: jsonValueSchema.nullable().default(null).describe('Command parameters; null when none.'),
+  })
+  .describe('Input of the `handle_command` export.');
+
+export type CommandRequest = z.output<typeof commandRequestSchema>;
+
+/** `error_code` values the host types; any other code is a command error. */
+export const TYPED_COMMAND_ERROR_CODES = ['permission_denied', 'config_error'] as const;
+
+export const commandResponseSchema = z
+  .object({
+    success: z.boolean(),
+    data: jsonValueSchema.optional(),
+    error: z.string().optional(),
+    error_code: z
+      .string()
+      .optional()
+      .describe('`permission_denied` and `config_error` are typed by the host; others are command errors.'),
+  })
+  .describe('Output of the `handle_command` export.');
+
+export type CommandResponse = z.output<typeof commandResponseSchema>;
+
+export const commandRequestPayload = definePayload<CommandRequest>({
+  name: 'CommandRequest',
+  fileName: 'command-request',
+  description: 'Input of the `handle_command` export.',
+  schema: commandRequestSchema,
+});
+
+export const commandResponsePayload = definePayload<CommandResponse>({
+  name: 'CommandResponse',
+  fileName: 'command-response',
+  description: 'Output of the `handle_command` export.',
+  schema: commandResponseSchema,
+});
