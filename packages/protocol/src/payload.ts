@@ -95,7 +95,7 @@ function toProtocolIssue(issue: z.core.$ZodIssue): ProtocolIssue {
 }
 
 /** Zod's defaults read "Invalid input: expected string, received undefined"; authors want plainer words. */
-const friendlyIssueMessage: z.core.$ZodErrorMap = (issue) => {
+export const friendlyIssueMessage: z.core.$ZodErrorMap = (issue) => {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return `is required (expected ${issue.expected})`;
     return `expected ${issue.expected}, got ${describe(issue.input)}`;

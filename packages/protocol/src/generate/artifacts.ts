@@ -3,6 +3,7 @@ import { HOST_FUNCTIONS } from '../host-functions/catalogue.js';
 import type { HostFunctionSpec, SuccessEncoding } from '../host-functions/define.js';
 import { FAILURE_SHAPE_SCHEMAS } from '../host-functions/failure-shapes.js';
 import { PAYLOADS } from '../payloads/all.js';
+import { cliCommandSchema, uiContributionSchema } from '../payloads/contributions.js';
 
 export interface GeneratedFile {
   /** Path relative to the package's schema/ folder. */
@@ -29,6 +30,8 @@ export function renderArtifacts(): {
   for (const payload of PAYLOADS) {
     add(`${payload.fileName}.json`, toSchema(payload.schema, payload.name, payload.description));
   }
+  add('cli-command.json', toSchema(cliCommandSchema, 'CliCommand', 'An element of GuestManifest.cli.'));
+  add('ui-contribution.json', toSchema(uiContributionSchema, 'UiContribution', 'An element of GuestManifest.ui.'));
   for (const [shape, schema] of Object.entries(FAILURE_SHAPE_SCHEMAS)) {
     add(`failure-shapes/failure-${shape.toLowerCase()}.json`, toSchema(schema, `Failure shape ${shape}`));
   }

@@ -12,7 +12,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const hostLog = defineHostFunction({
   name: 'host_log',
   set: 'required',
-  summary: 'Write a line to the host log (rate-limited).',
+  summary: 'Write a line to the host log.',
   request: z.object({
     level: z.string().default('info').describe(`One of ${LOG_LEVELS.join(', ')}; anything else logs as trace.`),
     message: z.string(),
@@ -26,7 +26,7 @@ export const hostLog = defineHostFunction({
 export const hostEmitEvent = defineHostFunction({
   name: 'host_emit_event',
   set: 'required',
-  summary: "Emit an event onto the host's event bus (rate-limited).",
+  summary: "Emit an event onto the host's event bus.",
   request: jsonValueSchema,
   success: { kind: 'text', schema: emptyText, description: '""' },
   failure: 'S',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { jsonValueSchema } from '../json.js';
 import { formatPath } from '../errors/protocol-error.js';
 import { cliCommandSchema, UI_SLOTS, uiContributionSchema, type CliCommand, type UiContribution } from './contributions.js';
-import { definePayload } from '../payload.js';
+import { definePayload, friendlyIssueMessage } from '../payload.js';
 import { pluginPermissionsSchema } from '../permissions.js';
 import { PLUGIN_ID_PATTERN, PROTOCOL_VERSION, SEMVER_PATTERN } from '../version.js';
 
@@ -139,7 +139,7 @@ export const guestManifestPayload = definePayload<GuestManifest, WireGuestManife
     const keepValid = <T>(field: 'ui' | 'cli', schema: z.ZodType<T>, check?: (value: T, index: number) => void): T[] => {
       const kept: T[] = [];
       manifest[field].forEach((element, index) => {
-        const result = schema.safeParse(element);
+        const result = schema.safeParse(element, { error: friendlyIssueMessage });
         if (result.success) {
           kept.push(result.data);
           check?.(result.data, index);

@@ -1,0 +1,54 @@
+import {
+  HOST_FUNCTIONS,
+  formatPath,
+  type GuestManifest,
+  type HostFunctionSpec,
+  type ProtocolWarning,
+} from '@plinth/protocol';
+
+export function renderManifestReport(
+  source: string,
+  manifest: GuestManifest,
+  warnings: readonly ProtocolWarning[],
+): string {
+  const lines = [
+    `✓ ${source}: ${manifest.name} (${manifest.id}) v${manifest.version}, protocol ${manifest.protocol_version}`,
+    `  ${manifest.description}`,
+    `  capabilities: ${manifest.capabilities.join(', ') || '(none)'}`,
+    `  commands:     ${manifest.commands.join(', ') || '(none)'}`,
+    `  cli:          ${manifest.cli.map((c) => c.name).join(', ') || '(none)'}`,
+  ];
+  const requested = manifest.requested_permissions;
+  if (requested) {
+    for (const [type, rule] of Object.entries(requested.defaults)) {
+      if (!rule) continue;
+      const reason = requested.reasons[type] ? ` — ${requested.reasons[type]}` : '';
+      lines.push(`  asks ${type}: ${rule.include.join(', ') || '(nothing)'}${reason}`);
+    }
+  }
+  for (const warning of warnings) lines.push(`  warning at ${formatPath(warning.path)}: ${warning.message}`);
+  return lines.join('\n');
+}
+
+/** The host-function catalogue as a terminal table. */
+export function renderCatalogue(): string {
+  const specs = HOST_FUNCTIONS as readonly HostFunctionSpec[];
+  const rows = specs.map((spec) => [
+    spec.name,
+    spec.set,
+    spec.failure,
+    spec.permission ? spec.permission.types.join('|') : '-',
+    spec.summary,
+  ]);
+  const header = ['function', 'set', 'fail', 'permission', 'what it does'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const render = (row: string[]) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ');
+  const required = specs.filter((s) => s.set === 'required').length;
+  return [
+    `\nHost-function catalogue (${specs.length} functions: ${required} required, ${specs.length - required} extended)`,
+    render(header),
+    render(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(render),
+  ].join('\n');
+}

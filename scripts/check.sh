@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every check, from a fresh machine: bootstrap, build, typecheck, lint, publint, generated-file freshness,
+# and the whole test suite. Exits non-zero when any of them fails.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+
+log "typecheck"
+pnpm exec turbo run typecheck --output-logs=errors-only
+pnpm exec tsc -p test/tsconfig.json
+
+log "lint"
+pnpm exec eslint . --max-warnings 0
+
+log "publint"
+pnpm exec turbo run publint --output-logs=errors-only
+
+log "generated files are current"
+pnpm exec turbo run generate:check --output-logs=errors-only
+
+log "tests"
+mkdir -p .plinth-tmp
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.plinth-tmp/vitest.json || status=$?
+node -e '
+  const r = require("./.plinth-tmp/vitest.json");
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs the Plinth demo from a fresh machine (bootstraps pnpm, dependencies and builds first).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+log "starting the demo"
+node apps/demo/dist/cli.js "$@"

@@ -1,0 +1,41 @@
+/**
+ * The layering of the monorepo, in one place: which workspace packages each package may import, and
+ * whether its main entry must stay runtime-neutral (no `node:` imports). The ESLint config and the
+ * layering test both read this table.
+ *
+ * `nodeOnly` lists source globs (relative to the package) that are exposed only through Node-specific
+ * subpath exports, where `node:` imports are allowed.
+ */
+export const LAYERS = {
+  '@plinth/protocol': { dir: 'packages/protocol', mayImport: [], neutral: true },
+  '@plinth/permissions': { dir: 'packages/permissions', mayImport: ['@plinth/protocol'], neutral: true },
+  '@plinth/runtime': {
+    dir: 'packages/runtime',
+    mayImport: ['@plinth/protocol', '@plinth/permissions'],
+    neutral: true,
+    nodeOnly: ['src/node/**'],
+  },
+  '@plinth/host-node': {
+    dir: 'packages/host-node',
+    mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
+    neutral: false,
+  },
+  '@plinth/testkit': {
+    dir: 'packages/testkit',
+    mayImport: ['@plinth/runtime', '@plinth/protocol'],
+    neutral: false,
+  },
+  '@plinth/guest-as': { dir: 'packages/guest-as', mayImport: [], neutral: true },
+  '@plinth/demo': {
+    dir: 'apps/demo',
+    mayImport: [
+      '@plinth/protocol',
+      '@plinth/permissions',
+      '@plinth/runtime',
+      '@plinth/host-node',
+      '@plinth/testkit',
+      '@plinth/guest-as',
+    ],
+    neutral: false,
+  },
+};
