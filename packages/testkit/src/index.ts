@@ -1,1 +1,3 @@
-export {};
+export * from './guests/catalogue.js';
+export * from './guests/direct-host.js';
+export * from './guests/conformance.js';
