@@ -45,13 +45,23 @@ describe('definePayload', () => {
         return value.items.length;
       },
     });
-    expect(counted.parse({ items: [] })).toEqual({ ok: true, value: 0, warnings: [{ path: ['items'], message: 'empty' }] });
+    expect(counted.parse({ items: [] })).toEqual({
+      ok: true,
+      value: 0,
+      warnings: [{ path: ['items'], message: 'empty' }],
+    });
     expect(counted.decode('{"items":["a","b"]}')).toEqual({ ok: true, value: 2, warnings: [] });
   });
 
   it('decodes "" as emptyText only when the payload declares one', () => {
     expect(point.decode('').ok).toBe(false);
-    const withEmpty = definePayload({ name: 'E', fileName: 'e', description: 'd', schema: z.object({}), emptyText: {} });
+    const withEmpty = definePayload({
+      name: 'E',
+      fileName: 'e',
+      description: 'd',
+      schema: z.object({}),
+      emptyText: {},
+    });
     expect(withEmpty.decode('')).toEqual({ ok: true, value: {}, warnings: [] });
   });
 });

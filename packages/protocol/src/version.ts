@@ -12,8 +12,10 @@ export const SEMVER_PATTERN = new RegExp(
 
 /**
  * A canonical plugin id: lowercase `[a-z0-9-]` segments joined by `.`, at least two segments, e.g.
- * `acme.word-count`. Segments neither start nor end with `-`.
+ * `acme.word-count`. Segments neither start nor end with `-`. At most `PLUGIN_ID_MAX_LENGTH` characters.
  */
+export const PLUGIN_ID_MAX_LENGTH = 128;
+
 export const PLUGIN_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
 export function isSemver(value: string): boolean {
@@ -21,5 +23,5 @@ export function isSemver(value: string): boolean {
 }
 
 export function isCanonicalPluginId(value: string): boolean {
-  return PLUGIN_ID_PATTERN.test(value);
+  return value.length <= PLUGIN_ID_MAX_LENGTH && PLUGIN_ID_PATTERN.test(value);
 }

@@ -28,7 +28,10 @@ describe('formatPath', () => {
 describe('ProtocolError', () => {
   const error = new ProtocolError('invalid_version', {
     payload: 'GuestManifest',
-    issues: [issue(['version'], 'version must be a semantic version'), issue(['cli', 0, 'name'], 'is required')],
+    issues: [
+      issue(['version'], 'version must be a semantic version'),
+      issue(['cli', 0, 'name'], 'is required'),
+    ],
     pluginId: 'acme.x',
   });
 
@@ -49,7 +52,9 @@ describe('ProtocolError', () => {
   });
 
   it('renders every issue with its formatted path', () => {
-    expect(error.message).toBe('Invalid GuestManifest: at version: version must be a semantic version; at cli[0].name: is required');
+    expect(error.message).toBe(
+      'Invalid GuestManifest: at version: version must be a semantic version; at cli[0].name: is required',
+    );
   });
 
   it('has an empty path and a plain message without issues', () => {
@@ -68,14 +73,21 @@ describe('ProtocolError', () => {
 
   it('keeps the cause', () => {
     const cause = new SyntaxError('Unexpected token');
-    const withCause = new ProtocolError('invalid_json', { payload: 'GuestManifest', issues: [issue([], 'bad')], cause });
+    const withCause = new ProtocolError('invalid_json', {
+      payload: 'GuestManifest',
+      issues: [issue([], 'bad')],
+      cause,
+    });
     expect(withCause.cause).toBe(cause);
     expect(withCause.context).toEqual({});
     expect(new ProtocolError('invalid_json', { payload: 'X', issues: [] })).not.toHaveProperty('cause');
   });
 
   it('recognises errors by marker across copies, and tells PlinthError from ProtocolError', () => {
-    const foreign = Object.assign(Object.create(null) as object, { [Symbol.for('plinth.error')]: true, [Symbol.for('plinth.protocol-error')]: true });
+    const foreign = Object.assign(Object.create(null) as object, {
+      [Symbol.for('plinth.error')]: true,
+      [Symbol.for('plinth.protocol-error')]: true,
+    });
     expect(ProtocolError.isInstance(foreign)).toBe(true);
     expect(PlinthError.isInstance(foreign)).toBe(true);
     const base = new PlinthError('invalid_json', 'x');

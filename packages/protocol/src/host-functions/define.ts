@@ -67,13 +67,14 @@ export function defineHostFunction<const Name extends string, Request extends z.
           description: `Input of ${name}.`,
           schema: request as z.ZodType<z.output<Request>>,
         });
-  const ignored: ParseResult<z.output<Request>> = { ok: true, value: {} as z.output<Request>, warnings: [] };
-
   return {
     ...definition,
     quiet,
     requestPayload,
-    decodeRequest: (text) => (requestPayload === null ? ignored : requestPayload.decode(text)),
+    decodeRequest: (text) =>
+      requestPayload === null
+        ? { ok: true, value: {} as z.output<Request>, warnings: [] }
+        : requestPayload.decode(text),
     failureOutput: (message) => renderFailure(failure, name, message, quiet),
     notAvailableOutput: () => renderFailure(failure, name, notAvailableMessage(name), quiet),
   };

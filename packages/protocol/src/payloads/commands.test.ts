@@ -10,9 +10,15 @@ describe('CommandRequest', () => {
   });
 
   it('keeps explicit null and any JSON params', () => {
-    expect(commandRequestPayload.parse({ command: 'A', params: null })).toMatchObject({ ok: true, value: { params: null } });
+    expect(commandRequestPayload.parse({ command: 'A', params: null })).toMatchObject({
+      ok: true,
+      value: { params: null },
+    });
     const params = { date: '2026-03-02', tags: ['a'], n: 1.5, deep: { ok: true } };
-    expect(commandRequestPayload.parse({ command: 'A', params })).toMatchObject({ ok: true, value: { command: 'A', params } });
+    expect(commandRequestPayload.parse({ command: 'A', params })).toMatchObject({
+      ok: true,
+      value: { command: 'A', params },
+    });
   });
 
   it.each([
@@ -30,7 +36,8 @@ describe('CommandRequest', () => {
 
 describe('CommandResponse', () => {
   it('accepts a success with data', () => {
-    const wire = '{"success":true,"data":{"__diaryx_cli_action":"open_entry","path":"Daily/2026-03-02.md","created":true}}';
+    const wire =
+      '{"success":true,"data":{"__diaryx_cli_action":"open_entry","path":"Daily/2026-03-02.md","created":true}}';
     expect(decodeCommandResponse(wire)).toEqual({ ok: true, value: JSON.parse(wire), warnings: [] });
   });
 
@@ -41,7 +48,11 @@ describe('CommandResponse', () => {
   });
 
   it('accepts a bare {success}', () => {
-    expect(parseCommandResponse({ success: true })).toEqual({ ok: true, value: { success: true }, warnings: [] });
+    expect(parseCommandResponse({ success: true })).toEqual({
+      ok: true,
+      value: { success: true },
+      warnings: [],
+    });
   });
 
   it.each([
@@ -64,12 +75,22 @@ describe('CommandResponse', () => {
 
 describe('InitContext', () => {
   it('keeps host-supplied extra keys', () => {
-    const value = { workspace_root: '/w', workspace_id: 'ws-1', server_url: 'https://sync.example.com', theme: 'dark', n: 2 };
+    const value = {
+      workspace_root: '/w',
+      workspace_id: 'ws-1',
+      server_url: 'https://sync.example.com',
+      theme: 'dark',
+      n: 2,
+    };
     expect(initContextPayload.parse(value)).toEqual({ ok: true, value, warnings: [] });
   });
 
   it('accepts a null workspace_root', () => {
-    expect(initContextPayload.decode('{"workspace_root":null}')).toEqual({ ok: true, value: { workspace_root: null }, warnings: [] });
+    expect(initContextPayload.decode('{"workspace_root":null}')).toEqual({
+      ok: true,
+      value: { workspace_root: null },
+      warnings: [],
+    });
   });
 
   it('rejects a workspace_root of the wrong type and a mistyped known key', () => {

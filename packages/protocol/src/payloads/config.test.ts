@@ -15,7 +15,10 @@ describe('ConfigReconcile', () => {
     const wire = {
       config: { folder: 'Daily', template: null },
       permission_request: { permissions: { http_requests: { include: ['api.example.com'] } } },
-      migrations: [{ legacy_key: 'dir', config_field: 'folder' }, { legacy_key: 'tpl', config_field: 'template', reason: 'renamed' }],
+      migrations: [
+        { legacy_key: 'dir', config_field: 'folder' },
+        { legacy_key: 'tpl', config_field: 'template', reason: 'renamed' },
+      ],
     };
     const result = decodeConfigReconcile(JSON.stringify(wire));
     expect(result).toEqual({
@@ -23,15 +26,30 @@ describe('ConfigReconcile', () => {
       warnings: [],
       value: {
         ...wire,
-        permission_request: { permissions: { http_requests: { include: ['api.example.com'], exclude: [] } }, reasons: {} },
+        permission_request: {
+          permissions: { http_requests: { include: ['api.example.com'], exclude: [] } },
+          reasons: {},
+        },
       },
     });
   });
 
   it.each([
-    ['a migration without config_field', { migrations: [{ legacy_key: 'a' }] }, ['migrations', 0, 'config_field']],
-    ['a permission request without permissions', { permission_request: { reasons: {} } }, ['permission_request', 'permissions']],
-    ['a permission rule with a string include', { permission_request: { permissions: { read_files: { include: 'all' } } } }, ['permission_request', 'permissions', 'read_files', 'include']],
+    [
+      'a migration without config_field',
+      { migrations: [{ legacy_key: 'a' }] },
+      ['migrations', 0, 'config_field'],
+    ],
+    [
+      'a permission request without permissions',
+      { permission_request: { reasons: {} } },
+      ['permission_request', 'permissions'],
+    ],
+    [
+      'a permission rule with a string include',
+      { permission_request: { permissions: { read_files: { include: 'all' } } } },
+      ['permission_request', 'permissions', 'read_files', 'include'],
+    ],
   ])('rejects %s', (_title, value, path) => {
     const result = decodeConfigReconcile(JSON.stringify(value));
     if (result.ok) throw new Error('expected a rejection');

@@ -6,7 +6,10 @@ const examples: GuestEvent[] = [
   { event_type: 'workspace_opened', payload: { workspace_root: '/home/ana/Notes' } },
   { event_type: 'workspace_closed', payload: { workspace_root: '/home/ana/Notes' } },
   { event_type: 'workspace_committed', payload: { workspace_root: '/home/ana/Notes/README.md' } },
-  { event_type: 'workspace_changed', payload: { workspace_root: '/w', changed_paths: ['Daily/2026-03-02.md', 'README.md'] } },
+  {
+    event_type: 'workspace_changed',
+    payload: { workspace_root: '/w', changed_paths: ['Daily/2026-03-02.md', 'README.md'] },
+  },
   { event_type: 'file_opened', payload: { path: 'Daily/2026-03-02.md' } },
   { event_type: 'file_created', payload: { path: 'Daily/2026-03-03.md' } },
   { event_type: 'file_deleted', payload: { path: 'old.md' } },
@@ -58,7 +61,11 @@ describe('GuestEvent', () => {
   });
 
   it('ignores unknown fields in a typed payload', () => {
-    const result = guestEventPayload.parse({ event_type: 'file_opened', payload: { path: 'a.md', cursor: 3 }, at: 1 });
+    const result = guestEventPayload.parse({
+      event_type: 'file_opened',
+      payload: { path: 'a.md', cursor: 3 },
+      at: 1,
+    });
     expect(result.ok && result.value).toEqual({ event_type: 'file_opened', payload: { path: 'a.md' } });
   });
 });

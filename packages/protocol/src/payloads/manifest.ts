@@ -4,7 +4,7 @@ import { formatPath } from '../errors/protocol-error.js';
 import { cliCommandSchema, UI_SLOTS, uiContributionSchema, type CliCommand, type UiContribution } from './contributions.js';
 import { definePayload, friendlyIssueMessage } from '../payload.js';
 import { pluginPermissionsSchema } from '../permissions.js';
-import { PLUGIN_ID_PATTERN, PROTOCOL_VERSION, SEMVER_PATTERN } from '../version.js';
+import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN, PROTOCOL_VERSION, SEMVER_PATTERN } from '../version.js';
 
 /** Capabilities a guest may declare. Unknown ones are dropped from the typed view with a warning. */
 export const KNOWN_CAPABILITIES = [
@@ -61,7 +61,7 @@ export const guestManifestSchema = z
       .describe(`Protocol version the guest speaks; 1 when absent. This host accepts ${windowText()}.`),
     id: z
       .string()
-      .max(128, { error: 'id must be at most 128 characters' })
+      .max(PLUGIN_ID_MAX_LENGTH, { error: `id must be at most ${PLUGIN_ID_MAX_LENGTH} characters` })
       .regex(PLUGIN_ID_PATTERN, {
         error: (issue) =>
           `id must be lowercase [a-z0-9-] segments joined by "." with at least two segments, such as "acme.word-count" (got ${JSON.stringify(issue.input)})`,

@@ -3,7 +3,9 @@ import { PERMISSION_TYPES, STORAGE_QUOTA } from '../permissions.js';
 import { parsePolicy } from './all.js';
 import { policyPayload } from './policy.js';
 
-const storageRule = (quota: unknown) => ({ plugins: { 'acme.x': { permissions: { plugin_storage: { include: ['all'], quota_bytes: quota } } } } });
+const storageRule = (quota: unknown) => ({
+  plugins: { 'acme.x': { permissions: { plugin_storage: { include: ['all'], quota_bytes: quota } } } },
+});
 
 describe('Policy', () => {
   it('parses the PROTOCOL.md example and fills rule defaults', () => {
@@ -33,7 +35,10 @@ describe('Policy', () => {
 
   it('defaults to no plugins and a plugin to no permissions', () => {
     expect(parsePolicy({})).toEqual({ ok: true, value: { plugins: {} }, warnings: [] });
-    expect(parsePolicy({ plugins: { 'a.b': {} } })).toMatchObject({ ok: true, value: { plugins: { 'a.b': { permissions: {} } } } });
+    expect(parsePolicy({ plugins: { 'a.b': {} } })).toMatchObject({
+      ok: true,
+      value: { plugins: { 'a.b': { permissions: {} } } },
+    });
   });
 
   it('knows the nine permission types, namespaces included', () => {
@@ -42,11 +47,16 @@ describe('Policy', () => {
   });
 
   it('ignores an unknown permission type with a warning at [plugins, id, permissions, type]', () => {
-    const result = policyPayload.parse({ plugins: { 'acme.x': { permissions: { read_file: { include: ['all'] }, edit_files: {} } } } });
+    const result = policyPayload.parse({
+      plugins: { 'acme.x': { permissions: { read_file: { include: ['all'] }, edit_files: {} } } },
+    });
     if (!result.ok) throw result.error;
     expect(result.value.plugins['acme.x']?.permissions).toEqual({ edit_files: { include: [], exclude: [] } });
     expect(result.warnings).toEqual([
-      { path: ['plugins', 'acme.x', 'permissions', 'read_file'], message: expect.stringContaining('unknown permission type "read_file"') },
+      {
+        path: ['plugins', 'acme.x', 'permissions', 'read_file'],
+        message: expect.stringContaining('unknown permission type "read_file"'),
+      },
     ]);
     expect(result.warnings[0]?.message).toContain('read_files');
   });
