@@ -17,6 +17,10 @@ pnpm exec turbo run publint --output-logs=errors-only
 log "generated files are current"
 pnpm exec turbo run generate:check --output-logs=errors-only
 
+log "guest corpus: committed .wasm equal what their sources build to"
+bash scripts/bootstrap-guest-toolchains.sh
+pnpm --filter @plinth/testkit guests:check
+
 log "tests"
 mkdir -p .plinth-tmp
 status=0

@@ -4,6 +4,20 @@ import { fileURLToPath } from 'node:url';
 export type GuestLanguage = 'assemblyscript' | 'c' | 'rust' | 'wat';
 export type GuestKind = 'golden' | 'hostile' | 'plain';
 
+/** How to provoke a hostile guest's behaviour, and what a correct host must do. */
+export interface HostileTrigger {
+  /** The export to call, with its input text; or the load phase where the behaviour shows. */
+  export?: string;
+  input?: string;
+  phase?: 'compile' | 'instantiate';
+  /** For guests with several behaviours: the command and params to send to `handle_command`. */
+  command?: string;
+  params?: unknown;
+  /** Machine-readable outcome, e.g. `limit:timeout`, `load:unknown_import`, `denied:read_files`. */
+  outcome?: string;
+  expect?: string;
+}
+
 /** One entry of the guest corpus, as recorded in guests/guests.json by `pnpm guests:build`. */
 export interface GuestInfo {
   name: string;
@@ -16,6 +30,12 @@ export interface GuestInfo {
   expect: string;
   /** True for protocol guests that answer the shared conformance table. */
   conformance?: boolean;
+  /** Hostile guests: how to trigger the behaviour (single-behaviour guests). */
+  trigger?: HostileTrigger;
+  /** Hostile guests: one trigger per command (multi-behaviour guests). */
+  triggers?: HostileTrigger[];
+  /** Hostile guests: machine-readable outcome of `trigger`. */
+  outcome?: string;
   /** Path of the built module relative to the guests folder. */
   path: string;
   sha256: string;

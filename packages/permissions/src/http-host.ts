@@ -1,0 +1,77 @@
+import type { NormalizeResult } from './file-path.js';
+
+const WEB_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
+/** `scheme://authority` where the authority is a plain ASCII host and an optional port: no URL parser needed. */
+const SIMPLE_URL = /^(https?|wss?):\/\/([A-Za-z0-9.-]+)(?::\d*)?(?:[/?#]|$)/i;
+/** A bare `host[:port][/path]` target, accepted for callers that check a host rather than a URL. */
+const BARE_HOST = /^([A-Za-z0-9.-]+)(?::\d*)?(?:[/?#]|$)/;
+const NUMERIC_LABEL = /^(?:\d+|0x[0-9a-f]*)$/i;
+
+/** True for an IPv4 or IPv6 literal as the WHATWG URL parser leaves it (`127.0.0.1`, `[::1]`). */
+export const isIpHost = (host: string): boolean => host.startsWith('[') || NUMERIC_LABEL.test(lastLabel(host));
+
+function lastLabel(host: string): string {
+  const trimmed = host.endsWith('.') ? host.slice(0, -1) : host;
+  return trimmed.slice(trimmed.lastIndexOf('.') + 1);
+}
+
+/** Lowercase, without one trailing dot. */
+function finish(host: string): NormalizeResult {
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name === '' || name.startsWith('.')) return { ok: false, problem: 'has an empty host name' };
+  return { ok: true, value: name };
+}
+
+function viaUrlParser(url: string): NormalizeResult {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, problem: 'is not a valid URL' };
+  }
+  if (!WEB_SCHEMES.has(parsed.protocol)) {
+    return { ok: false, problem: `uses the scheme ${parsed.protocol} (only http, https, ws and wss are checked)` };
+  }
+  return finish(parsed.hostname);
+}
+
+/**
+ * The host name an `http_requests` target names: lowercase, IDN as punycode, no port, no trailing dot,
+ * IPv4 in dotted-decimal form. Parsed as the WHATWG URL parser (and so `fetch`) would parse it, so userinfo
+ * (`https://ok.com@evil.com`) and backslashes cannot disguise the host. Plain ASCII hosts skip the parser.
+ */
+export function hostOfTarget(target: string): NormalizeResult {
+  const simple = SIMPLE_URL.exec(target);
+  if (simple !== null) {
+    const host = simple[2] as string;
+    if (!NUMERIC_LABEL.test(lastLabel(host))) return finish(host.toLowerCase());
+    return viaUrlParser(target);
+  }
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(target) && !BARE_HOST.test(target)) return viaUrlParser(target);
+  const bare = BARE_HOST.exec(target);
+  if (bare !== null) return viaUrlParser(`http://${target}`);
+  return viaUrlParser(target);
+}
+
+/**
+ * Normalizes a host pattern from a policy the same way as a target's host. A scheme, port and trailing `/`
+ * are tolerated; a path is reported, since a scope names a host, not a URL prefix.
+ */
+export function normalizeHostPattern(pattern: string): NormalizeResult & { hadPath?: boolean } {
+  const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(pattern) ? pattern : `http://${pattern}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    return { ok: false, problem: 'is not a host name' };
+  }
+  if (!WEB_SCHEMES.has(parsed.protocol)) return { ok: false, problem: `uses the scheme ${parsed.protocol}` };
+  if (parsed.username !== '' || parsed.password !== '') return { ok: false, problem: 'contains user info' };
+  if (parsed.hostname.includes('*')) {
+    return { ok: false, problem: 'contains a wildcard; a host pattern already matches all its subdomains' };
+  }
+  const host = finish(parsed.hostname);
+  if (!host.ok) return host;
+  const hadPath = parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '';
+  return hadPath ? { ...host, hadPath } : host;
+}
