@@ -8,7 +8,7 @@ const point = definePayload({
   name: 'Point',
   fileName: 'point',
   description: 'A test payload.',
-  schema: z.object({ x: z.number(), label: z.string().optional() }),
+  schema: z.object({ x: z.number().min(0), label: z.string().optional() }),
   codeByField: { x: 'invalid_version' },
 });
 
@@ -17,9 +17,11 @@ describe('definePayload', () => {
     expect(point.parse({ x: 1 })).toEqual({ ok: true, value: { x: 1 }, warnings: [] });
   });
 
-  it('maps the first issue to the code of its top-level field, else invalid_payload', () => {
-    const byField = point.parse({ x: 'one' });
+  it('maps a rule broken by the first issue to the code of its field; a wrong type is invalid_payload', () => {
+    const byField = point.parse({ x: -1 });
     expect(byField.ok || byField.error.code).toBe('invalid_version');
+    const wrongType = point.parse({ x: 'one' });
+    expect(wrongType.ok || wrongType.error.code).toBe('invalid_payload');
     const other = point.parse({ x: 1, label: 2 });
     expect(other.ok || other.error.code).toBe('invalid_payload');
   });

@@ -49,7 +49,11 @@ export function definePayload<T, Wire = T>(definition: PayloadDefinition<T, Wire
     const result = schema.safeParse(value, { error: friendlyIssueMessage });
     if (!result.success) {
       const issues = result.error.issues.map(toProtocolIssue);
-      const first = issues[0]?.path[0];
+      // A field's own code (e.g. invalid_version) is for a value that breaks its rule; a value of the
+      // wrong type is an ordinary invalid_payload.
+      const firstIssue = result.error.issues[0];
+      const wrongType = firstIssue?.code === 'invalid_type' && firstIssue.expected !== 'int';
+      const first = wrongType ? undefined : firstIssue?.path[0];
       const code = (typeof first === 'string' ? codeByField[first] : undefined) ?? 'invalid_payload';
       return { ok: false, error: new ProtocolError(code, { payload: name, issues }) };
     }

@@ -135,7 +135,7 @@ const badCases: BadCase[] = [
   {
     title: 'missing id',
     overrides: { id: undefined },
-    code: 'invalid_plugin_id',
+    code: 'invalid_payload',
     path: ['id'],
     message: /at id: is required/,
   },

@@ -4,6 +4,7 @@ import { formatPath } from '../errors/protocol-error.js';
 import { cliCommandSchema, UI_SLOTS, uiContributionSchema, type CliCommand, type UiContribution } from './contributions.js';
 import { definePayload, friendlyIssueMessage } from '../payload.js';
 import { pluginPermissionsSchema } from '../permissions.js';
+import { warnUnknownPermissionTypes } from './policy.js';
 import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN, PROTOCOL_VERSION, SEMVER_PATTERN } from '../version.js';
 
 /** Capabilities a guest may declare. Unknown ones are dropped from the typed view with a warning. */
@@ -130,7 +131,9 @@ export const guestManifestPayload = definePayload<GuestManifest, WireGuestManife
     version: 'invalid_version',
     min_app_version: 'invalid_min_app_version',
   },
-  postProcess(manifest, warn) {
+  postProcess(manifest, warn, raw) {
+    const requested = (raw as { requested_permissions?: { defaults?: unknown } }).requested_permissions;
+    warnUnknownPermissionTypes(requested?.defaults, ['requested_permissions', 'defaults'], warn);
     const capabilities: Capability[] = [];
     manifest.capabilities.forEach((capability, index) => {
       if (isCapability(capability)) capabilities.push(capability);
