@@ -11,7 +11,7 @@ export class Result<T> {
 
   /** The success value. Reading it on a failure aborts (check `ok` first, or use `valueOr`). */
   get value(): T {
-    if (!this.ok) abort("Result.value read on a failure: " + this.error);
+    if (!this.ok) abort("Result.value read on a failure: " + this.error, "~lib/@plinth/guest-as/assembly/result.ts", 0, 0);
     return this.payload;
   }
 

@@ -68,25 +68,28 @@ export function decodeUtf8(bytes: Uint8Array): string {
       i++;
       continue;
     }
+    // Widen the continuation bytes first: shifting a u8 would wrap to 8 bits.
+    const b1 = i + 1 < n ? <i32>bytes[i + 1] : 0;
+    const b2 = i + 2 < n ? <i32>bytes[i + 2] : 0;
+    const b3 = i + 3 < n ? <i32>bytes[i + 3] : 0;
     let cp = -1;
     let used = 1;
     if (b0 >= 0xc2 && b0 <= 0xdf) {
-      if (i + 1 < n && isCont(bytes[i + 1])) {
-        cp = ((b0 & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+      if (i + 1 < n && isCont(b1)) {
+        cp = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
         used = 2;
       }
     } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      if (i + 2 < n && isCont(bytes[i + 1]) && isCont(bytes[i + 2])) {
-        const v = ((b0 & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+      if (i + 2 < n && isCont(b1) && isCont(b2)) {
+        const v = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
         if (v >= 0x800 && (v < 0xd800 || v > 0xdfff)) {
           cp = v;
           used = 3;
         }
       }
     } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      if (i + 3 < n && isCont(bytes[i + 1]) && isCont(bytes[i + 2]) && isCont(bytes[i + 3])) {
-        const v =
-          ((b0 & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+      if (i + 3 < n && isCont(b1) && isCont(b2) && isCont(b3)) {
+        const v = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
         if (v >= 0x10000 && v <= 0x10ffff) {
           cp = v;
           used = 4;

@@ -1,10 +1,10 @@
 // Workspace files. Paths are workspace-relative and `/`-separated; the host contains them.
 import { callHost, callHostBytes } from "../io";
-import { JsonValue, parseJson } from "../json";
+import { parseJson } from "../json";
 import { Result, failure, success } from "../result";
 import { encodeBase64 } from "../base64";
 import { encodeUtf8 } from "../utf8";
-import { dataBytes, parseAnswer, request, shapeE, shapeNone, shapeQ, shapeS, stringList } from "./shapes";
+import { dataBytes, parseAnswer, request, shapeE, shapeQ, shapeS, stringList } from "./shapes";
 
 function pathRequest(path: string): string {
   return request().setString("path", path).stringify();
@@ -148,7 +148,6 @@ declare function host_request_file(handle: u64): u64;
 /** Bytes of a file the embedding app supplied for this call, empty when none (`host_request_file`). */
 export function requestFile(key: string): Result<Uint8Array> {
   const bytes = callHostBytes(host_request_file, encodeUtf8(request().setString("key", key).stringify()));
-  shapeNone("", ""); // no failure shape: an empty answer is the neutral value
   return success<Uint8Array>(bytes);
 }
 
@@ -164,5 +163,3 @@ export function workspaceFileSet(): Result<Array<string>> {
   const error = shapeS(text);
   return failure<Array<string>>(error !== null ? error : "host_workspace_file_set: empty answer");
 }
-
-export { JsonValue };

@@ -173,6 +173,7 @@ NOINLINE static void respond(void) {
   sink_writing = 0; sink_n = 0;
   s_pieces();
   sink_h = extism_alloc(sink_n);
+  if (!sink_h && sink_n) return;  // the host refused the block (its memory limit): no output
   sink_writing = 1; sink_pos = 0; sfill = 0;
   s_pieces();
   s_flush();

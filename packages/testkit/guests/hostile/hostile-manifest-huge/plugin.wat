@@ -1,6 +1,6 @@
 ;; hostile-manifest-huge: the manifest export returns valid JSON of 10485935 bytes: a normal manifest whose
 ;; "description" is 10485760 (10 MiB) letters 'a', written into one Extism block with store_u64.
-;; Hand-written WAT; built by scripts/guests.ts (wabt). Every other part of the guest is well-behaved.
+;; Built by scripts/guests.ts (wabt). Apart from the behaviour above, the guest is a well-behaved protocol guest.
 (module
   (import "extism:host/env" "alloc"      (func $alloc (param i64) (result i64)))
   (import "extism:host/env" "store_u8"   (func $store_u8 (param i64 i32)))

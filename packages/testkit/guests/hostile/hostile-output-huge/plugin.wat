@@ -2,7 +2,7 @@
 ;; host memory (an Extism block), not guest linear memory, so the guest's own 1-page memory is no obstacle. The
 ;; output is valid JSON: {"success":true,"data":"aaaa…"} of exactly 67108864 bytes, so only its size is hostile.
 ;; If the host caps Extism block memory (memory.maxPages) below 64 MiB, alloc returns 0 and the guest traps.
-;; Hand-written WAT; built by scripts/guests.ts (wabt). Every other part of the guest is well-behaved.
+;; Built by scripts/guests.ts (wabt). Apart from the behaviour above, the guest is a well-behaved protocol guest.
 (module
   (import "extism:host/env" "alloc"      (func $alloc (param i64) (result i64)))
   (import "extism:host/env" "store_u8"   (func $store_u8 (param i64 i32)))

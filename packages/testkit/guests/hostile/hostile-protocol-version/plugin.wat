@@ -1,5 +1,5 @@
 ;; hostile-protocol-version: a well-formed manifest that declares protocol_version 2.
-;; Hand-written WAT; built by scripts/guests.ts (wabt). Every other part of the guest is well-behaved.
+;; Built by scripts/guests.ts (wabt). Apart from the behaviour above, the guest is a well-behaved protocol guest.
 (module
   (import "extism:host/env" "alloc"      (func $alloc (param i64) (result i64)))
   (import "extism:host/env" "store_u8"   (func $store_u8 (param i64 i32)))

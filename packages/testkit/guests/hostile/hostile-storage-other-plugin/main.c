@@ -14,6 +14,7 @@ static H huge_input(void) {
   const uint64_t b64 = groups * 4;
   const uint64_t total = (sizeof pre - 1) + b64 + (sizeof post - 1);
   H h = extism_alloc(total);
+  if (!h) return 0;  // the host refused the block (its memory limit)
   block_write(h, (const uint8_t *)pre, sizeof pre - 1);
   const uint64_t A8 = 0x4141414141414141ull;  // "AAAAAAAA"
   uint64_t at = sizeof pre - 1, end = at + b64, i = at;
@@ -30,6 +31,7 @@ static int dispatch(const uint8_t *c, uint32_t n) {
     ok_answers2(a, b);
   } else if (span_eq(c, n, "write_huge")) {
     H in = huge_input();
+    if (!in) { fail("write_huge: the host refused a 2 MiB block (alloc returned 0)", "alloc_failed"); return 1; }
     H answer = host_storage_set(in);
     extism_free(in);
     ok_answer(answer);
