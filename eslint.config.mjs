@@ -28,7 +28,13 @@ const layeringRules = Object.entries(LAYERS).map(([name, layer]) => {
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'packages/guest-as/**', 'packages/testkit/guests/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.turbo/**',
+      'packages/guest-as/**',
+      'packages/testkit/guests/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

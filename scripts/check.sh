@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every check, from a fresh machine: bootstrap, build, typecheck, lint, publint, generated-file freshness,
-# and the whole test suite. Exits non-zero when any of them fails.
+# Every check, from a fresh machine: bootstrap, build, typecheck, lint, format, publint, generated-file
+# freshness, the guest corpus rebuild, and the whole test suite. Exits non-zero when any of them fails.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
@@ -8,8 +8,9 @@ log "typecheck"
 pnpm exec turbo run typecheck --output-logs=errors-only
 pnpm exec tsc -p test/tsconfig.json
 
-log "lint"
+log "lint and format"
 pnpm exec eslint . --max-warnings 0
+pnpm exec prettier --check . --log-level warn
 
 log "publint"
 pnpm exec turbo run publint --output-logs=errors-only

@@ -2,7 +2,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOST_FUNCTION_NAMES, HOST_FUNCTION_NAMESPACE, getHostFunction } from '../packages/protocol/dist/index.js';
+import {
+  HOST_FUNCTION_NAMES,
+  HOST_FUNCTION_NAMESPACE,
+  getHostFunction,
+} from '../packages/protocol/dist/index.js';
 import { describe, expect, it } from 'vitest';
 
 const assemblyDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'guest-as', 'assembly');
@@ -81,7 +85,8 @@ describe('@plinth/guest-as wrappers follow the host-function catalogue', () => {
     const letter = shape === 'none' ? 'None' : shape;
     const others = [...marked.helpers].filter((h) => h !== letter && h !== 'None');
     expect(others, `${name} uses shape helpers ${others.join(', ')}`).toEqual([]);
-    if (shape !== 'none' && shape !== 'S') expect(marked.helpers.has(letter), `${name} never calls shape${letter}`).toBe(true);
+    if (shape !== 'none' && shape !== 'S')
+      expect(marked.helpers.has(letter), `${name} never calls shape${letter}`).toBe(true);
     if (shape === 'S') expect(marked.helpers.has('S'), `${name} never calls shapeS`).toBe(true);
   });
 });

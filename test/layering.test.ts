@@ -22,7 +22,12 @@ describe('the layering check itself', () => {
 
   const layers: Record<string, Layer> = {
     '@plinth/protocol': { dir: 'protocol', mayImport: [], neutral: true },
-    '@plinth/runtime': { dir: 'runtime', mayImport: ['@plinth/protocol'], neutral: true, nodeOnly: ['src/node/**'] },
+    '@plinth/runtime': {
+      dir: 'runtime',
+      mayImport: ['@plinth/protocol'],
+      neutral: true,
+      nodeOnly: ['src/node/**'],
+    },
     '@plinth/testkit': { dir: 'testkit', mayImport: ['@plinth/runtime'], neutral: false },
     '@plinth/host-node': { dir: 'host-node', mayImport: ['@plinth/runtime'], neutral: false },
   };
@@ -37,7 +42,10 @@ describe('the layering check itself', () => {
         dependencies: { '@plinth/protocol': 'workspace:*' },
       },
       'testkit/package.json': { name: '@plinth/testkit', dependencies: { '@plinth/runtime': 'workspace:*' } },
-      'host-node/package.json': { name: '@plinth/host-node', dependencies: { '@plinth/runtime': 'workspace:*' } },
+      'host-node/package.json': {
+        name: '@plinth/host-node',
+        dependencies: { '@plinth/runtime': 'workspace:*' },
+      },
     };
     for (const [path, content] of Object.entries({ ...manifests, ...files })) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -57,7 +65,8 @@ describe('the layering check itself', () => {
 
   it('finds an upward import, an undeclared dependency, a node: import and a leaking Node-only file', () => {
     const repo = writeRepo({
-      'protocol/src/index.ts': "import { b } from '@plinth/runtime';\nimport { readFileSync } from 'node:fs';\nexport const a = [b, readFileSync];",
+      'protocol/src/index.ts':
+        "import { b } from '@plinth/runtime';\nimport { readFileSync } from 'node:fs';\nexport const a = [b, readFileSync];",
       'runtime/src/index.ts': "export * from './node/index.js';",
       'runtime/src/node/index.ts': "export { Worker } from 'node:worker_threads';",
       'testkit/src/index.ts': "import type { X } from '@plinth/host-node';\nexport type Y = X;",
@@ -77,7 +86,10 @@ describe('the layering check itself', () => {
 
   it('finds a forbidden dependency in a manifest', () => {
     const repo = writeRepo({
-      'testkit/package.json': JSON.stringify({ name: '@plinth/testkit', devDependencies: { '@plinth/host-node': 'workspace:*' } }),
+      'testkit/package.json': JSON.stringify({
+        name: '@plinth/testkit',
+        devDependencies: { '@plinth/host-node': 'workspace:*' },
+      }),
     });
     expect(checkLayering(repo, layers).map((v) => v.message)).toContain(
       'devDependencies lists @plinth/host-node, which @plinth/testkit may not depend on',

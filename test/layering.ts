@@ -25,7 +25,8 @@ function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'dist' ? [] : sourceFiles(path);
+    if (entry.isDirectory())
+      return entry.name === 'node_modules' || entry.name === 'dist' ? [] : sourceFiles(path);
     return /\.(ts|mts|tsx)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
   });
 }
@@ -47,12 +48,20 @@ export function checkLayering(root: string, layers: Readonly<Record<string, Laye
     }
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, Record<string, string>>;
     if ((manifest['name'] as unknown) !== pkg) {
-      violations.push({ pkg, file: manifestPath, message: `name is ${String(manifest['name'])}, expected ${pkg}` });
+      violations.push({
+        pkg,
+        file: manifestPath,
+        message: `name is ${String(manifest['name'])}, expected ${pkg}`,
+      });
     }
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
       for (const dep of Object.keys(manifest[field] ?? {})) {
         if (dep in layers && !layer.mayImport.includes(dep)) {
-          violations.push({ pkg, file: manifestPath, message: `${field} lists ${dep}, which ${pkg} may not depend on` });
+          violations.push({
+            pkg,
+            file: manifestPath,
+            message: `${field} lists ${dep}, which ${pkg} may not depend on`,
+          });
         }
       }
     }
@@ -63,13 +72,25 @@ export function checkLayering(root: string, layers: Readonly<Record<string, Laye
       for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
         const target = workspacePackageOf(specifier);
         if (target && target !== pkg && !layer.mayImport.includes(target)) {
-          violations.push({ pkg, file: rel, message: `imports ${specifier}; ${pkg} may not import ${target}` });
+          violations.push({
+            pkg,
+            file: rel,
+            message: `imports ${specifier}; ${pkg} may not import ${target}`,
+          });
         }
         if (target && target !== pkg && !(target in (manifest['dependencies'] ?? {})) && !isTest) {
-          violations.push({ pkg, file: rel, message: `imports ${target} without declaring it in dependencies` });
+          violations.push({
+            pkg,
+            file: rel,
+            message: `imports ${target} without declaring it in dependencies`,
+          });
         }
         if (layer.neutral && !isTest && specifier.startsWith('node:') && !isNodeOnly(rel)) {
-          violations.push({ pkg, file: rel, message: `imports ${specifier}; ${pkg} must stay runtime-neutral outside ${(layer.nodeOnly ?? []).join(', ') || 'any subpath'}` });
+          violations.push({
+            pkg,
+            file: rel,
+            message: `imports ${specifier}; ${pkg} must stay runtime-neutral outside ${(layer.nodeOnly ?? []).join(', ') || 'any subpath'}`,
+          });
         }
       }
     }
@@ -98,7 +119,8 @@ function checkMainEntry(
     if (seen.has(file) || !existsSync(file)) continue;
     seen.add(file);
     const rel = relative(pkgDir, file);
-    if (isNodeOnly(rel)) violations.push({ pkg, file: rel, message: `is Node-only but reachable from the main entry` });
+    if (isNodeOnly(rel))
+      violations.push({ pkg, file: rel, message: `is Node-only but reachable from the main entry` });
     for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
       if (specifier.startsWith('node:')) {
         violations.push({ pkg, file: rel, message: `main entry reaches ${specifier}` });

@@ -34,7 +34,10 @@ describe('plinth-demo (protocol demo)', () => {
 
   it('rejects a bad manifest with the field, the rule and a non-zero exit', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ id: 'Acme', name: 'x', version: '1.0', description: '', capabilities: [] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ id: 'Acme', name: 'x', version: '1.0', description: '', capabilities: [] }),
+    );
     const { code, stderr } = await demo('manifest', file);
     expect(code).toBe(1);
     expect(stderr).toContain('[invalid_plugin_id]');

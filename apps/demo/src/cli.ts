@@ -53,7 +53,10 @@ function validateFile(path: string): { ok: boolean; report: string } {
   const result = decodeGuestManifest(text);
   if (!result.ok) {
     const lines = result.error.issues.map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`);
-    return { ok: false, report: `✗ ${path} is not a valid manifest [${result.error.code}]\n${lines.join('\n')}` };
+    return {
+      ok: false,
+      report: `✗ ${path} is not a valid manifest [${result.error.code}]\n${lines.join('\n')}`,
+    };
   }
   return { ok: true, report: renderManifestReport(path, result.value, result.warnings) };
 }

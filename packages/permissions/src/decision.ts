@@ -61,7 +61,8 @@ export interface PermissionDecision {
 }
 
 /** Control characters in a target would let a guest forge log lines; the message shows them escaped. */
-function displayTarget(target: string): string {
+function displayTarget(raw: string): string {
+  const target = typeof raw === 'string' ? raw : String(raw);
   let out: string | undefined;
   for (let i = 0; i < target.length; i++) {
     const code = target.charCodeAt(i);

@@ -21,7 +21,9 @@ function hasTraversalSegment(path: string): boolean {
 function encodedProblem(path: string): string | undefined {
   let current = path;
   for (let depth = 0; depth < MAX_DECODE_DEPTH && current.includes('%'); depth++) {
-    const decoded = current.replace(PERCENT_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const decoded = current.replace(PERCENT_ESCAPE, (_, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    );
     if (decoded === current) return undefined;
     if (decoded.includes('\0')) return 'contains a percent-encoded NUL byte';
     if (hasTraversalSegment(decoded)) return 'contains a percent-encoded ".." segment';
@@ -45,7 +47,8 @@ function segmentsOf(path: string): string[] | undefined {
 export function normalizeRoot(root: string): { prefix: string; caseInsensitive: boolean } | undefined {
   const slashed = root.replace(/\\/g, '/');
   const segments = segmentsOf(slashed);
-  if (segments === undefined || slashed.includes('\0') || segments.length === 0 && !slashed.startsWith('/')) return undefined;
+  if (segments === undefined || slashed.includes('\0') || (segments.length === 0 && !slashed.startsWith('/')))
+    return undefined;
   const lead = slashed.startsWith('//') ? '//' : slashed.startsWith('/') ? '/' : '';
   // A Windows root (`C:\ws`) is compared without regard to case, as Windows compares paths.
   return { prefix: lead + segments.join('/'), caseInsensitive: DRIVE.test(slashed) };
@@ -74,10 +77,13 @@ export function normalizeFilePath(raw: string, workspaceRoot?: string): Normaliz
     const root = normalizeRoot(workspaceRoot);
     if (root === undefined) return refuse('cannot be checked: the workspace root is malformed');
     const relative = relativeTo(path, segments, root);
-    return relative === undefined ? refuse('is an absolute path outside the workspace root') : { ok: true, value: relative };
+    return relative === undefined
+      ? refuse('is an absolute path outside the workspace root')
+      : { ok: true, value: relative };
   }
   if (DRIVE.test(path)) return refuse('is a drive-letter path; only workspace-relative paths are allowed');
-  if (path.startsWith('//')) return refuse('is a UNC or network path; only workspace-relative paths are allowed');
+  if (path.startsWith('//'))
+    return refuse('is a UNC or network path; only workspace-relative paths are allowed');
   return { ok: true, value: segments.join('/') };
 }
 

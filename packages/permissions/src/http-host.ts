@@ -2,13 +2,15 @@ import type { NormalizeResult } from './file-path.js';
 
 const WEB_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
 /** `scheme://authority` where the authority is a plain ASCII host and an optional port: no URL parser needed. */
-const SIMPLE_URL = /^(https?|wss?):\/\/([A-Za-z0-9.-]+)(?::\d*)?(?:[/?#]|$)/i;
+const SIMPLE_URL = /^(https?|wss?):\/\/([A-Za-z0-9.-]+)(?::\d{0,4})?(?:[/?#]|$)/i;
 /** A bare `host[:port][/path]` target, accepted for callers that check a host rather than a URL. */
-const BARE_HOST = /^([A-Za-z0-9.-]+)(?::\d*)?(?:[/?#]|$)/;
+const BARE_HOST = /^[A-Za-z0-9.-]+(?::\d+)?(?:[/?#]|$)/;
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(\/\/)?/;
 const NUMERIC_LABEL = /^(?:\d+|0x[0-9a-f]*)$/i;
 
 /** True for an IPv4 or IPv6 literal as the WHATWG URL parser leaves it (`127.0.0.1`, `[::1]`). */
-export const isIpHost = (host: string): boolean => host.startsWith('[') || NUMERIC_LABEL.test(lastLabel(host));
+export const isIpHost = (host: string): boolean =>
+  host.startsWith('[') || NUMERIC_LABEL.test(lastLabel(host));
 
 function lastLabel(host: string): string {
   const trimmed = host.endsWith('.') ? host.slice(0, -1) : host;
@@ -30,7 +32,10 @@ function viaUrlParser(url: string): NormalizeResult {
     return { ok: false, problem: 'is not a valid URL' };
   }
   if (!WEB_SCHEMES.has(parsed.protocol)) {
-    return { ok: false, problem: `uses the scheme ${parsed.protocol} (only http, https, ws and wss are checked)` };
+    return {
+      ok: false,
+      problem: `uses the scheme ${parsed.protocol} (only http, https, ws and wss are checked)`,
+    };
   }
   return finish(parsed.hostname);
 }
@@ -47,10 +52,14 @@ export function hostOfTarget(target: string): NormalizeResult {
     if (!NUMERIC_LABEL.test(lastLabel(host))) return finish(host.toLowerCase());
     return viaUrlParser(target);
   }
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(target) && !BARE_HOST.test(target)) return viaUrlParser(target);
-  const bare = BARE_HOST.exec(target);
-  if (bare !== null) return viaUrlParser(`http://${target}`);
-  return viaUrlParser(target);
+  const scheme = SCHEME.exec(target);
+  if (
+    scheme !== null &&
+    (scheme[2] !== undefined || WEB_SCHEMES.has(`${(scheme[1] as string).toLowerCase()}:`))
+  ) {
+    return viaUrlParser(target);
+  }
+  return viaUrlParser(BARE_HOST.test(target) ? `http://${target}` : target);
 }
 
 /**

@@ -39,10 +39,16 @@ if (updated !== readme) {
 }
 
 if (check && stale.length > 0) {
-  console.error(`Generated protocol files are stale; run \`pnpm --filter @plinth/protocol generate\`:\n  ${stale.join('\n  ')}`);
+  console.error(
+    `Generated protocol files are stale; run \`pnpm --filter @plinth/protocol generate\`:\n  ${stale.join('\n  ')}`,
+  );
   process.exit(1);
 }
-console.log(check ? `protocol schemas up to date (${wanted.size} files)` : `wrote ${stale.length} of ${wanted.size} files`);
+console.log(
+  check
+    ? `protocol schemas up to date (${wanted.size} files)`
+    : `wrote ${stale.length} of ${wanted.size} files`,
+);
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

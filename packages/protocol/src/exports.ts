@@ -4,8 +4,18 @@
  * that declare commands.
  */
 export const GUEST_EXPORTS = {
-  manifest: { required: true, input: '""', output: 'GuestManifest', when: 'at load, unless a fresh cached manifest exists' },
-  init: { required: false, input: 'InitContext', output: 'ignored', when: 'once after load (after set_config with stored config)' },
+  manifest: {
+    required: true,
+    input: '""',
+    output: 'GuestManifest',
+    when: 'at load, unless a fresh cached manifest exists',
+  },
+  init: {
+    required: false,
+    input: 'InitContext',
+    output: 'ignored',
+    when: 'once after load (after set_config with stored config)',
+  },
   shutdown: { required: false, input: '"{}"', output: 'ignored', when: 'before unload, swap or host exit' },
   on_event: { required: false, input: 'GuestEvent', output: 'ignored', when: 'for every host event' },
   handle_command: {
@@ -15,13 +25,23 @@ export const GUEST_EXPORTS = {
     when: 'for a command listed in `commands`, with the custom_commands capability',
   },
   get_config: { required: false, input: '""', output: 'PluginConfig', when: 'when a caller reads config' },
-  set_config: { required: false, input: 'PluginConfig or null', output: '"" or ConfigReconcile', when: 'after the host stores new config' },
+  set_config: {
+    required: false,
+    input: 'PluginConfig or null',
+    output: '"" or ConfigReconcile',
+    when: 'after the host stores new config',
+  },
 } as const;
 
 export type GuestExportName = keyof typeof GUEST_EXPORTS;
 
 /** WebSocket bridge callbacks a `sync_transport` guest may export (Diaryx-compatible). */
-export const WS_CALLBACK_EXPORTS = ['on_connected', 'handle_binary_message', 'handle_text_message', 'on_disconnected'] as const;
+export const WS_CALLBACK_EXPORTS = [
+  'on_connected',
+  'handle_binary_message',
+  'handle_text_message',
+  'on_disconnected',
+] as const;
 
 /** Input of `shutdown`. */
 export const SHUTDOWN_INPUT = '{}';

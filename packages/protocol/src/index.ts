@@ -18,6 +18,16 @@ export * from './host-functions/define.js';
 export * from './host-functions/shared-schemas.js';
 export * from './host-functions/catalogue.js';
 export { HTTP_TIMEOUT_MS, httpResponse, wsRequest } from './host-functions/http.js';
-export { MAX_PLUGIN_COMMAND_DEPTH, LOG_LEVELS, LOCAL_TIME_PATTERN, type LogLevel } from './host-functions/runtime.js';
-export { NAMESPACE_WIDE_TARGET, namespaceInfo, namespaceObjectInfo, batchObjectsResponse } from './host-functions/namespaces.js';
+export {
+  MAX_PLUGIN_COMMAND_DEPTH,
+  LOG_LEVELS,
+  LOCAL_TIME_PATTERN,
+  type LogLevel,
+} from './host-functions/runtime.js';
+export {
+  NAMESPACE_WIDE_TARGET,
+  namespaceInfo,
+  namespaceObjectInfo,
+  batchObjectsResponse,
+} from './host-functions/namespaces.js';
 export { fileMetadataResponse } from './host-functions/files.js';

@@ -8,8 +8,7 @@ export interface ProtocolWarning {
 }
 
 export type ParseResult<T> =
-  | { ok: true; value: T; warnings: readonly ProtocolWarning[] }
-  | { ok: false; error: ProtocolError };
+  { ok: true; value: T; warnings: readonly ProtocolWarning[] } | { ok: false; error: ProtocolError };
 
 /**
  * A payload of the wire contract: its zod schema (the source of the JSON Schema file) plus the lenient
@@ -58,7 +57,9 @@ export function definePayload<T, Wire = T>(definition: PayloadDefinition<T, Wire
       return { ok: false, error: new ProtocolError(code, { payload: name, issues }) };
     }
     const warnings: ProtocolWarning[] = [];
-    const cleaned = postProcess ? postProcess(result.data, (w) => warnings.push(w), value) : (result.data as unknown as T);
+    const cleaned = postProcess
+      ? postProcess(result.data, (w) => warnings.push(w), value)
+      : (result.data as unknown as T);
     return { ok: true, value: cleaned, warnings };
   };
 
@@ -82,8 +83,14 @@ export function decodeJson(text: string, payloadName: string): ParseResult<unkno
   } catch (cause) {
     const preview = text.length > 60 ? `${text.slice(0, 60)}…` : text;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const issue = { path: [], message: `not valid JSON (${reason}); the text starts ${JSON.stringify(preview)}` };
-    return { ok: false, error: new ProtocolError('invalid_json', { payload: payloadName, issues: [issue], cause }) };
+    const issue = {
+      path: [],
+      message: `not valid JSON (${reason}); the text starts ${JSON.stringify(preview)}`,
+    };
+    return {
+      ok: false,
+      error: new ProtocolError('invalid_json', { payload: payloadName, issues: [issue], cause }),
+    };
   }
 }
 
@@ -111,7 +118,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   if (value instanceof Uint8Array) return 'bytes';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'string')
+    return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }

@@ -194,7 +194,8 @@ describe('parse is idempotent on valid values', () => {
 
 /** Independent oracles for the two string rules, written from the prose of PROTOCOL.md and semver.org. */
 const segmentOk = (segment: string) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(segment);
-const idOracle = (id: string) => id.length <= 128 && id.split('.').length >= 2 && id.split('.').every(segmentOk);
+const idOracle = (id: string) =>
+  id.length <= 128 && id.split('.').length >= 2 && id.split('.').every(segmentOk);
 const numericOk = (part: string) => /^(0|[1-9][0-9]*)$/.test(part);
 function semverOracle(text: string): boolean {
   const plus = text.indexOf('+');

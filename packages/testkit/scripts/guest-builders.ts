@@ -34,7 +34,10 @@ export const BUILDERS: Record<GuestDescriptor['language'], Builder> = {
   async wat(dir, guest, outFile) {
     const wabt = await (require('wabt') as () => Promise<WabtModule>)();
     const path = join(dir, guest.source);
-    const module = wabt.parseWat(guest.source, readFileSync(path, 'utf8'), { bulk_memory: true, multi_memory: true });
+    const module = wabt.parseWat(guest.source, readFileSync(path, 'utf8'), {
+      bulk_memory: true,
+      multi_memory: true,
+    });
     try {
       module.resolveNames();
       module.validate();
@@ -47,64 +50,84 @@ export const BUILDERS: Record<GuestDescriptor['language'], Builder> = {
 
   async c(dir, guest, outFile) {
     const pages = guest.maxMemoryPages ?? 16;
-    run('clang', [
-      '--target=wasm32',
-      '-nostdlib',
-      '-mbulk-memory',
-      '-O2',
-      `-ffile-prefix-map=${dir}=.`,
-      '-Wl,--no-entry',
-      '-Wl,--strip-all',
-      '-Wl,-z,stack-size=65536',
-      `-Wl,--max-memory=${pagesToBytes(pages)}`,
-      ...(guest.exports ?? []).map((name) => `-Wl,--export=${name}`),
-      '-o',
-      outFile,
-      guest.source,
-    ], dir);
+    run(
+      'clang',
+      [
+        '--target=wasm32',
+        '-nostdlib',
+        '-mbulk-memory',
+        '-O2',
+        `-ffile-prefix-map=${dir}=.`,
+        '-Wl,--no-entry',
+        '-Wl,--strip-all',
+        '-Wl,-z,stack-size=65536',
+        `-Wl,--max-memory=${pagesToBytes(pages)}`,
+        ...(guest.exports ?? []).map((name) => `-Wl,--export=${name}`),
+        '-o',
+        outFile,
+        guest.source,
+      ],
+      dir,
+    );
   },
 
   async rust(dir, guest, outFile) {
     const pages = guest.maxMemoryPages ?? 16;
-    run(DEBIAN_RUSTC, [
-      '--edition',
-      '2021',
-      '--crate-type',
-      'cdylib',
-      '--target',
-      'wasm32-unknown-unknown',
-      '-C', 'opt-level=s',
-      '-C', 'panic=abort',
-      '-C', 'debuginfo=0',
-      '-C', 'strip=debuginfo',
-      '-C', 'lto=fat',
-      '-C', 'codegen-units=1',
-      `--remap-path-prefix=${dir}=.`,
-      '-C', `link-arg=--max-memory=${pagesToBytes(pages)}`,
-      '-C', 'link-arg=-zstack-size=65536',
-      '-o',
-      outFile,
-      guest.source,
-    ], dir);
+    run(
+      DEBIAN_RUSTC,
+      [
+        '--edition',
+        '2021',
+        '--crate-type',
+        'cdylib',
+        '--target',
+        'wasm32-unknown-unknown',
+        '-C',
+        'opt-level=s',
+        '-C',
+        'panic=abort',
+        '-C',
+        'debuginfo=0',
+        '-C',
+        'strip=debuginfo',
+        '-C',
+        'lto=fat',
+        '-C',
+        'codegen-units=1',
+        `--remap-path-prefix=${dir}=.`,
+        '-C',
+        `link-arg=--max-memory=${pagesToBytes(pages)}`,
+        '-C',
+        'link-arg=-zstack-size=65536',
+        '-o',
+        outFile,
+        guest.source,
+      ],
+      dir,
+    );
   },
 
   async assemblyscript(dir, guest, outFile) {
     const asc = require.resolve('assemblyscript/bin/asc.js');
     const entry = guest.source;
     const pages = guest.maxMemoryPages ?? 64;
-    run(process.execPath, [
-      asc,
-      entry,
-      '--outFile',
-      outFile,
-      '--optimize',
-      '--runtime',
-      'incremental',
-      '--maximumMemory',
-      String(pages),
-      '--use',
-      `abort=${entry.replace(/\.ts$/, '')}/abort`,
-    ], dir);
+    run(
+      process.execPath,
+      [
+        asc,
+        entry,
+        '--outFile',
+        outFile,
+        '--optimize',
+        '--runtime',
+        'incremental',
+        '--maximumMemory',
+        String(pages),
+        '--use',
+        `abort=${entry.replace(/\.ts$/, '')}/abort`,
+      ],
+      dir,
+    );
   },
 };
 
@@ -116,7 +139,9 @@ function run(command: string, args: string[], cwd: string): void {
     if (e.code === 'ENOENT') {
       throw new Error(`${command} is not installed; run scripts/bootstrap-guest-toolchains.sh (needs apt)`);
     }
-    throw new Error(`${command} failed in ${relative(process.cwd(), cwd)}:\n${e.stderr?.toString() ?? e.message}`);
+    throw new Error(
+      `${command} failed in ${relative(process.cwd(), cwd)}:\n${e.stderr?.toString() ?? e.message}`,
+    );
   }
 }
 

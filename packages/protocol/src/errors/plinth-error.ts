@@ -12,7 +12,10 @@ export const PROTOCOL_ERROR_CODES = [
   'invalid_min_app_version',
 ] as const;
 
-export const PLINTH_ERROR_CODES = [...PROTOCOL_ERROR_CODES] as const;
+/** Raised by @plinth/permissions: a policy document that cannot be used. */
+export const PERMISSIONS_ERROR_CODES = ['invalid_policy'] as const;
+
+export const PLINTH_ERROR_CODES = [...PROTOCOL_ERROR_CODES, ...PERMISSIONS_ERROR_CODES] as const;
 
 export type PlinthErrorCode = (typeof PLINTH_ERROR_CODES)[number];
 

@@ -31,13 +31,19 @@ export function renderArtifacts(): {
     add(`${payload.fileName}.json`, toSchema(payload.schema, payload.name, payload.description));
   }
   add('cli-command.json', toSchema(cliCommandSchema, 'CliCommand', 'An element of GuestManifest.cli.'));
-  add('ui-contribution.json', toSchema(uiContributionSchema, 'UiContribution', 'An element of GuestManifest.ui.'));
+  add(
+    'ui-contribution.json',
+    toSchema(uiContributionSchema, 'UiContribution', 'An element of GuestManifest.ui.'),
+  );
   for (const [shape, schema] of Object.entries(FAILURE_SHAPE_SCHEMAS)) {
     add(`failure-shapes/failure-${shape.toLowerCase()}.json`, toSchema(schema, `Failure shape ${shape}`));
   }
   for (const spec of HOST_FUNCTIONS as readonly HostFunctionSpec[]) {
     if (spec.request) {
-      add(`host-functions/${spec.name}.request.json`, toSchema(spec.request, `${spec.name} request`, `Input of ${spec.name}.`));
+      add(
+        `host-functions/${spec.name}.request.json`,
+        toSchema(spec.request, `${spec.name} request`, `Input of ${spec.name}.`),
+      );
     }
     add(`host-functions/${spec.name}.response.json`, successSchema(spec.name, spec.success));
   }
@@ -68,7 +74,11 @@ function successSchema(name: string, success: SuccessEncoding): Record<string, u
       return toSchema(success.schema, title, `Success output of ${name}: ${success.description}.`);
     case 'text':
       return {
-        ...toSchema(success.schema, title, `Success output of ${name}, raw text (not JSON): ${success.description}.`),
+        ...toSchema(
+          success.schema,
+          title,
+          `Success output of ${name}, raw text (not JSON): ${success.description}.`,
+        ),
         contentMediaType: 'text/plain',
       };
     case 'bytes':

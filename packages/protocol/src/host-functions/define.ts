@@ -37,8 +37,10 @@ export interface HostFunctionDefinition<Name extends string, Request extends z.Z
   rateLimited?: boolean;
 }
 
-export interface HostFunctionSpec<Name extends string = string, Request extends z.ZodType = z.ZodType>
-  extends HostFunctionDefinition<Name, Request> {
+export interface HostFunctionSpec<
+  Name extends string = string,
+  Request extends z.ZodType = z.ZodType,
+> extends HostFunctionDefinition<Name, Request> {
   quiet: string;
   /** The request as a payload (for JSON Schema and docs); `null` when the input is ignored. */
   requestPayload: Payload<z.output<Request>> | null;

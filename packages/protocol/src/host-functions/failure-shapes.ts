@@ -33,7 +33,9 @@ export const commandFailureSchema = z
 export const wasiFailureSchema = z
   .object({ exit_code: z.literal(-1), stdout: z.literal(''), stderr: z.string(), error: z.string() })
   .describe('Failure shape W.');
-export const okFailureSchema = z.object({ ok: z.literal(false), error: z.string() }).describe('Failure shape O.');
+export const okFailureSchema = z
+  .object({ ok: z.literal(false), error: z.string() })
+  .describe('Failure shape O.');
 export const stringFailureSchema = z.string().min(1).describe('Failure shape S: a non-empty message.');
 
 /** The JSON Schema-able failure shapes, by shape letter. `Q` and `none` are per-function values. */
@@ -56,7 +58,12 @@ export function prefixMessage(functionName: string, message: string): string {
  * Renders a failure as wire text in the given shape. `quiet` is the function's absent answer, used for
  * `Q` and `none`.
  */
-export function renderFailure(shape: FailureShape, functionName: string, message: string, quiet: string): string {
+export function renderFailure(
+  shape: FailureShape,
+  functionName: string,
+  message: string,
+  quiet: string,
+): string {
   const error = prefixMessage(functionName, message);
   switch (shape) {
     case 'E':

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineHostFunction } from './define.js';
-import { base64Field, dataResponse, emptyText, pathField, pathRequest, stringList } from './shared-schemas.js';
+import {
+  base64Field,
+  dataResponse,
+  emptyText,
+  pathField,
+  pathRequest,
+  stringList,
+} from './shared-schemas.js';
 
 const readFiles = (rule: string) =>
   ({ types: ['read_files'], rule, target: (request: { path: string }) => request.path }) as const;
@@ -35,7 +42,9 @@ export const hostListFiles = defineHostFunction({
   name: 'host_list_files',
   set: 'required',
   summary: 'List files and folders under a prefix, recursively.',
-  request: z.object({ prefix: z.string().default('').describe('Workspace-relative folder; "" is the root.') }),
+  request: z.object({
+    prefix: z.string().default('').describe('Workspace-relative folder; "" is the root.'),
+  }),
   success: { kind: 'json', schema: stringList, description: 'JSON array of workspace-relative paths' },
   failure: 'E',
   permission: { types: ['read_files'], rule: 'read_files on prefix', target: (request) => request.prefix },
@@ -73,7 +82,11 @@ export const hostFileMetadata = defineHostFunction({
   set: 'extended',
   summary: 'Size and modification time of a workspace file.',
   request: pathRequest,
-  success: { kind: 'json', schema: fileMetadataResponse, description: '`{exists, size_bytes, modified_at_ms}`' },
+  success: {
+    kind: 'json',
+    schema: fileMetadataResponse,
+    description: '`{exists, size_bytes, modified_at_ms}`',
+  },
   failure: 'Q',
   quiet: JSON.stringify({ exists: false, size_bytes: null, modified_at_ms: null }),
   permission: readFiles('read_files on path'),

@@ -27,7 +27,9 @@ export const hostHttpRequest = defineHostFunction({
     timeout_ms: z
       .number()
       .optional()
-      .describe(`Clamped to ${HTTP_TIMEOUT_MS.min}–${HTTP_TIMEOUT_MS.max} ms; default ${HTTP_TIMEOUT_MS.default}.`),
+      .describe(
+        `Clamped to ${HTTP_TIMEOUT_MS.min}–${HTTP_TIMEOUT_MS.max} ms; default ${HTTP_TIMEOUT_MS.default}.`,
+      ),
   }),
   success: { kind: 'json', schema: httpResponse, description: '`{status, headers, body, body_base64}`' },
   failure: 'H',

@@ -60,7 +60,11 @@ export const hostNamespaceCreate = defineHostFunction({
   set: 'required',
   summary: 'Create an object namespace.',
   request: z.object({ metadata: jsonValueSchema.optional() }),
-  success: { kind: 'json', schema: namespaceInfo, description: '`{id, owner_user_id, created_at, metadata?}`' },
+  success: {
+    kind: 'json',
+    schema: namespaceInfo,
+    description: '`{id, owner_user_id, created_at, metadata?}`',
+  },
   failure: 'E',
   permission: namespaceWide,
 });
@@ -135,9 +139,16 @@ export const hostNamespaceGetObjectsBatch = defineHostFunction({
   set: 'extended',
   summary: 'Read many objects of a namespace at once.',
   request: z.object({ ns_id: nsId, keys: z.array(objectKey).max(500) }),
-  success: { kind: 'json', schema: batchObjectsResponse, description: '`{objects: {key: {data, mime_type, encoding}}, errors?}`' },
+  success: {
+    kind: 'json',
+    schema: batchObjectsResponse,
+    description: '`{objects: {key: {data, mime_type, encoding}}, errors?}`',
+  },
   failure: 'E',
-  permission: { ...onNamespace, rule: 'namespaces on "<ns_id>/<key>" for each key; denied keys go to errors' },
+  permission: {
+    ...onNamespace,
+    rule: 'namespaces on "<ns_id>/<key>" for each key; denied keys go to errors',
+  },
 });
 
 export const hostNamespaceGetObjectsBatchesConcurrent = defineHostFunction({
@@ -151,7 +162,10 @@ export const hostNamespaceGetObjectsBatchesConcurrent = defineHostFunction({
   }),
   success: { kind: 'json', schema: batchObjectsResponse, description: 'as host_namespace_get_objects_batch' },
   failure: 'E',
-  permission: { ...onNamespace, rule: 'namespaces on "<ns_id>/<key>" for each key; denied keys go to errors' },
+  permission: {
+    ...onNamespace,
+    rule: 'namespaces on "<ns_id>/<key>" for each key; denied keys go to errors',
+  },
 });
 
 export const hostNamespaceSyncAudience = defineHostFunction({
@@ -161,7 +175,11 @@ export const hostNamespaceSyncAudience = defineHostFunction({
   request: z.object({
     ns_id: nsId,
     audience: z.string().min(1),
-    gates: z.array(jsonValueSchema).nullable().default(null).describe('Gates tagged by `kind`; empty = public.'),
+    gates: z
+      .array(jsonValueSchema)
+      .nullable()
+      .default(null)
+      .describe('Gates tagged by `kind`; empty = public.'),
   }),
   success: { kind: 'json', schema: okResponse, description: '`{"ok": true}`' },
   failure: 'E',
@@ -173,7 +191,11 @@ export const hostNamespaceListAudiences = defineHostFunction({
   set: 'extended',
   summary: 'List the audiences of a namespace.',
   request: z.object({ ns_id: nsId }),
-  success: { kind: 'json', schema: z.object({ audiences: z.array(z.string()) }), description: '`{audiences: []}`' },
+  success: {
+    kind: 'json',
+    schema: z.object({ audiences: z.array(z.string()) }),
+    description: '`{audiences: []}`',
+  },
   failure: 'E',
   permission: onNamespace,
 });
@@ -192,7 +214,12 @@ export const hostNamespaceSendEmail = defineHostFunction({
   name: 'host_namespace_send_email',
   set: 'extended',
   summary: "Email a namespace audience (Diaryx guest SDK import; not in Diaryx's documented set).",
-  request: z.object({ ns_id: nsId, audience: z.string().min(1), subject: z.string(), reply_to: z.string().optional() }),
+  request: z.object({
+    ns_id: nsId,
+    audience: z.string().min(1),
+    subject: z.string(),
+    reply_to: z.string().optional(),
+  }),
   success: { kind: 'json', schema: z.record(z.string(), jsonValueSchema), description: 'a JSON object' },
   failure: 'E',
   permission: onNamespace,

@@ -14,7 +14,10 @@ export const hostLog = defineHostFunction({
   set: 'required',
   summary: 'Write a line to the host log.',
   request: z.object({
-    level: z.string().default('info').describe(`One of ${LOG_LEVELS.join(', ')}; anything else logs as trace.`),
+    level: z
+      .string()
+      .default('info')
+      .describe(`One of ${LOG_LEVELS.join(', ')}; anything else logs as trace.`),
     message: z.string(),
   }),
   success: { kind: 'text', schema: emptyText, description: '""' },
@@ -39,7 +42,11 @@ export const hostGetRuntimeContext = defineHostFunction({
   set: 'required',
   summary: "The embedding app's runtime context for this plugin (secrets redacted).",
   request: null,
-  success: { kind: 'json', schema: z.record(z.string(), jsonValueSchema), description: 'JSON object (`{}` by default)' },
+  success: {
+    kind: 'json',
+    schema: z.record(z.string(), jsonValueSchema),
+    description: 'JSON object (`{}` by default)',
+  },
   failure: 'none',
   quiet: '{}',
   permission: null,
@@ -64,7 +71,11 @@ export const hostGetNow = defineHostFunction({
   set: 'required',
   summary: 'Current local time, RFC 3339 with seconds and a numeric offset.',
   request: null,
-  success: { kind: 'text', schema: z.string().regex(LOCAL_TIME_PATTERN), description: 'e.g. `2026-03-02T09:15:00+01:00`' },
+  success: {
+    kind: 'text',
+    schema: z.string().regex(LOCAL_TIME_PATTERN),
+    description: 'e.g. `2026-03-02T09:15:00+01:00`',
+  },
   failure: 'none',
   quiet: '',
   permission: null,

@@ -31,7 +31,11 @@ export const hostSecretGet = defineHostFunction({
   set: 'extended',
   summary: "Read one of the plugin's secrets.",
   request: keyRequest,
-  success: { kind: 'json', schema: z.object({ value: z.string() }), description: '`{value}`, or `""` when absent' },
+  success: {
+    kind: 'json',
+    schema: z.object({ value: z.string() }),
+    description: '`{value}`, or `""` when absent',
+  },
   failure: 'Q',
   quiet: '',
   permission: storageCheck('plugin_storage on key'),

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../json.js';
 import { formatPath } from '../errors/protocol-error.js';
-import { cliCommandSchema, UI_SLOTS, uiContributionSchema, type CliCommand, type UiContribution } from './contributions.js';
+import {
+  cliCommandSchema,
+  UI_SLOTS,
+  uiContributionSchema,
+  type CliCommand,
+  type UiContribution,
+} from './contributions.js';
 import { definePayload, friendlyIssueMessage } from '../payload.js';
 import { pluginPermissionsSchema } from '../permissions.js';
 import { warnUnknownPermissionTypes } from './policy.js';
@@ -93,7 +99,7 @@ export const guestManifestSchema = z
       .describe('Media conversions offered, as `from:to`, e.g. `heic:jpeg`.'),
     min_app_version: semver('min_app_version')
       .optional()
-      .describe("Lowest host app version this plugin runs on, semver; absent = any host."),
+      .describe('Lowest host app version this plugin runs on, semver; absent = any host.'),
     server_functions: z.array(serverFunctionSchema).default([]),
   })
   .describe('What a guest says about itself: the output of its `manifest` export.');
@@ -139,7 +145,11 @@ export const guestManifestPayload = definePayload<GuestManifest, WireGuestManife
       if (isCapability(capability)) capabilities.push(capability);
       else warn({ path: ['capabilities', index], message: `unknown capability "${capability}" ignored` });
     });
-    const keepValid = <T>(field: 'ui' | 'cli', schema: z.ZodType<T>, check?: (value: T, index: number) => void): T[] => {
+    const keepValid = <T>(
+      field: 'ui' | 'cli',
+      schema: z.ZodType<T>,
+      check?: (value: T, index: number) => void,
+    ): T[] => {
       const kept: T[] = [];
       manifest[field].forEach((element, index) => {
         const result = schema.safeParse(element, { error: friendlyIssueMessage });
@@ -149,20 +159,28 @@ export const guestManifestPayload = definePayload<GuestManifest, WireGuestManife
           return;
         }
         const issue = result.error.issues[0];
-        const where = issue && issue.path.length > 0 ? ` at ${formatPath(issue.path as (string | number)[])}` : '';
-        warn({ path: [field, index], message: `${field} element dropped: ${issue?.message ?? 'invalid'}${where}` });
+        const where =
+          issue && issue.path.length > 0 ? ` at ${formatPath(issue.path as (string | number)[])}` : '';
+        warn({
+          path: [field, index],
+          message: `${field} element dropped: ${issue?.message ?? 'invalid'}${where}`,
+        });
       });
       return kept;
     };
     const ui = keepValid('ui', uiContributionSchema, (element, index) => {
       if (!(UI_SLOTS as readonly string[]).includes(element.slot)) {
-        warn({ path: ['ui', index, 'slot'], message: `unknown ui slot "${element.slot}"; passed through as is` });
+        warn({
+          path: ['ui', index, 'slot'],
+          message: `unknown ui slot "${element.slot}"; passed through as is`,
+        });
       }
     });
     if (manifest.commands.length > 0 && !capabilities.includes('custom_commands')) {
       warn({
         path: ['capabilities'],
-        message: 'commands are listed but the custom_commands capability is not declared; the host will not route them',
+        message:
+          'commands are listed but the custom_commands capability is not declared; the host will not route them',
       });
     }
     return { ...manifest, capabilities, ui, cli: keepValid('cli', cliCommandSchema) };

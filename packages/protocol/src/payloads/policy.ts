@@ -33,7 +33,8 @@ export const policyPayload = definePayload<Policy>({
   postProcess(policy, warn, raw) {
     const plugins = isRecord(raw) && isRecord(raw['plugins']) ? raw['plugins'] : {};
     for (const [pluginId, entry] of Object.entries(plugins)) {
-      if (isRecord(entry)) warnUnknownPermissionTypes(entry['permissions'], ['plugins', pluginId, 'permissions'], warn);
+      if (isRecord(entry))
+        warnUnknownPermissionTypes(entry['permissions'], ['plugins', pluginId, 'permissions'], warn);
     }
     return policy;
   },

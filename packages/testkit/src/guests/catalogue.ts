@@ -48,10 +48,14 @@ export const GUESTS_DIR = fileURLToPath(new URL('../../guests/', import.meta.url
 let cache: readonly GuestInfo[] | undefined;
 
 /** Every guest of the corpus. */
-export function listGuests(filter: { kind?: GuestKind; language?: GuestLanguage } = {}): readonly GuestInfo[] {
+export function listGuests(
+  filter: { kind?: GuestKind; language?: GuestLanguage } = {},
+): readonly GuestInfo[] {
   cache ??= JSON.parse(readFileSync(`${GUESTS_DIR}guests.json`, 'utf8')) as GuestInfo[];
   return cache.filter(
-    (guest) => (!filter.kind || guest.kind === filter.kind) && (!filter.language || guest.language === filter.language),
+    (guest) =>
+      (!filter.kind || guest.kind === filter.kind) &&
+      (!filter.language || guest.language === filter.language),
   );
 }
 
@@ -59,7 +63,11 @@ export function listGuests(filter: { kind?: GuestKind; language?: GuestLanguage 
 export function getGuest(name: string): GuestInfo {
   const guest = listGuests().find((g) => g.name === name);
   if (!guest) {
-    throw new Error(`no guest named "${name}"; known: ${listGuests().map((g) => g.name).join(', ')}`);
+    throw new Error(
+      `no guest named "${name}"; known: ${listGuests()
+        .map((g) => g.name)
+        .join(', ')}`,
+    );
   }
   return guest;
 }

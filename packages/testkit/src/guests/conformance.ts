@@ -47,7 +47,10 @@ export async function runConformance(wasm: Uint8Array): Promise<ConformanceResul
   const results: ConformanceResult[] = [];
   try {
     const manifestProblems: string[] = [];
-    const manifest = parseOrText((await plugin.call('manifest', ''))?.text() ?? '') as Record<string, unknown>;
+    const manifest = parseOrText((await plugin.call('manifest', ''))?.text() ?? '') as Record<
+      string,
+      unknown
+    >;
     for (const capability of table.manifest.capabilities) {
       if (!(manifest['capabilities'] as unknown[] | undefined)?.includes(capability)) {
         manifestProblems.push(`manifest does not declare capability ${capability}`);
@@ -58,14 +61,20 @@ export async function runConformance(wasm: Uint8Array): Promise<ConformanceResul
         manifestProblems.push(`manifest does not list command ${command}`);
       }
     }
-    results.push({ row: 'manifest lists the conformance commands', ok: manifestProblems.length === 0, problems: manifestProblems });
+    results.push({
+      row: 'manifest lists the conformance commands',
+      ok: manifestProblems.length === 0,
+      problems: manifestProblems,
+    });
 
     for (const row of table.rows) {
       calls.length = 0;
       const problems: string[] = [];
       let output: unknown;
       try {
-        output = parseOrText((await plugin.call('handle_command', JSON.stringify(row.request)))?.text() ?? '');
+        output = parseOrText(
+          (await plugin.call('handle_command', JSON.stringify(row.request)))?.text() ?? '',
+        );
       } catch (error) {
         problems.push(`handle_command failed: ${(error as Error).message}`);
       }
@@ -77,9 +86,13 @@ export async function runConformance(wasm: Uint8Array): Promise<ConformanceResul
         made.length === row.hostCalls.length &&
         row.hostCalls.every((want, i) => {
           const got = made[i];
-          return got?.function === want.function && (!('input' in want) || isDeepStrictEqual(got.input, want.input));
+          return (
+            got?.function === want.function &&
+            (!('input' in want) || isDeepStrictEqual(got.input, want.input))
+          );
         });
-      if (!matches) problems.push(`host calls ${JSON.stringify(made)} ≠ expected ${JSON.stringify(row.hostCalls)}`);
+      if (!matches)
+        problems.push(`host calls ${JSON.stringify(made)} ≠ expected ${JSON.stringify(row.hostCalls)}`);
       results.push({ row: row.name, ok: problems.length === 0, problems });
     }
   } finally {

@@ -13,14 +13,19 @@ describe('guest corpus', () => {
       const bytes = guestBytes(guest.name);
       expect(createHash('sha256').update(bytes).digest('hex'), guest.name).toBe(guest.sha256);
       expect(bytes.length, guest.name).toBe(guest.size);
-      expect(existsSync(`${GUESTS_DIR}${guest.path.replace(/plugin\.wasm$/, guest.source)}`), guest.name).toBe(true);
+      expect(
+        existsSync(`${GUESTS_DIR}${guest.path.replace(/plugin\.wasm$/, guest.source)}`),
+        guest.name,
+      ).toBe(true);
     }
   });
 
   it('validates as WebAssembly for every guest that is meant to compile', async () => {
     for (const guest of listGuests()) {
       if (guest.expect.startsWith('Refused before compile')) continue;
-      await expect(WebAssembly.compile(guestBytes(guest.name)), guest.name).resolves.toBeInstanceOf(WebAssembly.Module);
+      await expect(WebAssembly.compile(guestBytes(guest.name)), guest.name).resolves.toBeInstanceOf(
+        WebAssembly.Module,
+      );
     }
   });
 });

@@ -22,7 +22,10 @@ export interface DirectPlugin {
  * registered: each records its call and answers from `answers` or "not available". For testing guests
  * themselves, below the runtime.
  */
-export async function createDirectPlugin(wasm: Uint8Array, options: DirectPluginOptions = {}): Promise<DirectPlugin> {
+export async function createDirectPlugin(
+  wasm: Uint8Array,
+  options: DirectPluginOptions = {},
+): Promise<DirectPlugin> {
   const calls: RecordedHostCall[] = [];
   const functions: Record<string, (context: CallContext, handle: bigint) => bigint> = {};
   for (const spec of HOST_FUNCTIONS) {

@@ -31,7 +31,10 @@ const REQUIRED_BEHAVIOURS: Record<string, { guest: string; command?: string }> =
   'HTTP to a host it was not granted': { guest: 'hostile-http-ungranted', command: 'fetch_ungranted' },
   'HTTP to 127.0.0.1': { guest: 'hostile-http-ungranted', command: 'fetch_loopback' },
   'CR/LF header injection': { guest: 'hostile-http-ungranted', command: 'header_injection' },
-  'calls its own command through host_plugin_command': { guest: 'hostile-command-self', command: 'call_self' },
+  'calls its own command through host_plugin_command': {
+    guest: 'hostile-command-self',
+    command: 'call_self',
+  },
   'unbounded cross-plugin recursion': { guest: 'hostile-command-recursion', command: 'bounce' },
   'emits 100,000 events in one call': { guest: 'hostile-events-flood', command: 'flood' },
   'a 10 MB manifest': { guest: 'hostile-manifest-huge' },
@@ -57,14 +60,18 @@ describe('hostile corpus coverage', () => {
   it('names a valid outcome for every hostile guest', () => {
     for (const guest of listGuests({ kind: 'hostile' })) {
       const outcomes = guest.triggers ? guest.triggers.map((t) => t.outcome) : [guest.outcome];
-      for (const outcome of outcomes) expect(outcome, guest.name).toMatch(/^(limit|load|call|denied|rejected|scoped):[a-z_]+$/);
+      for (const outcome of outcomes)
+        expect(outcome, guest.name).toMatch(/^(limit|load|call|denied|rejected|scoped):[a-z_]+$/);
     }
   });
 });
 
 describe('hostile guests, called directly (the behaviours that are safe in-thread)', () => {
   it('traps on unreachable and on stack overflow, and stays callable after', async () => {
-    for (const [name, command] of [['hostile-trap-unreachable', 'crash'], ['hostile-stack-overflow', 'recurse']] as const) {
+    for (const [name, command] of [
+      ['hostile-trap-unreachable', 'crash'],
+      ['hostile-stack-overflow', 'recurse'],
+    ] as const) {
       const { plugin } = await createDirectPlugin(guestBytes(name));
       await expect(plugin.call('handle_command', call(command)), name).rejects.toThrow();
       await plugin.close();
@@ -118,27 +125,27 @@ describe('host-function abuse guests make exactly the abusive call and report th
   const answers = Object.fromEntries(HOST_FUNCTIONS.map((spec) => [spec.name, `answer of ${spec.name}`]));
   const abusers = listGuests({ kind: 'hostile' }).filter((guest) => guest.triggers);
 
-  it.each(abusers.flatMap((guest) => (guest.triggers ?? []).map((t) => [guest.name, t.command ?? '', t] as const)))(
-    '%s %s',
-    async (name, command, trigger) => {
-      const { plugin, calls } = await createDirectPlugin(guestBytes(name), { answers });
-      try {
-        const output = (await plugin.call('handle_command', call(command, trigger.params ?? null)))?.text() ?? '';
-        const response = JSON.parse(output) as { success: boolean; data?: unknown };
-        expect(calls.length).toBeGreaterThan(0);
-        if (command === 'flood') {
-          // Every emit was answered non-empty (as a rate limit would answer); the guest counts them.
-          const count = (trigger.params as { count: number }).count;
-          expect(calls.filter((c) => c.function === 'host_emit_event')).toHaveLength(count);
-          expect(response.data).toMatchObject({ calls: count, non_empty: count });
-          return;
-        }
-        const answered = calls.map((c) => answers[c.function] ?? '');
-        const data = JSON.stringify(response.data);
-        expect(answered.some((answer) => data.includes(JSON.stringify(answer).slice(1, -1)))).toBe(true);
-      } finally {
-        await plugin.close();
+  it.each(
+    abusers.flatMap((guest) => (guest.triggers ?? []).map((t) => [guest.name, t.command ?? '', t] as const)),
+  )('%s %s', async (name, command, trigger) => {
+    const { plugin, calls } = await createDirectPlugin(guestBytes(name), { answers });
+    try {
+      const output =
+        (await plugin.call('handle_command', call(command, trigger.params ?? null)))?.text() ?? '';
+      const response = JSON.parse(output) as { success: boolean; data?: unknown };
+      expect(calls.length).toBeGreaterThan(0);
+      if (command === 'flood') {
+        // Every emit was answered non-empty (as a rate limit would answer); the guest counts them.
+        const count = (trigger.params as { count: number }).count;
+        expect(calls.filter((c) => c.function === 'host_emit_event')).toHaveLength(count);
+        expect(response.data).toMatchObject({ calls: count, non_empty: count });
+        return;
       }
-    },
-  );
+      const answered = calls.map((c) => answers[c.function] ?? '');
+      const data = JSON.stringify(response.data);
+      expect(answered.some((answer) => data.includes(JSON.stringify(answer).slice(1, -1)))).toBe(true);
+    } finally {
+      await plugin.close();
+    }
+  });
 });
