@@ -114,7 +114,7 @@ describe('policy checker', () => {
     checker.check(read('a.md'));
     expect(onPolicyError).toHaveBeenCalledTimes(1);
     expect(onPolicyError.mock.calls[0]?.[0]).toMatchObject({
-      code: 'invalid_payload',
+      code: 'invalid_policy',
       permission: 'http_requests',
     });
   });
