@@ -15,7 +15,38 @@ export const PROTOCOL_ERROR_CODES = [
 /** Raised by @plinth/permissions: a policy document that cannot be used. */
 export const PERMISSIONS_ERROR_CODES = ['invalid_policy'] as const;
 
-export const PLINTH_ERROR_CODES = [...PROTOCOL_ERROR_CODES, ...PERMISSIONS_ERROR_CODES] as const;
+/** Raised by @plinth/runtime: loading, calling and limiting plugins. */
+export const RUNTIME_ERROR_CODES = [
+  // loading
+  'load_failed',
+  'invalid_module',
+  'module_too_large',
+  'import_not_allowed',
+  'memory_refused',
+  'incompatible_protocol',
+  'incompatible_host_version',
+  'manifest_invalid',
+  'id_mismatch',
+  // calling and limits
+  'timeout',
+  'out_of_memory',
+  'output_too_large',
+  'host_calls_exceeded',
+  'trap',
+  'guest_error',
+  'invalid_output',
+  'not_handled',
+  'permission_denied',
+  'queue_timeout',
+  'quarantined',
+  'closed',
+] as const;
+
+export const PLINTH_ERROR_CODES = [
+  ...PROTOCOL_ERROR_CODES,
+  ...PERMISSIONS_ERROR_CODES,
+  ...RUNTIME_ERROR_CODES,
+] as const;
 
 export type PlinthErrorCode = (typeof PLINTH_ERROR_CODES)[number];
 
