@@ -3,4 +3,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 log "starting the demo"
-node apps/demo/dist/cli.js "$@"
+node --disable-warning=ExperimentalWarning apps/demo/dist/cli.js "$@"

@@ -30,6 +30,10 @@ describe('plinth-demo (protocol demo)', () => {
     expect(stdout).toContain('unknown capability "holographic_display" ignored');
     expect(stdout).toMatch(/Host-function catalogue \(\d+ functions/);
     expect(stdout).toMatch(/host_http_request\s+required\s+H\s+http_requests/);
+    expect(stdout).toContain('asks to:      read any file, use plugin storage (64 KiB per value)');
+    for (const guest of ['as-notes', 'c-protocol', 'rust-protocol', 'wat-protocol']) {
+      expect(stdout).toMatch(new RegExp(`${guest}\\s.*✓ \\d+/\\d+ rows`));
+    }
   });
 
   it('rejects a bad manifest with the field, the rule and a non-zero exit', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeGuestManifest, formatPath } from '@plinth/protocol';
-import { renderCatalogue, renderManifestReport } from './protocol-demo.js';
+import { renderCatalogue, renderConformance, renderManifestReport } from './protocol-demo.js';
 
 const usage = `plinth-demo — the Plinth protocol demo
 
@@ -11,16 +11,25 @@ Usage:
   plinth-demo                      validate the sample manifest and print the host-function catalogue
   plinth-demo manifest <file>      validate a GuestManifest JSON file
   plinth-demo catalogue            print the host-function catalogue
+  plinth-demo guests               run the golden guests against the conformance table
 `;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, arg] = argv;
   const sample = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples', 'word-count.manifest.json');
   switch (command) {
-    case undefined:
+    case undefined: {
       console.log(validateFile(sample).report);
       console.log(renderCatalogue());
-      return 0;
+      const conformance = await renderConformance();
+      console.log(conformance.report);
+      return conformance.ok ? 0 : 1;
+    }
+    case 'guests': {
+      const conformance = await renderConformance();
+      console.log(conformance.report);
+      return conformance.ok ? 0 : 1;
+    }
     case 'manifest': {
       if (!arg) {
         console.error('plinth-demo manifest: give the path of a manifest JSON file');
@@ -61,4 +70,4 @@ function validateFile(path: string): { ok: boolean; report: string } {
   return { ok: true, report: renderManifestReport(path, result.value, result.warnings) };
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,3 +1,5 @@
+import { summarizePermissions } from '@plinth/permissions';
+import { listGuests, runConformance, guestBytes } from '@plinth/testkit';
 import {
   HOST_FUNCTIONS,
   formatPath,
@@ -20,11 +22,8 @@ export function renderManifestReport(
   ];
   const requested = manifest.requested_permissions;
   if (requested) {
-    for (const [type, rule] of Object.entries(requested.defaults)) {
-      if (!rule) continue;
-      const reason = requested.reasons[type] ? ` — ${requested.reasons[type]}` : '';
-      lines.push(`  asks ${type}: ${rule.include.join(', ') || '(nothing)'}${reason}`);
-    }
+    lines.push(`  asks to:      ${summarizePermissions(requested.defaults)}`);
+    for (const [type, reason] of Object.entries(requested.reasons)) lines.push(`    ${type}: ${reason}`);
   }
   for (const warning of warnings) lines.push(`  warning at ${formatPath(warning.path)}: ${warning.message}`);
   return lines.join('\n');
@@ -51,4 +50,24 @@ export function renderCatalogue(): string {
     render(widths.map((w) => '-'.repeat(w))),
     ...rows.map(render),
   ].join('\n');
+}
+
+/** Runs the shared conformance table against every golden guest, straight on @extism/extism. */
+export async function renderConformance(): Promise<{ ok: boolean; report: string }> {
+  const lines = [
+    '\nGolden guests against the shared conformance table (called directly through @extism/extism)',
+  ];
+  let ok = true;
+  for (const guest of listGuests({ kind: 'golden' }).filter((g) => g.conformance)) {
+    const results = await runConformance(guestBytes(guest.name));
+    const failed = results.filter((r) => !r.ok);
+    ok &&= failed.length === 0;
+    const verdict =
+      failed.length === 0 ? `✓ ${results.length}/${results.length} rows` : `✗ ${failed.length} rows failed`;
+    lines.push(
+      `  ${guest.name.padEnd(16)} ${guest.language.padEnd(15)} ${String(guest.size).padStart(6)} B  ${verdict}`,
+    );
+    for (const failure of failed) lines.push(`      ${failure.row}: ${failure.problems.join('; ')}`);
+  }
+  return { ok, report: lines.join('\n') };
 }
