@@ -1,1 +1,59 @@
-export {};
+// The module inspection layer: what the host checks in a module's bytes before any engine sees them.
+export {
+  MODULE_PROBLEM_CODES,
+  type ModuleProblemCode,
+  type ModuleProblem,
+  type InvalidModuleProblem,
+  type WasmMalformation,
+  type ImportProblem,
+  type ImportRefusal,
+  type MemoryRefusedProblem,
+  type MemoryRefusal,
+  type ModuleTooLargeProblem,
+  type WasmExternalKind,
+} from './module/module-problem.js';
+export {
+  readWasmModule,
+  type WasmReadResult,
+  type WasmModuleReading,
+  type WasmSection,
+  type WasmImport,
+  type WasmExport,
+  type WasmLimits,
+  type WasmMemoryDefinition,
+} from './module/wasm-reader.js';
+export {
+  inspectModule,
+  type InspectModuleResult,
+  type ModuleInspection,
+  type MemoryInspection,
+} from './module/inspect-module.js';
+export {
+  validateImports,
+  EXTISM_KERNEL_NAMESPACE,
+  WASI_NAMESPACE,
+  type ImportPolicy,
+  type ImportValidation,
+} from './module/validate-imports.js';
+export {
+  capMemory,
+  MAX_WASM32_PAGES,
+  type CapMemoryOptions,
+  type CapMemoryResult,
+} from './module/cap-memory.js';
+export { checkModuleSize, type ModuleSizeResult } from './module/check-module-size.js';
+
+// Host functions: bundles keyed by catalogue name, registered for every guest with "not available" stubs.
+export {
+  combineBundles,
+  type HostAnswer,
+  type HostBundle,
+  type HostCallContext,
+  type HostFunctionHandler,
+} from './host/host-bundle.js';
+export {
+  createHostFunctions,
+  type HostCallRecord,
+  type HostCallState,
+  type HostFunctionsOptions,
+} from './host/host-functions.js';

@@ -1,0 +1,39 @@
+import type { HostFunctionName, HostFunctionRequest } from '@plinth/protocol';
+
+/** Who is calling a host function: fixed for the plugin instance, plus the export being run. */
+export interface HostCallContext {
+  readonly pluginId: string;
+  readonly pluginVersion?: string | undefined;
+  readonly exportName: string;
+}
+
+/**
+ * What a handler answers: the success output (wire text, or raw bytes for the functions whose success is
+ * raw bytes), or `{ failure }` — a message the runtime renders in the function's failure shape.
+ */
+export type HostAnswer = string | Uint8Array | { readonly failure: string };
+
+/** Implements one catalogue function. Receives the decoded, validated request. */
+export type HostFunctionHandler<N extends HostFunctionName> = (
+  request: HostFunctionRequest<N>,
+  context: HostCallContext,
+) => HostAnswer;
+
+/**
+ * Host functions keyed by catalogue name. A bundle implements some of them; every catalogue function a
+ * bundle leaves out is registered as a stub that answers "not available" in its failure shape.
+ */
+export type HostBundle = { readonly [N in HostFunctionName]?: HostFunctionHandler<N> };
+
+/** Merges bundles; a function provided by two bundles is a setup mistake and is refused. */
+export function combineBundles(...bundles: readonly HostBundle[]): HostBundle {
+  const combined: Record<string, unknown> = {};
+  for (const bundle of bundles) {
+    for (const [name, handler] of Object.entries(bundle)) {
+      if (handler === undefined) continue;
+      if (name in combined) throw new TypeError(`host function ${name} is provided by two bundles`);
+      combined[name] = handler;
+    }
+  }
+  return combined as HostBundle;
+}

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import createPlugin from '@extism/extism';
+import { HOST_FUNCTION_NAMESPACE, HOST_FUNCTIONS } from '@plinth/protocol';
+import { describe, expect, it } from 'vitest';
+import { combineBundles, type HostBundle } from './host-bundle.js';
+import { createHostFunctions, type HostCallRecord } from './host-functions.js';
+
+const guest = (path: string) =>
+  readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
+const command = (name: string, params: unknown = null) => JSON.stringify({ command: name, params });
+
+async function load(path: string, bundle: HostBundle, maxHostCallsPerCall = 100) {
+  const records: HostCallRecord[] = [];
+  const errors: string[] = [];
+  const { functions, state } = createHostFunctions({
+    bundle,
+    maxHostCallsPerCall,
+    onHostCall: (record) => records.push(record),
+    onHandlerError: (error, name) => errors.push(`${name}: ${(error as Error).message}`),
+  });
+  const plugin = await createPlugin(
+    { wasm: [{ data: guest(path) }] },
+    { useWasi: false, functions: { [HOST_FUNCTION_NAMESPACE]: functions } },
+  );
+  const call = async (input: string) => {
+    state.begin({ pluginId: 'test.plugin', exportName: 'handle_command' });
+    return JSON.parse((await plugin.call('handle_command', input))?.text() ?? 'null') as {
+      success: boolean;
+      data?: unknown;
+      error?: string;
+    };
+  };
+  return { plugin, call, records, errors, state };
+}
+
+describe('host functions for a guest', () => {
+  it('registers every catalogue function and serves a bundle with decoded requests', async () => {
+    const seen: unknown[] = [];
+    const { plugin, call, records } = await load('golden/c-protocol', {
+      host_log: (request, context) => {
+        seen.push({ request, plugin: context.pluginId, export: context.exportName });
+        return '';
+      },
+      host_get_timestamp: () => '1234',
+    });
+    expect(Object.keys(createHostFunctions({ bundle: {}, maxHostCallsPerCall: 1 }).functions)).toEqual(
+      HOST_FUNCTIONS.map((spec) => spec.name),
+    );
+    expect(await call(command('greet', { name: 'Zoë' }))).toEqual({ success: true, data: 'Hello, Zoë!' });
+    expect(seen).toEqual([
+      {
+        request: { level: 'info', message: 'greeting Zoë' },
+        plugin: 'test.plugin',
+        export: 'handle_command',
+      },
+    ]);
+    expect(await call(command('time'))).toEqual({ success: true, data: 1234 });
+    expect(records.map((r) => [r.function, r.outcome])).toEqual([
+      ['host_log', 'ok'],
+      ['host_get_timestamp', 'ok'],
+    ]);
+    await plugin.close();
+  });
+
+  it('answers malformed input and bad base64 in the failure shape, never trapping', async () => {
+    const { plugin, call, records } = await load('hostile/hostile-input-malformed', {
+      host_read_file: () => 'should not be reached',
+      host_write_file: () => '',
+      host_storage_set: () => '',
+    });
+    const read = await call(command('read_file_truncated'));
+    expect(JSON.parse(read.data as string)).toEqual({
+      error: expect.stringMatching(
+        /^host_read_file: Invalid host_read_file request: at \(root\): not valid JSON/,
+      ),
+    });
+    const write = await call(command('write_file_not_json'));
+    expect(write.data).toMatch(/^host_write_file: Invalid host_write_file request/);
+    const base64 = await call(command('storage_set_bad_base64'));
+    expect(base64.data).toMatch(/^host_storage_set: .*data: must be standard base64/);
+    expect(records.every((r) => r.outcome === 'invalid_input')).toBe(true);
+    await plugin.close();
+  });
+
+  it('answers "not available" for a function no bundle provides', async () => {
+    const { plugin, call } = await load('golden/c-protocol', { host_log: () => '' });
+    // host_get_timestamp has no failure shape: its neutral answer is "0".
+    expect(await call(command('time'))).toEqual({ success: true, data: 0 });
+    await plugin.close();
+  });
+
+  it('turns a throwing or async handler into the failure shape and reports it', async () => {
+    const { plugin, call, errors } = await load('hostile/hostile-fs-escape', {
+      host_read_file: () => {
+        throw new Error('disk on fire');
+      },
+      host_list_files: (() => Promise.resolve('[]')) as never,
+    });
+    const read = await call(command('read_parent'));
+    expect(JSON.parse(read.data as string)).toEqual({ error: 'host_read_file: internal error in the host' });
+    const list = await call(command('list_root_escape'));
+    expect(JSON.parse(list.data as string)).toEqual({ error: 'host_list_files: internal error in the host' });
+    expect(errors).toEqual([
+      'host_read_file: disk on fire',
+      expect.stringContaining('host_list_files handler answered a promise'),
+    ]);
+    await plugin.close();
+  });
+
+  it('renders { failure } answers in the shape and enforces the host-call limit per call', async () => {
+    const { plugin, call, state, records } = await load(
+      'hostile/hostile-events-flood',
+      { host_emit_event: () => '' },
+      10,
+    );
+    const flood = await call(command('flood', { count: 25 }));
+    expect(flood.data).toMatchObject({ calls: 25, non_empty: 15 });
+    expect(state.hostCalls).toBe(25);
+    expect(state.limitExceeded).toBe(true);
+    expect(records.filter((r) => r.outcome === 'limit')).toHaveLength(15);
+    // The next call starts a fresh count.
+    await call(command('flood', { count: 5 }));
+    expect(state.limitExceeded).toBe(false);
+    await plugin.close();
+
+    const failing = await load('golden/c-protocol', { host_log: () => ({ failure: 'log is full' }) });
+    expect(await failing.call(command('greet', { name: 'a' }))).toEqual({ success: true, data: 'Hello, a!' });
+    expect(failing.records[0]).toMatchObject({
+      function: 'host_log',
+      outcome: 'failure',
+      output: 'host_log: log is full',
+    });
+    await failing.plugin.close();
+  });
+});
+
+describe('combineBundles', () => {
+  it('merges bundles and refuses a function provided twice', () => {
+    const a: HostBundle = { host_log: () => '' };
+    const b: HostBundle = { host_get_now: () => '2026-01-01T00:00:00+00:00' };
+    expect(Object.keys(combineBundles(a, b))).toEqual(['host_log', 'host_get_now']);
+    expect(() => combineBundles(a, { host_log: () => '' })).toThrow(
+      'host function host_log is provided by two bundles',
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import { HOST_FUNCTION_NAMES, HOST_FUNCTION_NAMESPACE, isHostFunctionName } from '@plinth/protocol';
+import type { ImportProblem, ImportRefusal, WasmExternalKind } from './module-problem.js';
+import type { WasmImport } from './wasm-reader.js';
+
+/** The Extism kernel (alloc, input_load_u8, output_set, …): Extism itself provides every name in it. */
+export const EXTISM_KERNEL_NAMESPACE = 'extism:host/env';
+
+export const WASI_NAMESPACE = 'wasi_snapshot_preview1';
+
+export interface ImportPolicy {
+  /** The names this host provides in `extism:host/user`. Default: the whole catalogue. */
+  hostFunctions?: readonly string[];
+  /** Whether this plugin may import WASI. Default: false. */
+  allowWasi?: boolean;
+}
+
+export type ImportValidation =
+  { ok: true; problems: readonly [] } | { ok: false; problems: readonly [ImportProblem, ...ImportProblem[]] };
+
+const KIND_NAMES = { func: 'function', table: 'table', memory: 'memory', global: 'global', tag: 'tag' };
+
+/**
+ * Checks every import against what the host will provide, before instantiation: an engine that cannot
+ * resolve an import fails late and, in @extism/extism's worker mode, takes the process down with it.
+ * Returns every problem, not just the first, so a plugin author can fix them in one go.
+ */
+export function validateImports(
+  inspection: { readonly imports: readonly WasmImport[] },
+  policy: ImportPolicy = {},
+): ImportValidation {
+  const provided = new Set(policy.hostFunctions ?? HOST_FUNCTION_NAMES);
+  const allowWasi = policy.allowWasi ?? false;
+  const problems: ImportProblem[] = [];
+  for (const { module, name, kind } of inspection.imports) {
+    const refusal = refuse(module, name, kind, provided, allowWasi);
+    if (refusal === undefined) continue;
+    const [reason, why] = refusal;
+    problems.push({
+      code: 'import_not_allowed',
+      reason,
+      module,
+      name,
+      kind,
+      message: `The module imports ${KIND_NAMES[kind]} "${name}" from "${module}": ${why}`,
+    });
+  }
+  const [first, ...rest] = problems;
+  return first === undefined ? { ok: true, problems: [] } : { ok: false, problems: [first, ...rest] };
+}
+
+function refuse(
+  module: string,
+  name: string,
+  kind: WasmExternalKind,
+  provided: ReadonlySet<string>,
+  allowWasi: boolean,
+): [ImportRefusal, string] | undefined {
+  // Sharing a memory, table or global with the host would let a guest reach host state directly.
+  if (kind !== 'func')
+    return ['not_a_function', `plugins may import only functions, not a ${KIND_NAMES[kind]}`];
+  if (module === EXTISM_KERNEL_NAMESPACE) return undefined;
+  if (module === HOST_FUNCTION_NAMESPACE) {
+    if (provided.has(name)) return undefined;
+    return [
+      'unknown_host_function',
+      isHostFunctionName(name)
+        ? 'this host does not provide that host function'
+        : 'no such host function exists in the Plinth catalogue',
+    ];
+  }
+  if (module === WASI_NAMESPACE) {
+    return allowWasi ? undefined : ['forbidden_namespace', 'WASI is not enabled for this plugin'];
+  }
+  return [
+    'forbidden_namespace',
+    `no host provides the namespace "${module}" (only ${EXTISM_KERNEL_NAMESPACE}, ${HOST_FUNCTION_NAMESPACE} and, when enabled, ${WASI_NAMESPACE})`,
+  ];
+}
