@@ -57,3 +57,9 @@ export {
   type HostCallState,
   type HostFunctionsOptions,
 } from './host/host-functions.js';
+
+// Limits, call errors and execution lanes.
+export { DEFAULT_LIMITS, resolveLimits, type PluginLimits } from './limits.js';
+export { describeCall, toCallError } from './call-errors.js';
+export type { Lane, LaneCallResult, LaneFactory, LaneKind, LaneOptions } from './lanes/lane.js';
+export { createInThreadLane } from './lanes/in-thread-lane.js';

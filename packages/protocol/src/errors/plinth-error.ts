@@ -53,14 +53,14 @@ export type PlinthErrorCode = (typeof PLINTH_ERROR_CODES)[number];
 /** Structured context carried by every error; fields are absent when they do not apply. */
 export interface PlinthErrorContext {
   /** The plugin's canonical id, once it is known. */
-  pluginId?: string;
-  pluginVersion?: string;
+  pluginId?: string | undefined;
+  pluginVersion?: string | undefined;
   /** The guest export being called, e.g. `handle_command`. */
-  exportName?: string;
+  exportName?: string | undefined;
   /** The host function being served, e.g. `host_read_file`. */
-  hostFunction?: string;
+  hostFunction?: string | undefined;
   /** The limit that was hit, e.g. `timeout_ms`. */
-  limit?: string;
+  limit?: string | undefined;
 }
 
 export interface PlinthErrorOptions extends PlinthErrorContext {

@@ -1,0 +1,86 @@
+import createPlugin, { type Plugin } from '@extism/extism';
+import { HOST_FUNCTION_NAMESPACE, PlinthError } from '@plinth/protocol';
+import { describeCall, toCallError } from '../call-errors.js';
+import type { HostCallContext } from '../host/host-bundle.js';
+import { createHostFunctions } from '../host/host-functions.js';
+import type { Lane, LaneCallResult, LaneOptions } from './lane.js';
+
+/**
+ * The in-thread lane: the guest runs on the calling thread through @extism/extism's foreground plugin.
+ * Fastest, for trusted plugins: host functions must be synchronous, and a guest that loops forever blocks
+ * the thread (no wall-clock limit exists in-thread; use the isolated lane for anything untrusted).
+ */
+export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
+  const { limits } = options;
+  const { functions, state } = createHostFunctions({
+    bundle: options.bundle,
+    maxHostCallsPerCall: limits.hostCallsPerCall,
+    ...(options.onHostCall ? { onHostCall: options.onHostCall } : {}),
+    ...(options.onHandlerError ? { onHandlerError: options.onHandlerError } : {}),
+  });
+  const exports = new Set(WebAssembly.Module.exports(options.module).map((e) => e.name));
+  const plugin: Plugin = await createPlugin(options.module, {
+    useWasi: options.allowWasi ?? false,
+    functions: { [HOST_FUNCTION_NAMESPACE]: functions },
+    config: { ...options.config },
+    memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
+  });
+
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  const run = async (
+    exportName: string,
+    input: Uint8Array | string,
+    context: HostCallContext,
+  ): Promise<LaneCallResult> => {
+    const errorContext = { pluginId: context.pluginId, pluginVersion: context.pluginVersion, exportName };
+    if (closed)
+      throw new PlinthError(
+        'closed',
+        `${describeCall(errorContext)} cannot run: the instance is closed`,
+        errorContext,
+      );
+    state.begin({ ...context, exportName });
+    let output: Uint8Array | null;
+    try {
+      output = (await plugin.call(exportName, input))?.bytes() ?? null;
+    } catch (rejection) {
+      throw toCallError(rejection, errorContext);
+    } finally {
+      // Free the call's blocks: rc13 never reuses block indices otherwise.
+      await plugin.reset();
+    }
+    if (state.limitExceeded) {
+      throw new PlinthError(
+        'host_calls_exceeded',
+        `${describeCall(errorContext)} made ${state.hostCalls} host calls; the limit is ${limits.hostCallsPerCall} per call`,
+        { ...errorContext, limit: 'hostCallsPerCall' },
+      );
+    }
+    if (output && output.length > limits.outputMaxBytes) {
+      throw new PlinthError(
+        'output_too_large',
+        `${describeCall(errorContext)} produced ${output.length} bytes of output; the limit is ${limits.outputMaxBytes}`,
+        { ...errorContext, limit: 'outputMaxBytes' },
+      );
+    }
+    return { output, hostCalls: state.hostCalls };
+  };
+
+  return {
+    kind: 'in-thread',
+    call(exportName, input, context) {
+      const result = queue.then(() => run(exportName, input, context));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    hasExport: (name) => exports.has(name),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue;
+      await plugin.close();
+    },
+  };
+}

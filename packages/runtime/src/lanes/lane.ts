@@ -1,0 +1,41 @@
+import type { HostBundle, HostCallContext } from '../host/host-bundle.js';
+import type { HostCallRecord } from '../host/host-functions.js';
+import type { PluginLimits } from '../limits.js';
+
+/** Where a plugin instance runs. Both lanes have the same API. */
+export type LaneKind = 'in-thread' | 'isolated';
+
+/** What one guest call produced. */
+export interface LaneCallResult {
+  /** The export's output, or null when it set none. */
+  output: Uint8Array | null;
+  /** Host-function calls the guest made during the call. */
+  hostCalls: number;
+}
+
+/**
+ * One running instance of a compiled, checked module. Calls are strictly serialized (an instance is not
+ * reentrant); a lane queues them. Every failure rejects with a PlinthError naming plugin, export and, for
+ * limits, the limit — never with a raw engine error.
+ */
+export interface Lane {
+  readonly kind: LaneKind;
+  call(exportName: string, input: Uint8Array | string, context: HostCallContext): Promise<LaneCallResult>;
+  hasExport(name: string): boolean;
+  close(): Promise<void>;
+}
+
+export interface LaneOptions {
+  /** A module already inspected, validated and memory-capped by the loader. */
+  module: WebAssembly.Module;
+  bundle: HostBundle;
+  limits: PluginLimits;
+  /** Extism config (read by guests with `config_get`). */
+  config?: Readonly<Record<string, string>>;
+  /** Whether the guest may use WASI (preview 1). */
+  allowWasi?: boolean;
+  onHostCall?: (record: HostCallRecord, context: HostCallContext) => void;
+  onHandlerError?: (error: unknown, functionName: string, context: HostCallContext) => void;
+}
+
+export type LaneFactory = (options: LaneOptions) => Promise<Lane>;
