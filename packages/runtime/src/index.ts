@@ -63,3 +63,39 @@ export { DEFAULT_LIMITS, resolveLimits, type PluginLimits } from './limits.js';
 export { describeCall, toCallError } from './call-errors.js';
 export type { Lane, LaneCallResult, LaneFactory, LaneKind, LaneOptions } from './lanes/lane.js';
 export { createInThreadLane } from './lanes/in-thread-lane.js';
+
+// Loading: sources, checks before any instance, the compiled-module cache, and instance pools.
+export { LoadError } from './loader/load-error.js';
+export type { ModuleSource } from './loader/module-source.js';
+export {
+  loadModule,
+  type LoadModuleOptions,
+  type LoadedModule,
+  type LoadedMemory,
+} from './loader/load-module.js';
+export {
+  createCompileCache,
+  defaultCompileCache,
+  sha256Hex,
+  DEFAULT_COMPILE_CACHE_ENTRIES,
+  type CompileCache,
+  type CompileCacheOptions,
+  type CompileCacheStats,
+} from './loader/compile-cache.js';
+export {
+  createInstancePool,
+  RECYCLE_CODES,
+  type InstancePool,
+  type InstancePoolOptions,
+  type InstancePoolStats,
+} from './pool/instance-pool.js';
+
+// The protocol layer: the load sequence and the guest exports of PROTOCOL.md on top of a lane.
+export {
+  ProtocolPlugin,
+  openProtocolPlugin,
+  type ProtocolPluginOptions,
+} from './protocol/protocol-plugin.js';
+export { DEFAULT_MANIFEST_MAX_BYTES } from './protocol/load-manifest.js';
+export { commandErrorKind, type CommandErrorKind } from './protocol/guest-output.js';
+export type { ProtocolLog, ProtocolLogEntry, ProtocolLogLevel } from './protocol/protocol-log.js';

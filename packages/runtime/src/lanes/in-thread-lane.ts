@@ -1,8 +1,9 @@
 import createPlugin, { type Plugin } from '@extism/extism';
-import { HOST_FUNCTION_NAMESPACE, PlinthError } from '@plinth/protocol';
-import { describeCall, toCallError } from '../call-errors.js';
+import { HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
+import { toCallError } from '../call-errors.js';
 import type { HostCallContext } from '../host/host-bundle.js';
 import { createHostFunctions } from '../host/host-functions.js';
+import { callErrorContext, checkCallLimits, closedError, createCallQueue } from './call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from './lane.js';
 
 /**
@@ -26,7 +27,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
   });
 
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = createCallQueue();
   let closed = false;
 
   const run = async (
@@ -34,13 +35,8 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     input: Uint8Array | string,
     context: HostCallContext,
   ): Promise<LaneCallResult> => {
-    const errorContext = { pluginId: context.pluginId, pluginVersion: context.pluginVersion, exportName };
-    if (closed)
-      throw new PlinthError(
-        'closed',
-        `${describeCall(errorContext)} cannot run: the instance is closed`,
-        errorContext,
-      );
+    const errorContext = callErrorContext(exportName, context);
+    if (closed) throw closedError(errorContext);
     state.begin({ ...context, exportName });
     let output: Uint8Array | null;
     try {
@@ -51,35 +47,18 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
       // Free the call's blocks: rc13 never reuses block indices otherwise.
       await plugin.reset();
     }
-    if (state.limitExceeded) {
-      throw new PlinthError(
-        'host_calls_exceeded',
-        `${describeCall(errorContext)} made ${state.hostCalls} host calls; the limit is ${limits.hostCallsPerCall} per call`,
-        { ...errorContext, limit: 'hostCallsPerCall' },
-      );
-    }
-    if (output && output.length > limits.outputMaxBytes) {
-      throw new PlinthError(
-        'output_too_large',
-        `${describeCall(errorContext)} produced ${output.length} bytes of output; the limit is ${limits.outputMaxBytes}`,
-        { ...errorContext, limit: 'outputMaxBytes' },
-      );
-    }
+    checkCallLimits({ state, outputBytes: output?.length, limits, errorContext });
     return { output, hostCalls: state.hostCalls };
   };
 
   return {
     kind: 'in-thread',
-    call(exportName, input, context) {
-      const result = queue.then(() => run(exportName, input, context));
-      queue = result.catch(() => undefined);
-      return result;
-    },
+    call: (exportName, input, context) => queue.enqueue(() => run(exportName, input, context)),
     hasExport: (name) => exports.has(name),
     async close() {
       if (closed) return;
       closed = true;
-      await queue;
+      await queue.drained();
       await plugin.close();
     },
   };

@@ -1,0 +1,146 @@
+import type { HostFunctionSpec } from '@plinth/protocol';
+import type { HostAnswer, HostCallContext } from './host-bundle.js';
+
+/** How one host call ended, as recorded for transcripts and observability. */
+export type HostCallOutcome = 'ok' | 'failure' | 'invalid_input' | 'not_available' | 'limit' | 'internal_error';
+
+/** One host call as the runtime served it, for transcripts and observability. */
+export interface HostCallRecord {
+  function: string;
+  input: string;
+  /** What the guest received (bytes answers as their length, to keep records small). */
+  output: string;
+  outcome: HostCallOutcome;
+}
+
+/** What the guest receives from one host call, and how the call ended. */
+export interface ServedHostCall {
+  answer: string | Uint8Array;
+  outcome: HostCallOutcome;
+}
+
+/**
+ * A handler as the runtime calls it. The isolated lane awaits a promise; the in-thread lane cannot (its
+ * host functions run inside a synchronous wasm import) and answers it as an internal error.
+ */
+export type AnyHostHandler = (
+  request: unknown,
+  context: HostCallContext,
+) => HostAnswer | PromiseLike<HostAnswer>;
+
+/** Per-call state the lane resets before each guest call and reads after it. */
+export interface HostCallState {
+  begin(context: HostCallContext): void;
+  readonly context: HostCallContext;
+  readonly hostCalls: number;
+  readonly limitExceeded: boolean;
+}
+
+/** The mutable side of HostCallState, used only while serving. */
+export interface HostCallCounter extends HostCallState {
+  /** Counts one host call; false once the per-call limit is passed (and remembers that it was). */
+  count(maxHostCallsPerCall: number): boolean;
+}
+
+export function createHostCallState(): HostCallCounter {
+  let context: HostCallContext = { pluginId: '', exportName: '' };
+  let hostCalls = 0;
+  let limitExceeded = false;
+  return {
+    begin(next) {
+      context = next;
+      hostCalls = 0;
+      limitExceeded = false;
+    },
+    count(max) {
+      hostCalls += 1;
+      if (hostCalls > max) limitExceeded = true;
+      return !limitExceeded;
+    },
+    get context() {
+      return context;
+    },
+    get hostCalls() {
+      return hostCalls;
+    },
+    get limitExceeded() {
+      return limitExceeded;
+    },
+  };
+}
+
+export interface ServeHostCallOptions {
+  spec: HostFunctionSpec;
+  handler: AnyHostHandler | undefined;
+  /** The guest's request text. */
+  input: string;
+  state: HostCallCounter;
+  maxHostCallsPerCall: number;
+  /** Await a handler's promise (isolated lane) or answer it as an internal error (in-thread lane). */
+  allowAsync: boolean;
+  onHandlerError?: ((error: unknown, functionName: string, context: HostCallContext) => void) | undefined;
+}
+
+/**
+ * Serves one host call: counts it against the per-call limit, answers "not available" for a missing
+ * handler, decodes and validates the request, runs the handler and turns every failure — malformed
+ * input, a handler that throws or rejects, a wrong answer type — into the function's failure shape.
+ * Never throws: nothing here may reach the guest as a trap. Synchronous unless a handler returned a
+ * promise and `allowAsync` is set.
+ */
+export function serveHostCall(options: ServeHostCallOptions): ServedHostCall | Promise<ServedHostCall> {
+  const { spec, handler, state } = options;
+  if (!state.count(options.maxHostCallsPerCall)) {
+    const message = `host call limit of ${options.maxHostCallsPerCall} per call exceeded`;
+    return { answer: spec.failureOutput(message), outcome: 'limit' };
+  }
+  if (!handler) return { answer: spec.notAvailableOutput(), outcome: 'not_available' };
+  const request = spec.decodeRequest(options.input);
+  if (!request.ok) return { answer: spec.failureOutput(request.error.message), outcome: 'invalid_input' };
+  const context = state.context;
+  const internalError = (error: unknown): ServedHostCall => {
+    options.onHandlerError?.(error, spec.name, context);
+    return { answer: spec.failureOutput('internal error in the host'), outcome: 'internal_error' };
+  };
+  let answer: unknown;
+  try {
+    answer = handler(request.value, context);
+  } catch (error) {
+    return internalError(error);
+  }
+  if (options.allowAsync && isPromiseLike(answer)) {
+    return Promise.resolve(answer).then(
+      (settled) => shapeAnswer(spec, settled, internalError),
+      (error: unknown) => internalError(error),
+    );
+  }
+  return shapeAnswer(spec, answer, internalError);
+}
+
+/** The record `onHostCall` receives for one served call. */
+export function hostCallRecord(functionName: string, input: string, served: ServedHostCall): HostCallRecord {
+  const { answer, outcome } = served;
+  const output = typeof answer === 'string' ? answer : `<${answer.length} bytes>`;
+  return { function: functionName, input, output, outcome };
+}
+
+function shapeAnswer(
+  spec: HostFunctionSpec,
+  answer: unknown,
+  internalError: (error: unknown) => ServedHostCall,
+): ServedHostCall {
+  if (typeof answer === 'string' || answer instanceof Uint8Array) return { answer, outcome: 'ok' };
+  if (isFailure(answer)) return { answer: spec.failureOutput(answer.failure), outcome: 'failure' };
+  return internalError(
+    new TypeError(`${spec.name} handler answered ${describe(answer)}; expected a string, bytes or { failure }`),
+  );
+}
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+const isFailure = (value: unknown): value is { failure: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { failure?: unknown }).failure === 'string';
+
+const describe = (value: unknown): string =>
+  isPromiseLike(value) ? 'a promise (in-thread host functions must be synchronous)' : typeof value;

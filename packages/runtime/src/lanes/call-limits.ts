@@ -1,0 +1,72 @@
+import { PlinthError, type PlinthErrorContext } from '@plinth/protocol';
+import { describeCall } from '../call-errors.js';
+import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallState } from '../host/serve-host-call.js';
+import type { PluginLimits } from '../limits.js';
+
+/** The error context of one call: plugin, version and export. */
+export function callErrorContext(exportName: string, context: HostCallContext): PlinthErrorContext {
+  return { pluginId: context.pluginId, pluginVersion: context.pluginVersion, exportName };
+}
+
+export function closedError(errorContext: PlinthErrorContext): PlinthError {
+  return new PlinthError(
+    'closed',
+    `${describeCall(errorContext)} cannot run: the instance is closed`,
+    errorContext,
+  );
+}
+
+export function outputTooLargeError(
+  size: number,
+  limits: Pick<PluginLimits, 'outputMaxBytes'>,
+  errorContext: PlinthErrorContext,
+): PlinthError {
+  return new PlinthError(
+    'output_too_large',
+    `${describeCall(errorContext)} produced ${size} bytes of output; the limit is ${limits.outputMaxBytes}`,
+    { ...errorContext, limit: 'outputMaxBytes' },
+  );
+}
+
+/**
+ * The limits both lanes check once a call has finished: host calls per call (the guest only ever saw
+ * failure answers past the limit, but the call as a whole still fails) and output size.
+ */
+export function checkCallLimits(options: {
+  state: Pick<HostCallState, 'hostCalls' | 'limitExceeded'>;
+  outputBytes: number | undefined;
+  limits: Pick<PluginLimits, 'hostCallsPerCall' | 'outputMaxBytes'>;
+  errorContext: PlinthErrorContext;
+}): void {
+  const { state, limits, errorContext } = options;
+  if (state.limitExceeded) {
+    throw new PlinthError(
+      'host_calls_exceeded',
+      `${describeCall(errorContext)} made ${state.hostCalls} host calls; the limit is ${limits.hostCallsPerCall} per call`,
+      { ...errorContext, limit: 'hostCallsPerCall' },
+    );
+  }
+  if (options.outputBytes !== undefined && options.outputBytes > limits.outputMaxBytes) {
+    throw outputTooLargeError(options.outputBytes, limits, errorContext);
+  }
+}
+
+/**
+ * Runs calls one after another (an instance is not reentrant). A failed call does not stop the queue.
+ */
+export function createCallQueue(): {
+  enqueue<T>(run: () => Promise<T>): Promise<T>;
+  /** Settles once every call queued so far has finished. */
+  drained(): Promise<void>;
+} {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    enqueue(run) {
+      const result = tail.then(run);
+      tail = result.catch(() => undefined);
+      return result;
+    },
+    drained: () => tail.then(() => undefined),
+  };
+}

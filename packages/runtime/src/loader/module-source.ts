@@ -1,0 +1,137 @@
+import type { PlinthErrorContext } from '@plinth/protocol';
+import { LoadError } from './load-error.js';
+
+/**
+ * Where a module comes from. A file path is not a source here: the main entry runs in browsers and
+ * workers, so a host that reads files (the Node subpath) reads them itself and passes `{ bytes, origin }`.
+ */
+export type ModuleSource =
+  | {
+      bytes: Uint8Array;
+      /** Where the bytes came from (a file path, a registry name), used only in messages. */
+      origin?: string;
+    }
+  | {
+      /**
+       * An already compiled module. Its bytes are gone, so its size, memory maximum and sha256 cannot be
+       * checked: accepted only with `trusted: true`.
+       */
+      module: WebAssembly.Module;
+      origin?: string;
+    }
+  | {
+      url: string | URL;
+      /** Replaces the global `fetch` (for custom transports, auth or tests). */
+      fetch?: typeof fetch;
+    };
+
+export type ReadSource =
+  | { kind: 'bytes'; bytes: Uint8Array; origin: string | undefined }
+  | { kind: 'module'; module: WebAssembly.Module; origin: string | undefined };
+
+export interface ReadSourceOptions {
+  /** Stop downloading past this many bytes (module_too_large). */
+  maxBytes: number;
+  /** Names the plugin in errors, when known. */
+  context: PlinthErrorContext;
+  /** `plugin acme.x` or `module`: how messages start. */
+  subject: string;
+}
+
+/** Turns a source into bytes (or the module it already is). Only URL sources do I/O. */
+export async function readModuleSource(
+  source: ModuleSource,
+  options: ReadSourceOptions,
+): Promise<ReadSource> {
+  if ('bytes' in source) {
+    return { kind: 'bytes', bytes: source.bytes, origin: source.origin };
+  }
+  if ('module' in source) {
+    return { kind: 'module', module: source.module, origin: source.origin };
+  }
+  const url = String(source.url);
+  return {
+    kind: 'bytes',
+    bytes: await download(url, source.fetch ?? globalThis.fetch, options),
+    origin: url,
+  };
+}
+
+async function download(url: string, fetcher: typeof fetch, options: ReadSourceOptions): Promise<Uint8Array> {
+  const { context, subject, maxBytes } = options;
+  const fail = (why: string, cause?: unknown): LoadError =>
+    new LoadError('load_failed', `Cannot load ${subject} from ${url}: ${why}`, { ...context, cause });
+  let response: Response;
+  try {
+    response = await fetcher(url);
+  } catch (error) {
+    throw fail(`the request failed (${error instanceof Error ? error.message : String(error)})`, error);
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw fail(
+      `the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    );
+  }
+  const tooLarge = (size: number, exact: boolean): LoadError =>
+    new LoadError(
+      'module_too_large',
+      `Cannot load ${subject} from ${url}: ${
+        exact
+          ? `the module is ${size} bytes, over the limit of ${maxBytes} bytes`
+          : `the download passed the limit of ${maxBytes} bytes (stopped after ${size} bytes)`
+      }`,
+      {
+        ...context,
+        limit: 'moduleMaxBytes',
+        problems: [
+          {
+            code: 'module_too_large',
+            message: `The module is over the limit of ${maxBytes} bytes`,
+            size,
+            limit: maxBytes,
+          },
+        ],
+      },
+    );
+  // Refuse early on an honest Content-Length, and count while streaming for a dishonest or absent one.
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(declared, true);
+  }
+  try {
+    if (response.body === null) return new Uint8Array(await response.arrayBuffer());
+    return await readLimited(response.body, maxBytes, tooLarge);
+  } catch (error) {
+    if (LoadError.isInstance(error)) throw error;
+    throw fail(`reading the body failed (${error instanceof Error ? error.message : String(error)})`, error);
+  }
+}
+
+async function readLimited(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  tooLarge: (size: number, exact: boolean) => LoadError,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(total, false);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}

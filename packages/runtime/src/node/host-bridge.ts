@@ -1,0 +1,160 @@
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+
+/**
+ * The protocol between the isolated lane (main thread) and its worker: one SharedArrayBuffer holding a
+ * turn word and one message, passed back and forth. postMessage costs ~85 µs per round trip here,
+ * Atomics ~15 µs, so calls, results, host requests and host answers all travel through the buffer.
+ *
+ * The worker blocks in Atomics.wait until it is its turn (it has nothing else to do, and a guest inside a
+ * synchronous wasm import cannot yield anyway); the main thread never blocks: it waits with
+ * Atomics.waitAsync and may await an async host handler before answering. A payload larger than the
+ * buffer goes through a MessagePort instead, taken synchronously with receiveMessageOnPort, so no message
+ * is too large and the buffer never has to grow.
+ */
+
+/** Payload bytes that travel inline in the shared buffer. */
+export const INLINE_BYTES = 64 * 1024;
+
+const HEADER_WORDS = 4;
+const HEADER_BYTES = HEADER_WORDS * 4;
+const TURN = 0;
+const KIND = 1;
+const LENGTH = 2;
+const AUX = 3;
+const BY_PORT = -1;
+
+const MAIN_TURN = 0;
+const WORKER_TURN = 1;
+
+export const MessageKind = {
+  /** main → worker: run an export. aux = byte length of the export name, which prefixes the input. */
+  call: 1,
+  /** main → worker: the answer to the pending host request. */
+  hostAnswer: 2,
+  /** worker → main: the guest called catalogue function number `aux`; payload = its input. */
+  hostRequest: 3,
+  /** worker → main: the call finished; aux = 1 when payload is the output, 0 when it set none. */
+  result: 4,
+  /** worker → main: the output was larger than outputMaxBytes; payload = its size as decimal text. */
+  outputTooLarge: 5,
+  /** worker → main: the call rejected; payload = a SerializedRejection as JSON. */
+  rejected: 6,
+} as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
+
+export interface BridgeMessage {
+  kind: MessageKind;
+  aux: number;
+  payload: Uint8Array;
+}
+
+export function createBridgeBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(HEADER_BYTES + INLINE_BYTES);
+}
+
+/** One side of the bridge. Each side sends only on its turn, and sending hands the turn over. */
+export class BridgeEnd {
+  readonly #words: Int32Array;
+  readonly #data: Uint8Array;
+  readonly #port: MessagePort;
+  readonly #mine: number;
+  readonly #theirs: number;
+
+  constructor(buffer: SharedArrayBuffer, port: MessagePort, side: 'main' | 'worker') {
+    this.#words = new Int32Array(buffer, 0, HEADER_WORDS);
+    this.#data = new Uint8Array(buffer, HEADER_BYTES);
+    this.#port = port;
+    this.#mine = side === 'main' ? MAIN_TURN : WORKER_TURN;
+    this.#theirs = side === 'main' ? WORKER_TURN : MAIN_TURN;
+  }
+
+  /** Writes a message and hands the turn to the other side. `payload` may be moved when it is large. */
+  send(kind: MessageKind, aux: number, payload: Uint8Array): void {
+    const words = this.#words;
+    if (payload.length <= INLINE_BYTES) {
+      this.#data.set(payload);
+      Atomics.store(words, LENGTH, payload.length);
+    } else {
+      // Posted before the turn flips, so it is queued when the other side looks for it.
+      const whole = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
+      this.#port.postMessage(payload, whole ? [payload.buffer as ArrayBuffer] : []);
+      Atomics.store(words, LENGTH, BY_PORT);
+    }
+    Atomics.store(words, KIND, kind);
+    Atomics.store(words, AUX, aux);
+    Atomics.store(words, TURN, this.#theirs);
+    Atomics.notify(words, TURN);
+  }
+
+  /** Reads the message waiting on this side's turn; the payload is a fresh copy this side owns. */
+  receive(): BridgeMessage {
+    const words = this.#words;
+    const length = Atomics.load(words, LENGTH);
+    let payload: Uint8Array;
+    if (length === BY_PORT) {
+      const received = receiveMessageOnPort(this.#port);
+      if (!received) throw new Error('host bridge: a large message was announced but never posted');
+      payload = received.message as Uint8Array;
+    } else {
+      payload = this.#data.slice(0, length);
+    }
+    return { kind: Atomics.load(words, KIND) as MessageKind, aux: Atomics.load(words, AUX), payload };
+  }
+
+  /** Worker side: blocks until it is this side's turn. */
+  waitSync(): void {
+    Atomics.wait(this.#words, TURN, this.#theirs);
+  }
+
+  /** Main side: resolves true when it is this side's turn, false if `timeoutMs` passes first. */
+  async waitAsync(timeoutMs: number): Promise<boolean> {
+    const waiting = Atomics.waitAsync(this.#words, TURN, this.#theirs, Math.max(0, timeoutMs));
+    const outcome = waiting.async ? await waiting.value : waiting.value;
+    return outcome !== 'timed-out' || Atomics.load(this.#words, TURN) === this.#mine;
+  }
+}
+
+/** What the worker needs to run one instance; sent as workerData. */
+export interface LaneWorkerData {
+  module: WebAssembly.Module;
+  namespace: string;
+  /** Catalogue function names, in the order a host request's `aux` refers to. */
+  functionNames: readonly string[];
+  config: Record<string, string>;
+  allowWasi: boolean;
+  hostMemoryMaxPages: number;
+  maxVarBytes: number;
+  /** Checked in the worker so an oversized output is never copied to the main thread. */
+  outputMaxBytes: number;
+  bridge: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+/** Worker → main by postMessage, once per worker: whether the instance started. */
+export type StartMessage = { type: 'ready' } | { type: 'start_failed'; error: SerializedRejection };
+
+/** A rejection as the worker saw it, rebuilt as an Error of the same kind on the main thread. */
+export interface SerializedRejection {
+  kind: 'runtime_error' | 'range_error' | 'error';
+  message: string;
+}
+
+export function serializeRejection(rejection: unknown): SerializedRejection {
+  const message =
+    rejection instanceof Error
+      ? rejection.message
+      : String((rejection as { message?: unknown } | null)?.message ?? rejection);
+  const kind =
+    rejection instanceof WebAssembly.RuntimeError
+      ? 'runtime_error'
+      : rejection instanceof RangeError
+        ? 'range_error'
+        : 'error';
+  return { kind, message };
+}
+
+export function deserializeRejection(error: SerializedRejection): Error {
+  if (error.kind === 'runtime_error') return new WebAssembly.RuntimeError(error.message);
+  if (error.kind === 'range_error') return new RangeError(error.message);
+  return new Error(error.message);
+}

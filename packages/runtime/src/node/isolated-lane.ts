@@ -1,0 +1,212 @@
+import type { ResourceLimits } from 'node:worker_threads';
+import {
+  HOST_FUNCTION_NAMESPACE,
+  HOST_FUNCTIONS,
+  type HostFunctionName,
+  type HostFunctionRequest,
+  type HostFunctionSpec,
+  type PlinthError,
+  type PlinthErrorContext,
+} from '@plinth/protocol';
+import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+import {
+  createHostCallState,
+  hostCallRecord,
+  serveHostCall,
+  type AnyHostHandler,
+} from '../host/serve-host-call.js';
+import {
+  callErrorContext,
+  checkCallLimits,
+  closedError,
+  createCallQueue,
+  outputTooLargeError,
+} from '../lanes/call-limits.js';
+import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
+import { MessageKind, type SerializedRejection } from './host-bridge.js';
+import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
+import { WorkerProcess } from './worker-process.js';
+
+/** Like HostBundle, but a handler may answer with a promise: the isolated lane awaits it. */
+export type IsolatedHostBundle = {
+  readonly [N in HostFunctionName]?: (
+    request: HostFunctionRequest<N>,
+    context: HostCallContext,
+  ) => HostAnswer | Promise<HostAnswer>;
+};
+
+export interface IsolatedLaneOptions extends Omit<LaneOptions, 'bundle'> {
+  bundle: IsolatedHostBundle;
+  /** The worker's JavaScript heap (guest linear memory is bounded by the module's own maximum). */
+  resourceLimits?: ResourceLimits;
+}
+
+export const DEFAULT_WORKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({
+  maxOldGenerationSizeMb: 256,
+  maxYoungGenerationSizeMb: 32,
+});
+
+const SPECS = HOST_FUNCTIONS as readonly HostFunctionSpec[];
+const FUNCTION_NAMES = SPECS.map((spec) => spec.name);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The isolated lane: one worker thread per instance, running the guest in-thread there, with host
+ * functions served on this thread (sync or async handlers) through a blocking shared-memory bridge.
+ * Every call has a hard wall-clock limit: on expiry the worker is terminated — even mid infinite loop —
+ * and the call rejects with `timeout`. A worker that times out, crashes or exits is replaced by a fresh
+ * one for the next call, so the instance then starts with fresh memory: state set by `init` or
+ * `set_config` is gone, and the caller decides whether to initialize it again.
+ */
+export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<Lane> {
+  const { limits } = options;
+  const handlers = options.bundle as Record<string, AnyHostHandler | undefined>;
+  const state = createHostCallState();
+  const exports = new Set(WebAssembly.Module.exports(options.module).map((e) => e.name));
+  const queue = createCallQueue();
+  let worker: WorkerProcess | undefined;
+  /** Ends the running call early: its worker timed out or died. */
+  let stopCall: ((error: PlinthError) => void) | undefined;
+  let closed = false;
+
+  /** Starts a worker and waits until its instance is ready; instantiation is limited like a call. */
+  const spawn = (errorContext: PlinthErrorContext): Promise<WorkerProcess> =>
+    new Promise((resolve, reject) => {
+      let ready = false;
+      const fail = (error: PlinthError) => {
+        clearTimeout(timer);
+        void spawned.terminate();
+        reject(error);
+      };
+      const spawned: WorkerProcess = new WorkerProcess({
+        module: options.module,
+        namespace: HOST_FUNCTION_NAMESPACE,
+        functionNames: FUNCTION_NAMES,
+        config: { ...options.config },
+        allowWasi: options.allowWasi ?? false,
+        hostMemoryMaxPages: limits.hostMemoryMaxPages,
+        maxVarBytes: limits.maxVarBytes,
+        outputMaxBytes: limits.outputMaxBytes,
+        resourceLimits: { ...DEFAULT_WORKER_RESOURCE_LIMITS, ...options.resourceLimits },
+        onStart(message) {
+          if (message.type === 'start_failed') return fail(startError(message.error.message, errorContext));
+          ready = true;
+          clearTimeout(timer);
+          resolve(spawned);
+        },
+        onDeath(death) {
+          if (worker === spawned) worker = undefined;
+          if (!ready) fail(startError(death.message, errorContext, death.cause));
+          else stopCall?.(deathError(death, state.context));
+        },
+      });
+      const timer = setTimeout(
+        () => fail(startError(`instantiation took longer than ${limits.timeoutMs} ms`, errorContext)),
+        limits.timeoutMs,
+      );
+    });
+
+  /** Serves one host request on this thread; the answer goes back as bytes. */
+  const serveHost = async (functionIndex: number, payload: Uint8Array): Promise<Uint8Array> => {
+    const spec = SPECS[functionIndex];
+    if (!spec) throw new Error(`host bridge: no catalogue function number ${functionIndex}`);
+    const input = decoder.decode(payload);
+    const pendingOrServed = serveHostCall({
+      spec,
+      handler: handlers[spec.name],
+      input,
+      state,
+      maxHostCallsPerCall: limits.hostCallsPerCall,
+      allowAsync: true,
+      onHandlerError: options.onHandlerError,
+    });
+    const served = pendingOrServed instanceof Promise ? await pendingOrServed : pendingOrServed;
+    try {
+      options.onHostCall?.(hostCallRecord(spec.name, input, served), state.context);
+    } catch (error) {
+      options.onHandlerError?.(error, spec.name, state.context);
+    }
+    return typeof served.answer === 'string' ? encoder.encode(served.answer) : served.answer;
+  };
+
+  /** Drives one call over the bridge until the worker answers, times out or dies. */
+  const exchange = async (
+    target: WorkerProcess,
+    exportName: string,
+    input: Uint8Array | string,
+    errorContext: PlinthErrorContext,
+  ): Promise<Uint8Array | null> => {
+    const deadline = performance.now() + limits.timeoutMs;
+    const stopped = new Promise<PlinthError>((resolve) => (stopCall = resolve));
+    const expire = () => {
+      if (worker === target) worker = undefined;
+      void target.terminate();
+      stopCall?.(timeoutError(limits.timeoutMs, errorContext));
+    };
+    // The timer also keeps the process alive while the call runs (idle workers are unref'd).
+    const timer = setTimeout(expire, limits.timeoutMs);
+    try {
+      const { bridge } = target;
+      bridge.send(MessageKind.call, ...callPayload(exportName, input));
+      for (;;) {
+        const turn = await Promise.race([bridge.waitAsync(deadline - performance.now()), stopped]);
+        if (turn === false) expire();
+        if (turn !== true) throw await stopped;
+        const { kind, aux, payload } = bridge.receive();
+        if (kind === MessageKind.result) return aux === 1 ? payload : null;
+        if (kind === MessageKind.outputTooLarge)
+          throw outputTooLargeError(Number(decoder.decode(payload)), limits, errorContext);
+        if (kind === MessageKind.rejected) {
+          const rejection = JSON.parse(decoder.decode(payload)) as SerializedRejection;
+          throw rejectionError(rejection, errorContext, limits);
+        }
+        const answer = await Promise.race([serveHost(aux, payload), stopped]);
+        if (!(answer instanceof Uint8Array)) throw answer;
+        bridge.send(MessageKind.hostAnswer, 0, answer);
+      }
+    } finally {
+      clearTimeout(timer);
+      stopCall = undefined;
+    }
+  };
+
+  const run = async (
+    exportName: string,
+    input: Uint8Array | string,
+    context: HostCallContext,
+  ): Promise<LaneCallResult> => {
+    const errorContext = callErrorContext(exportName, context);
+    if (closed) throw closedError(errorContext);
+    state.begin({ ...context, exportName });
+    // A worker recycled after a timeout or crash is replaced here, on the next call.
+    const target = worker?.alive ? worker : (worker = await spawn(errorContext));
+    const output = await exchange(target, exportName, input, errorContext);
+    checkCallLimits({ state, outputBytes: output?.length, limits, errorContext });
+    return { output, hostCalls: state.hostCalls };
+  };
+
+  worker = await spawn({});
+  return {
+    kind: 'isolated',
+    call: (exportName, input, context) => queue.enqueue(() => run(exportName, input, context)),
+    hasExport: (name) => exports.has(name),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.drained();
+      await worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
+
+/** A call message: the export name's UTF-8 bytes, then the input. */
+function callPayload(exportName: string, input: Uint8Array | string): [number, Uint8Array] {
+  const name = encoder.encode(exportName);
+  const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+  const payload = new Uint8Array(name.length + bytes.length);
+  payload.set(name);
+  payload.set(bytes, name.length);
+  return [name.length, payload];
+}

@@ -1,0 +1,75 @@
+import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  BridgeEnd,
+  MessageKind,
+  serializeRejection,
+  type LaneWorkerData,
+  type StartMessage,
+} from './host-bridge.js';
+
+/**
+ * The isolated lane's worker: one plugin instance, run in-thread here (rc13's fast foreground plugin),
+ * with every catalogue host function forwarded to the main thread over the bridge. It imports only
+ * @extism/extism so a recycled worker starts quickly. After start-up it never returns to its event
+ * loop: it blocks on the bridge for the next call, which is all it ever does.
+ */
+
+const data = workerData as LaneWorkerData;
+const bridge = new BridgeEnd(data.bridge, data.port, 'worker');
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
+function forwarder(functionIndex: number) {
+  return (callContext: CallContext, handle: bigint): bigint => {
+    const input = handle === 0n ? EMPTY : (callContext.read(handle)?.bytes() ?? EMPTY);
+    bridge.send(MessageKind.hostRequest, functionIndex, input);
+    bridge.waitSync();
+    // A fresh buffer, which Extism adopts as the answer block without another copy.
+    return callContext.store(bridge.receive().payload);
+  };
+}
+
+async function runCall(plugin: Plugin, payload: Uint8Array, nameLength: number): Promise<void> {
+  const exportName = decoder.decode(payload.subarray(0, nameLength));
+  const input = payload.slice(nameLength);
+  let output: Uint8Array | null;
+  try {
+    output = (await plugin.call(exportName, input))?.bytes() ?? null;
+  } catch (rejection) {
+    bridge.send(MessageKind.rejected, 0, encoder.encode(JSON.stringify(serializeRejection(rejection))));
+    return;
+  } finally {
+    // Free the call's blocks: rc13 never reuses block indices otherwise.
+    await plugin.reset();
+  }
+  if (output && output.length > data.outputMaxBytes) {
+    bridge.send(MessageKind.outputTooLarge, 0, encoder.encode(String(output.length)));
+  } else {
+    bridge.send(MessageKind.result, output ? 1 : 0, output ?? EMPTY);
+  }
+}
+
+async function serve(plugin: Plugin): Promise<never> {
+  for (;;) {
+    bridge.waitSync();
+    const message = bridge.receive();
+    if (message.kind === MessageKind.call) await runCall(plugin, message.payload, message.aux);
+  }
+}
+
+const post = (message: StartMessage) => parentPort?.postMessage(message);
+const functions = Object.fromEntries(data.functionNames.map((name, index) => [name, forwarder(index)]));
+createPlugin(data.module, {
+  useWasi: data.allowWasi,
+  functions: { [data.namespace]: functions },
+  config: data.config,
+  memory: { maxPages: data.hostMemoryMaxPages, maxVarBytes: data.maxVarBytes },
+}).then(
+  (plugin) => {
+    post({ type: 'ready' });
+    void serve(plugin);
+  },
+  (error: unknown) => post({ type: 'start_failed', error: serializeRejection(error) }),
+);

@@ -1,0 +1,84 @@
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { BridgeEnd, createBridgeBuffer, type LaneWorkerData, type StartMessage } from './host-bridge.js';
+
+// From dist the worker is plain JS. From source (vitest, tsx — development of this repo only) it is
+// TypeScript: a small bootstrap registers tsx in the worker first, since Node 20 ignores a worker's
+// `--import` in execArgv. The bare 'tsx/esm/api' resolves from the working directory, i.e. the repo.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './lane-worker.ts' : './lane-worker.js', import.meta.url);
+const SOURCE_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import('tsx/esm/api').then((tsx) => { tsx.register(); return import(workerData.entry); });
+`;
+
+/** Why a worker stopped without being asked to. */
+export interface WorkerDeath {
+  reason: 'out_of_memory' | 'crashed' | 'exited';
+  message: string;
+  cause?: unknown;
+}
+
+export interface WorkerProcessOptions extends Omit<LaneWorkerData, 'bridge' | 'port'> {
+  resourceLimits: ResourceLimits;
+  onStart(message: StartMessage): void;
+  /** Called once if the worker dies on its own (never after terminate()). */
+  onDeath(death: WorkerDeath): void;
+}
+
+/**
+ * One worker thread running one plugin instance: owns the thread, its host bridge and its port, and
+ * reports a death exactly once. A terminated worker stays dead; the lane starts a new one.
+ */
+export class WorkerProcess {
+  readonly bridge: BridgeEnd;
+  readonly #port: MessagePort;
+  readonly #worker: Worker;
+  #alive = true;
+
+  constructor(options: WorkerProcessOptions) {
+    const { resourceLimits, onStart, onDeath, ...data } = options;
+    const buffer = createBridgeBuffer();
+    const channel = new MessageChannel();
+    this.#port = channel.port1;
+    this.bridge = new BridgeEnd(buffer, channel.port1, 'main');
+    const workerData: LaneWorkerData = { ...data, bridge: buffer, port: channel.port2 };
+    this.#worker = new Worker(FROM_SOURCE ? SOURCE_BOOTSTRAP : WORKER_URL, {
+      eval: FROM_SOURCE,
+      workerData: FROM_SOURCE ? { ...workerData, entry: WORKER_URL.href } : workerData,
+      transferList: [channel.port2],
+      resourceLimits,
+    });
+    // Idle workers must not keep the host process alive; a pending call's timer does that.
+    this.#worker.unref();
+    this.#worker.on('message', (message: StartMessage) => {
+      if (this.#alive) onStart(message);
+    });
+    const die = (death: WorkerDeath) => {
+      if (!this.#alive) return;
+      this.#alive = false;
+      this.#port.close();
+      onDeath(death);
+    };
+    this.#worker.on('error', (error: Error & { code?: string }) => {
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      die({
+        reason: outOfMemory ? 'out_of_memory' : 'crashed',
+        message: outOfMemory ? 'its worker ran out of JavaScript heap' : `its worker crashed: ${error.message}`,
+        cause: error,
+      });
+    });
+    this.#worker.on('exit', (code) => die({ reason: 'exited', message: `its worker exited with code ${code}` }));
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** Stops the thread, even one spinning in an infinite loop. */
+  terminate(): Promise<void> {
+    if (!this.#alive) return this.#worker.terminate().then(() => undefined);
+    this.#alive = false;
+    this.#port.close();
+    return this.#worker.terminate().then(() => undefined);
+  }
+}
