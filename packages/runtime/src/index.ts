@@ -99,3 +99,15 @@ export {
 export { DEFAULT_MANIFEST_MAX_BYTES } from './protocol/load-manifest.js';
 export { commandErrorKind, type CommandErrorKind } from './protocol/guest-output.js';
 export type { ProtocolLog, ProtocolLogEntry, ProtocolLogLevel } from './protocol/protocol-log.js';
+
+// The registry: load, unload, hot reload, routing, cross-plugin commands and the failure policy.
+export {
+  PluginRegistry,
+  type CallRecord,
+  type PluginInfo,
+  type PluginRegistryOptions,
+  type PluginState,
+  type RegistryLogEntry,
+} from './registry/plugin-registry.js';
+export type { PluginHandle, PluginOpener } from './registry/plugin-handle.js';
+export { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './registry/failure-policy.js';

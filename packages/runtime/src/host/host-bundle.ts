@@ -5,6 +5,11 @@ export interface HostCallContext {
   readonly pluginId: string;
   readonly pluginVersion?: string | undefined;
   readonly exportName: string;
+  /**
+   * Plugin ids of the cross-plugin command chain that led to this call, outermost first, ending with this
+   * plugin (absent for a call from the app). `host_plugin_command` uses it for its depth limit.
+   */
+  readonly callChain?: readonly string[] | undefined;
 }
 
 /**

@@ -125,7 +125,11 @@ export class ProtocolPlugin {
    * `commandErrorKind`); an undeclared command is `not_handled` without calling the guest; output that is
    * missing, not UTF-8 or not a CommandResponse is `invalid_output`.
    */
-  async command(name: string, params: JsonValue | null = null): Promise<CommandResponse> {
+  async command(
+    name: string,
+    params: JsonValue | null = null,
+    options: { callChain?: readonly string[] } = {},
+  ): Promise<CommandResponse> {
     const context = this.#context('handle_command');
     const reason = this.#notHandledReason(name);
     if (reason !== null) {
@@ -135,7 +139,11 @@ export class ProtocolPlugin {
         context,
       );
     }
-    const { output } = await this.#call('handle_command', JSON.stringify({ command: name, params }));
+    const { output } = await this.#call(
+      'handle_command',
+      JSON.stringify({ command: name, params }),
+      options.callChain,
+    );
     const text = outputText(output, context, 'CommandResponse');
     return expectPayload(decodeCommandResponse(text), context);
   }
@@ -257,8 +265,17 @@ export class ProtocolPlugin {
     return null;
   }
 
-  #call(exportName: string, input: Uint8Array | string): Promise<LaneCallResult> {
-    const context: HostCallContext = { pluginId: this.id, pluginVersion: this.version, exportName };
+  #call(
+    exportName: string,
+    input: Uint8Array | string,
+    callChain?: readonly string[],
+  ): Promise<LaneCallResult> {
+    const context: HostCallContext = {
+      pluginId: this.id,
+      pluginVersion: this.version,
+      exportName,
+      callChain,
+    };
     return this.#lane.call(exportName, input, context);
   }
 

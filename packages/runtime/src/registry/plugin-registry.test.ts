@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { createAllowAllChecker } from '@plinth/permissions';
+import { PlinthError } from '@plinth/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import type { HostBundle } from '../host/host-bundle.js';
+import { createInThreadLane } from '../lanes/in-thread-lane.js';
+import { resolveLimits } from '../limits.js';
+import { ProtocolPlugin } from '../protocol/protocol-plugin.js';
+import type { PluginHandle } from './plugin-handle.js';
+import { PluginRegistry, type CallRecord } from './plugin-registry.js';
+
+const modules = new Map<string, WebAssembly.Module>();
+const moduleOf = (path: string) => {
+  let module = modules.get(path);
+  if (!module) {
+    module = new WebAssembly.Module(
+      readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url)),
+    );
+    modules.set(path, module);
+  }
+  return module;
+};
+
+/** An opener for a corpus guest on the in-thread lane, counting shutdowns. */
+function opener(path: string, bundle: HostBundle = { host_log: () => '' }, shutdowns = { count: 0 }) {
+  return async (): Promise<PluginHandle> => {
+    const lane = await createInThreadLane({ module: moduleOf(path), bundle, limits: resolveLimits() });
+    const plugin = await ProtocolPlugin.open({
+      lane,
+      hostAppVersion: '1.0.0',
+      initContext: { workspace_root: null },
+    });
+    const shutdown = plugin.shutdown.bind(plugin);
+    return Object.assign(plugin, {
+      shutdown: async () => {
+        shutdowns.count += 1;
+        await shutdown();
+      },
+    });
+  };
+}
+
+describe('PluginRegistry', () => {
+  it('loads, lists, routes commands, records calls and unloads', async () => {
+    const records: CallRecord[] = [];
+    const registry = new PluginRegistry({ onCall: (record) => records.push(record) });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol'));
+    expect(registry.list()).toEqual([
+      { id: 'plinth-golden.c', version: '1.0.0', state: 'active', consecutiveFailures: 0, error: undefined },
+    ]);
+    expect(await registry.command('plinth-golden.c', 'echo', { a: 1 })).toEqual({
+      success: true,
+      data: { a: 1 },
+    });
+    expect(records).toEqual([
+      expect.objectContaining({ pluginId: 'plinth-golden.c', kind: 'command', name: 'echo', outcome: 'ok' }),
+    ]);
+    await expect(registry.load('plinth-golden.c', opener('golden/c-protocol'))).rejects.toMatchObject({
+      code: 'load_failed',
+    });
+    await registry.unload('plinth-golden.c');
+    expect(registry.list()).toEqual([]);
+    await expect(registry.command('plinth-golden.c', 'ping')).rejects.toMatchObject({
+      code: 'not_handled',
+      message: 'no plugin plinth-golden.c is loaded',
+    });
+  });
+
+  it('refuses a plugin whose manifest id differs from the id it is loaded under', async () => {
+    const registry = new PluginRegistry();
+    await expect(registry.load('acme.other', opener('golden/c-protocol'))).rejects.toMatchObject({
+      code: 'id_mismatch',
+      message: 'plugin loaded as acme.other declares the id plinth-golden.c',
+    });
+    expect(registry.list()).toEqual([]);
+  });
+
+  it('hot-reloads under a continuous call load without losing or failing a call', async () => {
+    const shutdowns = { count: 0 };
+    const registry = new PluginRegistry();
+    await registry.load('plinth-golden.c', opener('golden/c-protocol', undefined, shutdowns));
+    const calls: Promise<unknown>[] = [];
+    let stop = false;
+    const pump = (async () => {
+      for (let i = 0; !stop; i++) {
+        calls.push(
+          registry
+            .command('plinth-golden.c', 'echo', i)
+            .then((r) => expect(r).toEqual({ success: true, data: i })),
+        );
+        if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    })();
+    for (let reload = 0; reload < 5; reload++) {
+      await registry.reload('plinth-golden.c');
+    }
+    stop = true;
+    await pump;
+    await Promise.all(calls);
+    expect(calls.length).toBeGreaterThan(50);
+    expect(shutdowns.count).toBe(5);
+    expect(registry.get('plinth-golden.c')?.state).toBe('active');
+    await registry.close();
+    expect(shutdowns.count).toBe(6);
+  });
+
+  it('keeps the old instance serving when a reload fails', async () => {
+    const log = vi.fn();
+    const registry = new PluginRegistry({ log });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol'));
+    await expect(registry.reload('plinth-golden.c', opener('golden/rust-protocol'))).rejects.toMatchObject({
+      code: 'id_mismatch',
+    });
+    await expect(
+      registry.reload('plinth-golden.c', () => Promise.reject(new PlinthError('trap', 'init trapped'))),
+    ).rejects.toMatchObject({ code: 'trap' });
+    expect(await registry.command('plinth-golden.c', 'ping')).toEqual({ success: true, data: 'pong' });
+    expect(registry.get('plinth-golden.c')).toMatchObject({ state: 'active', error: { code: 'trap' } });
+    expect(log).toHaveBeenCalledWith(
+      expect.objectContaining({ level: 'error', message: expect.stringContaining('keeps serving') }),
+    );
+    await registry.close();
+  });
+
+  it('quarantines a plugin after consecutive faults, and a reload brings it back', async () => {
+    const registry = new PluginRegistry({ failurePolicy: { maxConsecutiveFailures: 3 } });
+    await registry.load('hostile.trap-unreachable', opener('hostile/hostile-trap-unreachable'));
+    for (let i = 0; i < 3; i++) {
+      await expect(registry.command('hostile.trap-unreachable', 'crash')).rejects.toMatchObject({
+        code: 'trap',
+      });
+    }
+    expect(registry.get('hostile.trap-unreachable')).toMatchObject({
+      state: 'quarantined',
+      consecutiveFailures: 3,
+    });
+    await expect(registry.command('hostile.trap-unreachable', 'crash')).rejects.toMatchObject({
+      code: 'quarantined',
+      message: expect.stringContaining('quarantined after 3 consecutive failures'),
+    });
+    // A caller's mistake does not count against the plugin.
+    await registry.reload('hostile.trap-unreachable');
+    for (let i = 0; i < 5; i++) {
+      await expect(registry.command('hostile.trap-unreachable', 'undeclared')).rejects.toMatchObject({
+        code: 'not_handled',
+      });
+    }
+    expect(registry.get('hostile.trap-unreachable')).toMatchObject({
+      state: 'active',
+      consecutiveFailures: 0,
+    });
+    await registry.close();
+  });
+
+  it('broadcasts events to every active plugin', async () => {
+    const logged: string[] = [];
+    const bundle: HostBundle = { host_log: (request) => (logged.push(request.message), '') };
+    const registry = new PluginRegistry();
+    await registry.load('plinth-golden.c', opener('golden/c-protocol', bundle));
+    await registry.load('plinth-golden.rust', opener('golden/rust-protocol', bundle));
+    await registry.broadcast({ event_type: 'file_saved', payload: { path: 'Daily/a.md' } });
+    expect(logged.sort()).toEqual(['event file_saved', 'on_event: file_saved']);
+    await registry.close();
+  });
+});
+
+describe('cross-plugin commands (host_plugin_command)', () => {
+  const context = (pluginId: string, callChain?: string[]) => ({
+    pluginId,
+    exportName: 'handle_command',
+    callChain,
+  });
+
+  it('refuses self-calls, deep chains and unpermitted targets, and runs permitted ones', async () => {
+    const denying = new PluginRegistry();
+    await denying.load('plinth-golden.c', opener('golden/c-protocol'));
+    const request = { plugin_id: 'plinth-golden.c', command: 'ping', params: null };
+    expect(await denying.invokeFromPlugin(request, context('plinth-golden.c'))).toEqual({
+      failure: 'plugin plinth-golden.c may not call its own commands (ping)',
+    });
+    expect(await denying.invokeFromPlugin(request, context('acme.caller'))).toEqual({
+      failure: expect.stringContaining(
+        "Permission denied for plugin 'acme.caller': execute_commands on 'plinth-golden.c:ping'",
+      ),
+    });
+    await denying.close();
+
+    const registry = new PluginRegistry({ permissions: createAllowAllChecker() });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol'));
+    expect(await registry.invokeFromPlugin(request, context('acme.caller'))).toBe(
+      '{"success":true,"data":"pong"}',
+    );
+    const chain = Array.from({ length: 9 }, (_, i) => `acme.p${i}`);
+    expect(await registry.invokeFromPlugin(request, context('acme.p8', chain))).toEqual({
+      failure: expect.stringMatching(
+        /^cross-plugin call depth limit of 8 reached: acme\.p0 → .* → plinth-golden\.c$/,
+      ),
+    });
+    const failing = { plugin_id: 'plinth-golden.c', command: 'greet', params: {} };
+    expect(await registry.invokeFromPlugin(failing, context('acme.caller'))).toEqual({
+      failure: 'greet: params.name is required',
+    });
+    const missing = { plugin_id: 'acme.absent', command: 'x', params: null };
+    expect(await registry.invokeFromPlugin(missing, context('acme.caller'))).toEqual({
+      failure: 'no plugin acme.absent is loaded',
+    });
+    await registry.close();
+  });
+});

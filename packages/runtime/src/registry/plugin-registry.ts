@@ -1,0 +1,370 @@
+import type { PermissionChecker } from '@plinth/permissions';
+import { createDenyAllChecker } from '@plinth/permissions';
+import {
+  MAX_PLUGIN_COMMAND_DEPTH,
+  PlinthError,
+  type AnyGuestEvent,
+  type CommandResponse,
+  type GuestEvent,
+  type HostFunctionRequest,
+  type JsonValue,
+  type PlinthErrorCode,
+} from '@plinth/protocol';
+import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
+import type { PluginHandle, PluginOpener } from './plugin-handle.js';
+
+export type PluginState = 'active' | 'failed' | 'quarantined';
+
+export interface PluginInfo {
+  id: string;
+  version: string | undefined;
+  state: PluginState;
+  consecutiveFailures: number;
+  /** Why the plugin is failed or quarantined, or the last reload that did not take. */
+  error: PlinthError | undefined;
+}
+
+/** One record per call, for observability. */
+export interface CallRecord {
+  pluginId: string;
+  pluginVersion: string;
+  kind: 'command' | 'event';
+  name: string;
+  durationMs: number;
+  outcome: 'ok' | 'error';
+  code?: PlinthErrorCode;
+}
+
+export interface RegistryLogEntry {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  pluginId: string;
+  error?: unknown;
+}
+
+export interface PluginRegistryOptions {
+  failurePolicy?: Partial<FailurePolicy>;
+  /** Checks `execute_commands` for cross-plugin commands; deny-all when absent. */
+  permissions?: PermissionChecker;
+  onCall?: (record: CallRecord) => void;
+  log?: (entry: RegistryLogEntry) => void;
+}
+
+/** A plugin instance and the calls running on it, so a reload can wait for them. */
+class Slot {
+  inFlight = 0;
+  #drained: (() => void)[] = [];
+  constructor(readonly handle: PluginHandle) {}
+  enter(): void {
+    this.inFlight += 1;
+  }
+  leave(): void {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) for (const resolve of this.#drained.splice(0)) resolve();
+  }
+  drain(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.#drained.push(resolve));
+  }
+}
+
+interface Entry {
+  id: string;
+  opener: PluginOpener;
+  slot: Slot | undefined;
+  state: PluginState;
+  failures: number;
+  error: PlinthError | undefined;
+  /** Reloads of one plugin run one at a time. */
+  reloading: Promise<unknown>;
+  backoffMs: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const now = (): number => (typeof performance === 'undefined' ? Date.now() : performance.now());
+
+/**
+ * The plugins a host has loaded, by id: load, unload, hot reload, commands, events, cross-plugin commands,
+ * and the failure policy. A reload starts the new instance first and swaps only once it is up; calls that
+ * began on the old instance finish there, new calls go to the new one, and the old one is shut down once
+ * drained — so no call fails or is lost because of a reload.
+ */
+export class PluginRegistry {
+  readonly #entries = new Map<string, Entry>();
+  readonly #policy: FailurePolicy;
+  readonly #permissions: PermissionChecker;
+  readonly #options: PluginRegistryOptions;
+
+  constructor(options: PluginRegistryOptions = {}) {
+    this.#options = options;
+    this.#policy = { ...DEFAULT_FAILURE_POLICY, ...options.failurePolicy };
+    this.#permissions = options.permissions ?? createDenyAllChecker();
+  }
+
+  /** Opens a plugin under its id (the manifest id must equal it) and makes it active. */
+  async load(id: string, opener: PluginOpener): Promise<PluginInfo> {
+    if (this.#entries.has(id)) {
+      throw new PlinthError('load_failed', `plugin ${id} is already loaded; reload or unload it first`, {
+        pluginId: id,
+      });
+    }
+    const entry: Entry = {
+      id,
+      opener,
+      slot: undefined,
+      state: 'failed',
+      failures: 0,
+      error: undefined,
+      reloading: Promise.resolve(),
+      backoffMs: this.#policy.backoffMs,
+      timer: undefined,
+    };
+    this.#entries.set(id, entry);
+    try {
+      entry.slot = new Slot(await this.#open(id, opener));
+      entry.state = 'active';
+    } catch (error) {
+      this.#entries.delete(id);
+      throw error;
+    }
+    this.#log('info', id, `plugin ${id}@${entry.slot.handle.version} loaded`);
+    return this.#info(entry);
+  }
+
+  /**
+   * Replaces a plugin with a fresh instance (from `opener`, or the one it was loaded with). If the new
+   * instance fails to load or init, the old one keeps serving and the error is thrown.
+   */
+  async reload(id: string, opener?: PluginOpener): Promise<PluginInfo> {
+    const entry = this.#entry(id);
+    const run = entry.reloading.then(() => this.#swap(entry, opener ?? entry.opener));
+    entry.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops routing to a plugin, waits for its calls, shuts it down and forgets it. */
+  async unload(id: string): Promise<void> {
+    const entry = this.#entry(id);
+    this.#entries.delete(id);
+    if (entry.timer) clearTimeout(entry.timer);
+    await entry.reloading;
+    await this.#retire(entry.id, entry.slot);
+    entry.slot = undefined;
+  }
+
+  list(): PluginInfo[] {
+    return [...this.#entries.values()].map((entry) => this.#info(entry));
+  }
+
+  get(id: string): PluginInfo | undefined {
+    const entry = this.#entries.get(id);
+    return entry && this.#info(entry);
+  }
+
+  /** Runs a command on a plugin. */
+  async command(
+    id: string,
+    name: string,
+    params: JsonValue | null = null,
+    options: { callChain?: readonly string[] } = {},
+  ): Promise<CommandResponse> {
+    return this.#run(this.#entry(id), 'command', name, (handle) =>
+      handle.command(name, params, { callChain: options.callChain ?? [id] }),
+    );
+  }
+
+  /** Delivers an event to every active plugin; a plugin's failure is logged and counted, never thrown. */
+  async broadcast(event: GuestEvent | AnyGuestEvent): Promise<void> {
+    const active = [...this.#entries.values()].filter((entry) => entry.state === 'active');
+    await Promise.all(
+      active.map((entry) =>
+        this.#run(entry, 'event', event.event_type, async (handle) => {
+          const failure = await handle.event(event);
+          if (failure) throw failure;
+        }).catch(() => undefined),
+      ),
+    );
+  }
+
+  /**
+   * Serves `host_plugin_command` for a calling plugin: no self-calls, at most
+   * MAX_PLUGIN_COMMAND_DEPTH nested calls, `execute_commands` on `"<plugin_id>:<command>"` checked first.
+   * Asynchronous, so it belongs in a bundle for the isolated lane.
+   */
+  async invokeFromPlugin(
+    request: HostFunctionRequest<'host_plugin_command'>,
+    context: HostCallContext,
+  ): Promise<HostAnswer> {
+    const caller = context.pluginId;
+    const chain = context.callChain ?? [caller];
+    if (request.plugin_id === caller) {
+      return { failure: `plugin ${caller} may not call its own commands (${request.command})` };
+    }
+    if (chain.length > MAX_PLUGIN_COMMAND_DEPTH) {
+      const path = [...chain, request.plugin_id].join(' → ');
+      return { failure: `cross-plugin call depth limit of ${MAX_PLUGIN_COMMAND_DEPTH} reached: ${path}` };
+    }
+    const target = `${request.plugin_id}:${request.command}`;
+    const decision = await this.#permissions.checkAsync({
+      pluginId: caller,
+      type: 'execute_commands',
+      target,
+    });
+    if (!decision.allowed) return { failure: decision.message };
+    try {
+      const response = await this.command(request.plugin_id, request.command, request.params, {
+        callChain: [...chain, request.plugin_id],
+      });
+      if (!response.success) return { failure: response.error ?? `${target} failed` };
+      return JSON.stringify({ success: true, data: response.data ?? null });
+    } catch (error) {
+      return { failure: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Unloads every plugin. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#entries.keys()].map((id) => this.unload(id)));
+  }
+
+  async #open(id: string, opener: PluginOpener): Promise<PluginHandle> {
+    const handle = await opener();
+    if (handle.id !== id) {
+      await handle.shutdown().catch(() => undefined);
+      throw new PlinthError('id_mismatch', `plugin loaded as ${id} declares the id ${handle.id}`, {
+        pluginId: id,
+      });
+    }
+    return handle;
+  }
+
+  async #swap(entry: Entry, opener: PluginOpener): Promise<PluginInfo> {
+    let handle: PluginHandle;
+    try {
+      handle = await this.#open(entry.id, opener);
+    } catch (error) {
+      entry.error = asPlinthError(error, entry.id);
+      this.#log(
+        'error',
+        entry.id,
+        `reload of ${entry.id} failed; the running instance keeps serving: ${entry.error.message}`,
+        error,
+      );
+      throw entry.error;
+    }
+    const old = entry.slot;
+    entry.slot = new Slot(handle);
+    entry.opener = opener;
+    entry.state = 'active';
+    entry.failures = 0;
+    entry.error = undefined;
+    entry.backoffMs = this.#policy.backoffMs;
+    this.#log('info', entry.id, `plugin ${entry.id} reloaded as ${handle.version}`);
+    await this.#retire(entry.id, old);
+    return this.#info(entry);
+  }
+
+  async #retire(id: string, slot: Slot | undefined): Promise<void> {
+    if (!slot) return;
+    await slot.drain();
+    await slot.handle
+      .shutdown()
+      .catch((error: unknown) => this.#log('warn', id, `shutdown of ${id} failed`, error));
+  }
+
+  async #run<T>(
+    entry: Entry,
+    kind: CallRecord['kind'],
+    name: string,
+    call: (handle: PluginHandle) => Promise<T>,
+  ): Promise<T> {
+    const slot = entry.slot;
+    if (!slot)
+      throw new PlinthError('not_handled', `plugin ${entry.id} is still loading`, { pluginId: entry.id });
+    if (entry.state === 'quarantined') {
+      throw new PlinthError(
+        'quarantined',
+        `plugin ${entry.id} is quarantined after ${entry.failures} consecutive failures; reload it to serve again`,
+        { pluginId: entry.id, cause: entry.error },
+      );
+    }
+    const started = now();
+    const base = { pluginId: entry.id, pluginVersion: slot.handle.version, kind, name };
+    slot.enter();
+    try {
+      const result = await call(slot.handle);
+      entry.failures = 0;
+      this.#options.onCall?.({ ...base, durationMs: now() - started, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      const failure = asPlinthError(error, entry.id);
+      this.#options.onCall?.({ ...base, durationMs: now() - started, outcome: 'error', code: failure.code });
+      if (isPluginFault(failure.code) && entry.slot === slot) this.#countFailure(entry, failure);
+      throw failure;
+    } finally {
+      slot.leave();
+    }
+  }
+
+  #countFailure(entry: Entry, failure: PlinthError): void {
+    entry.failures += 1;
+    entry.error = failure;
+    if (entry.failures < this.#policy.maxConsecutiveFailures || this.#policy.action === 'keep') return;
+    if (this.#policy.action === 'quarantine') {
+      entry.state = 'quarantined';
+      this.#log(
+        'error',
+        entry.id,
+        `plugin ${entry.id} quarantined after ${entry.failures} consecutive failures`,
+        failure,
+      );
+      return;
+    }
+    if (entry.timer) return;
+    const delay = entry.backoffMs;
+    entry.backoffMs = Math.min(entry.backoffMs * 2, this.#policy.maxBackoffMs);
+    this.#log(
+      'warn',
+      entry.id,
+      `plugin ${entry.id} failed ${entry.failures} times in a row; reloading in ${delay} ms`,
+      failure,
+    );
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (this.#entries.get(entry.id) === entry)
+        this.reload(entry.id).catch(() => this.#countFailure(entry, failure));
+    }, delay);
+  }
+
+  #entry(id: string): Entry {
+    const entry = this.#entries.get(id);
+    if (!entry) throw new PlinthError('not_handled', `no plugin ${id} is loaded`, { pluginId: id });
+    return entry;
+  }
+
+  #info(entry: Entry): PluginInfo {
+    return {
+      id: entry.id,
+      version: entry.slot?.handle.version,
+      state: entry.state,
+      consecutiveFailures: entry.failures,
+      error: entry.error,
+    };
+  }
+
+  #log(level: RegistryLogEntry['level'], pluginId: string, message: string, error?: unknown): void {
+    this.#options.log?.({ level, message, pluginId, ...(error === undefined ? {} : { error }) });
+  }
+}
+
+function asPlinthError(error: unknown, pluginId: string): PlinthError {
+  if (PlinthError.isInstance(error)) return error;
+  return new PlinthError(
+    'load_failed',
+    `plugin ${pluginId}: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      pluginId,
+      cause: error,
+    },
+  );
+}
