@@ -111,3 +111,12 @@ export {
 } from './registry/plugin-registry.js';
 export type { PluginHandle, PluginOpener } from './registry/plugin-handle.js';
 export { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './registry/failure-policy.js';
+
+// The front door: load, check and open a plugin in one call.
+export {
+  openPlugin,
+  openProtocolPluginFrom,
+  type GenericPlugin,
+  type OpenPluginOptions,
+  type OpenProtocolPluginOptions,
+} from './open-plugin.js';
