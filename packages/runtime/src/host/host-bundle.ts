@@ -18,11 +18,15 @@ export interface HostCallContext {
  */
 export type HostAnswer = string | Uint8Array | { readonly failure: string };
 
-/** Implements one catalogue function. Receives the decoded, validated request. */
+/**
+ * Implements one catalogue function. Receives the decoded, validated request. May answer with a promise
+ * only in the isolated lane, which awaits it; the in-thread lane cannot wait (its host functions must be
+ * synchronous) and answers an internal error in the function's failure shape instead.
+ */
 export type HostFunctionHandler<N extends HostFunctionName> = (
   request: HostFunctionRequest<N>,
   context: HostCallContext,
-) => HostAnswer;
+) => HostAnswer | Promise<HostAnswer>;
 
 /**
  * Host functions keyed by catalogue name. A bundle implements some of them; every catalogue function a

@@ -2,7 +2,8 @@ import type { HostFunctionSpec } from '@plinth/protocol';
 import type { HostAnswer, HostCallContext } from './host-bundle.js';
 
 /** How one host call ended, as recorded for transcripts and observability. */
-export type HostCallOutcome = 'ok' | 'failure' | 'invalid_input' | 'not_available' | 'limit' | 'internal_error';
+export type HostCallOutcome =
+  'ok' | 'failure' | 'invalid_input' | 'not_available' | 'limit' | 'internal_error';
 
 /** One host call as the runtime served it, for transcripts and observability. */
 export interface HostCallRecord {
@@ -132,7 +133,9 @@ function shapeAnswer(
   if (typeof answer === 'string' || answer instanceof Uint8Array) return { answer, outcome: 'ok' };
   if (isFailure(answer)) return { answer: spec.failureOutput(answer.failure), outcome: 'failure' };
   return internalError(
-    new TypeError(`${spec.name} handler answered ${describe(answer)}; expected a string, bytes or { failure }`),
+    new TypeError(
+      `${spec.name} handler answered ${describe(answer)}; expected a string, bytes or { failure }`,
+    ),
   );
 }
 

@@ -48,6 +48,15 @@ export interface BridgeMessage {
   payload: Uint8Array;
 }
 
+// Atomics.waitAsync is in Node 16+ but only in TypeScript's ES2024 lib; the repo targets ES2023.
+type WaitAsyncResult =
+  { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): WaitAsyncResult;
+  }
+).waitAsync;
+
 export function createBridgeBuffer(): SharedArrayBuffer {
   return new SharedArrayBuffer(HEADER_BYTES + INLINE_BYTES);
 }
@@ -101,14 +110,18 @@ export class BridgeEnd {
     return { kind: Atomics.load(words, KIND) as MessageKind, aux: Atomics.load(words, AUX), payload };
   }
 
-  /** Worker side: blocks until it is this side's turn. */
-  waitSync(): void {
+  /**
+   * Worker side: blocks until it is this side's turn. Spins briefly first when `spin` is set: a host
+   * answer usually comes back within tens of µs, and waking from Atomics.wait costs about as much again.
+   */
+  waitSync(spin = 0): void {
+    for (let i = 0; i < spin; i++) if (Atomics.load(this.#words, TURN) === this.#mine) return;
     Atomics.wait(this.#words, TURN, this.#theirs);
   }
 
   /** Main side: resolves true when it is this side's turn, false if `timeoutMs` passes first. */
   async waitAsync(timeoutMs: number): Promise<boolean> {
-    const waiting = Atomics.waitAsync(this.#words, TURN, this.#theirs, Math.max(0, timeoutMs));
+    const waiting = waitAsync(this.#words, TURN, this.#theirs, Math.max(0, timeoutMs));
     const outcome = waiting.async ? await waiting.value : waiting.value;
     return outcome !== 'timed-out' || Atomics.load(this.#words, TURN) === this.#mine;
   }
@@ -130,8 +143,12 @@ export interface LaneWorkerData {
   port: MessagePort;
 }
 
-/** Worker → main by postMessage, once per worker: whether the instance started. */
-export type StartMessage = { type: 'ready' } | { type: 'start_failed'; error: SerializedRejection };
+/**
+ * Worker → main by postMessage while the worker starts: `loading` once its code is loaded (thread start-up
+ * is not the guest's time), then whether the instance started.
+ */
+export type StartMessage =
+  { type: 'loading' } | { type: 'ready' } | { type: 'start_failed'; error: SerializedRejection };
 
 /** A rejection as the worker saw it, rebuilt as an Error of the same kind on the main thread. */
 export interface SerializedRejection {

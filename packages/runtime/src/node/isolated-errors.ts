@@ -50,8 +50,12 @@ export function deathError(death: WorkerDeath, context: PlinthErrorContext): Pli
 
 /** The worker could not start the instance. */
 export function startError(message: string, context: PlinthErrorContext, cause?: unknown): PlinthError {
-  return new PlinthError('load_failed', `${describeCall(context)} could not start in its worker: ${message}`, {
-    ...context,
-    cause,
-  });
+  return new PlinthError(
+    'load_failed',
+    `${describeCall(context)} could not start in its worker: ${message}`,
+    {
+      ...context,
+      cause,
+    },
+  );
 }

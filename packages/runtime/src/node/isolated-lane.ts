@@ -2,13 +2,11 @@ import type { ResourceLimits } from 'node:worker_threads';
 import {
   HOST_FUNCTION_NAMESPACE,
   HOST_FUNCTIONS,
-  type HostFunctionName,
-  type HostFunctionRequest,
   type HostFunctionSpec,
   type PlinthError,
   type PlinthErrorContext,
 } from '@plinth/protocol';
-import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+import type { HostBundle, HostCallContext } from '../host/host-bundle.js';
 import {
   createHostCallState,
   hostCallRecord,
@@ -27,13 +25,8 @@ import { MessageKind, type SerializedRejection } from './host-bridge.js';
 import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
 import { WorkerProcess } from './worker-process.js';
 
-/** Like HostBundle, but a handler may answer with a promise: the isolated lane awaits it. */
-export type IsolatedHostBundle = {
-  readonly [N in HostFunctionName]?: (
-    request: HostFunctionRequest<N>,
-    context: HostCallContext,
-  ) => HostAnswer | Promise<HostAnswer>;
-};
+/** Kept for readability at call sites: the isolated lane awaits handlers that answer with a promise. */
+export type IsolatedHostBundle = HostBundle;
 
 export interface IsolatedLaneOptions extends Omit<LaneOptions, 'bundle'> {
   bundle: IsolatedHostBundle;
@@ -46,6 +39,8 @@ export const DEFAULT_WORKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.f
   maxYoungGenerationSizeMb: 32,
 });
 
+/** Starting a thread and loading its code, before the guest's own instantiation is timed. */
+const WORKER_BOOT_MS = 30_000;
 const SPECS = HOST_FUNCTIONS as readonly HostFunctionSpec[];
 const FUNCTION_NAMES = SPECS.map((spec) => spec.name);
 const encoder = new TextEncoder();
@@ -90,6 +85,14 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
         outputMaxBytes: limits.outputMaxBytes,
         resourceLimits: { ...DEFAULT_WORKER_RESOURCE_LIMITS, ...options.resourceLimits },
         onStart(message) {
+          if (message.type === 'loading') {
+            clearTimeout(timer);
+            timer = setTimeout(
+              () => fail(startError(`instantiation took longer than ${limits.timeoutMs} ms`, errorContext)),
+              limits.timeoutMs,
+            );
+            return;
+          }
           if (message.type === 'start_failed') return fail(startError(message.error.message, errorContext));
           ready = true;
           clearTimeout(timer);
@@ -101,9 +104,9 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
           else stopCall?.(deathError(death, state.context));
         },
       });
-      const timer = setTimeout(
-        () => fail(startError(`instantiation took longer than ${limits.timeoutMs} ms`, errorContext)),
-        limits.timeoutMs,
+      let timer = setTimeout(
+        () => fail(startError(`its worker did not start within ${WORKER_BOOT_MS} ms`, errorContext)),
+        WORKER_BOOT_MS,
       );
     });
 

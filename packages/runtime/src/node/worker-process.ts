@@ -63,11 +63,15 @@ export class WorkerProcess {
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       die({
         reason: outOfMemory ? 'out_of_memory' : 'crashed',
-        message: outOfMemory ? 'its worker ran out of JavaScript heap' : `its worker crashed: ${error.message}`,
+        message: outOfMemory
+          ? 'its worker ran out of JavaScript heap'
+          : `its worker crashed: ${error.message}`,
         cause: error,
       });
     });
-    this.#worker.on('exit', (code) => die({ reason: 'exited', message: `its worker exited with code ${code}` }));
+    this.#worker.on('exit', (code) =>
+      die({ reason: 'exited', message: `its worker exited with code ${code}` }),
+    );
   }
 
   get alive(): boolean {

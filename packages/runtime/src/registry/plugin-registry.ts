@@ -10,7 +10,7 @@ import {
   type JsonValue,
   type PlinthErrorCode,
 } from '@plinth/protocol';
-import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
 import type { PluginHandle, PluginOpener } from './plugin-handle.js';
 
@@ -188,7 +188,8 @@ export class PluginRegistry {
 
   /**
    * Serves `host_plugin_command` for a calling plugin: no self-calls, at most
-   * MAX_PLUGIN_COMMAND_DEPTH nested calls, `execute_commands` on `"<plugin_id>:<command>"` checked first.
+   * MAX_PLUGIN_COMMAND_DEPTH nested calls, no cycles back into a plugin already waiting in the chain, and
+   * `execute_commands` on `"<plugin_id>:<command>"` checked first.
    * Asynchronous, so it belongs in a bundle for the isolated lane.
    */
   async invokeFromPlugin(
@@ -203,6 +204,14 @@ export class PluginRegistry {
     if (chain.length > MAX_PLUGIN_COMMAND_DEPTH) {
       const path = [...chain, request.plugin_id].join(' → ');
       return { failure: `cross-plugin call depth limit of ${MAX_PLUGIN_COMMAND_DEPTH} reached: ${path}` };
+    }
+    if (chain.includes(request.plugin_id)) {
+      // Each plugin runs one instance, and every plugin in the chain is waiting on this call: calling back
+      // into one would wait on itself until the timeout.
+      const path = [...chain, request.plugin_id].join(' → ');
+      return {
+        failure: `cross-plugin call cycle refused: ${path} (${request.plugin_id} is waiting on this call)`,
+      };
     }
     const target = `${request.plugin_id}:${request.command}`;
     const decision = await this.#permissions.checkAsync({
@@ -220,6 +229,11 @@ export class PluginRegistry {
     } catch (error) {
       return { failure: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /** A host bundle serving `host_plugin_command` through this registry (for isolated-lane plugins). */
+  bundle(): HostBundle {
+    return { host_plugin_command: (request, context) => this.invokeFromPlugin(request, context) };
   }
 
   /** Unloads every plugin. */

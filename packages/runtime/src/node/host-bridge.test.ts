@@ -1,0 +1,66 @@
+import { MessageChannel } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  BridgeEnd,
+  createBridgeBuffer,
+  deserializeRejection,
+  INLINE_BYTES,
+  MessageKind,
+  serializeRejection,
+} from './host-bridge.js';
+
+const channels: MessageChannel[] = [];
+afterEach(() => channels.splice(0).forEach((channel) => channel.port1.close()));
+
+/** Both ends on one thread: each side only reads after the other has handed it the turn. */
+function pair() {
+  const buffer = createBridgeBuffer();
+  const channel = new MessageChannel();
+  channels.push(channel);
+  return {
+    main: new BridgeEnd(buffer, channel.port1, 'main'),
+    worker: new BridgeEnd(buffer, channel.port2, 'worker'),
+  };
+}
+
+describe('host bridge', () => {
+  it('passes small messages inline and hands the turn over', async () => {
+    const { main, worker } = pair();
+    main.send(MessageKind.call, 7, new Uint8Array([1, 2, 3]));
+    worker.waitSync(); // returns at once: it is the worker's turn
+    expect(worker.receive()).toEqual({ kind: MessageKind.call, aux: 7, payload: new Uint8Array([1, 2, 3]) });
+    worker.send(MessageKind.result, 0, new Uint8Array(0));
+    expect(await main.waitAsync(1000)).toBe(true);
+    expect(main.receive()).toEqual({ kind: MessageKind.result, aux: 0, payload: new Uint8Array(0) });
+  });
+
+  it('carries payloads larger than the shared buffer through the port, in both directions', async () => {
+    const { main, worker } = pair();
+    const large = new Uint8Array(INLINE_BYTES * 3 + 1).map((_, i) => i % 251);
+    main.send(MessageKind.hostAnswer, 0, large.slice());
+    expect(Buffer.from(worker.receive().payload).equals(large)).toBe(true);
+    worker.send(MessageKind.hostRequest, 4, large.subarray(1));
+    expect(await main.waitAsync(1000)).toBe(true);
+    const { kind, aux, payload } = main.receive();
+    expect([kind, aux]).toEqual([MessageKind.hostRequest, 4]);
+    expect(Buffer.from(payload).equals(large.subarray(1))).toBe(true);
+  });
+
+  it('reports a wait that times out on the main side', async () => {
+    const { main } = pair();
+    main.send(MessageKind.call, 0, new Uint8Array(0));
+    expect(await main.waitAsync(5)).toBe(false);
+  });
+
+  it('rebuilds rejections as errors of the same kind', () => {
+    const trap = deserializeRejection(serializeRejection(new WebAssembly.RuntimeError('unreachable')));
+    expect(trap).toBeInstanceOf(WebAssembly.RuntimeError);
+    expect(trap.message).toBe('unreachable');
+    expect(deserializeRejection(serializeRejection(new RangeError('stack')))).toBeInstanceOf(RangeError);
+    expect(serializeRejection({ message: 'plain object' })).toEqual({
+      kind: 'error',
+      message: 'plain object',
+    });
+    expect(serializeRejection('text')).toEqual({ kind: 'error', message: 'text' });
+  });
+});
