@@ -47,6 +47,9 @@ export class WorkerProcess {
       workerData: FROM_SOURCE ? { ...workerData, entry: WORKER_URL.href } : workerData,
       transferList: [channel.port2],
       resourceLimits,
+      // @extism/extism imports node:wasi at load, which warns once per worker; the host's log is not the
+      // place for it.
+      execArgv: ['--disable-warning=ExperimentalWarning'],
     });
     // Idle workers must not keep the host process alive; a pending call's timer does that.
     this.#worker.unref();
