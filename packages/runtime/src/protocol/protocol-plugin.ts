@@ -18,6 +18,7 @@ import {
   type ProtocolWarning,
 } from '@plinth/protocol';
 import { describeCall } from '../call-errors.js';
+import { LIMIT_CODES } from '../limit-codes.js';
 import type { HostCallContext } from '../host/host-bundle.js';
 import type { Lane, LaneCallResult } from '../lanes/lane.js';
 import { expectPayload, outputText } from './guest-output.js';
@@ -53,13 +54,7 @@ export interface ProtocolPluginOptions {
  * gone, and a guest that spins at init would spin again. Ordinary guest errors and traps are tolerated, as
  * PROTOCOL.md asks.
  */
-const LOAD_FATAL_CODES: ReadonlySet<PlinthErrorCode> = new Set([
-  'timeout',
-  'out_of_memory',
-  'output_too_large',
-  'host_calls_exceeded',
-  'closed',
-]);
+const LOAD_FATAL_CODES: ReadonlySet<PlinthErrorCode> = new Set<PlinthErrorCode>([...LIMIT_CODES, 'closed']);
 
 /**
  * One protocol guest (PROTOCOL.md sections 2 and 3) on top of a lane: the load sequence, then commands,

@@ -1,4 +1,5 @@
 import type { PlinthErrorCode } from '@plinth/protocol';
+import { LIMIT_CODES } from '../limit-codes.js';
 
 /** What to do with a plugin whose calls keep failing. */
 export interface FailurePolicy {
@@ -23,10 +24,7 @@ export const DEFAULT_FAILURE_POLICY: Readonly<FailurePolicy> = Object.freeze({
  * mistake — an undeclared command, a closed plugin, a full queue — does not count against it.
  */
 const PLUGIN_FAULTS: ReadonlySet<PlinthErrorCode> = new Set<PlinthErrorCode>([
-  'timeout',
-  'out_of_memory',
-  'output_too_large',
-  'host_calls_exceeded',
+  ...LIMIT_CODES,
   'trap',
   'guest_error',
   'invalid_output',
