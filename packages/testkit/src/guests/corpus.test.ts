@@ -20,9 +20,8 @@ describe('guest corpus', () => {
     }
   });
 
-  it('validates as WebAssembly for every guest that is meant to compile', async () => {
+  it('compiles every guest (refusals happen at load, not compile)', async () => {
     for (const guest of listGuests()) {
-      if (guest.expect.startsWith('Refused before compile')) continue;
       await expect(WebAssembly.compile(guestBytes(guest.name)), guest.name).resolves.toBeInstanceOf(
         WebAssembly.Module,
       );
