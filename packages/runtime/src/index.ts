@@ -120,3 +120,7 @@ export {
   type OpenPluginOptions,
   type OpenProtocolPluginOptions,
 } from './open-plugin.js';
+
+// Pools of any instance type, and a plugin served by a pool of its own instances behind one PluginHandle.
+export { createPool, isRecycleError, type Pool, type PoolOptions, type PoolStats } from './pool/pool.js';
+export { openPooledPlugin, type PooledPlugin, type PooledPluginOptions } from './registry/pooled-plugin.js';

@@ -265,8 +265,8 @@ describe('instance pool over real in-thread lanes', () => {
         context: { pluginId: 'acme.pool', exportName: 'handle_command' },
       });
     }
-    await settle();
-    expect(pool.stats()).toMatchObject({ size: 1, recycled: 2, created: 3 });
+    // The replacement starts in the background; wait for it rather than for one timer tick.
+    await vi.waitFor(() => expect(pool.stats()).toMatchObject({ size: 1, recycled: 2, created: 3 }));
     expect(lanes.created()).toBe(3);
     await pool.close();
   });

@@ -206,8 +206,8 @@ export class PluginRegistry {
       return { failure: `cross-plugin call depth limit of ${MAX_PLUGIN_COMMAND_DEPTH} reached: ${path}` };
     }
     if (chain.includes(request.plugin_id)) {
-      // Each plugin runs one instance, and every plugin in the chain is waiting on this call: calling back
-      // into one would wait on itself until the timeout.
+      // Every plugin in the chain is waiting on this call; calling back into one would wait on itself
+      // until the timeout whenever all its instances are busy in the chain (always, with one instance).
       const path = [...chain, request.plugin_id].join(' → ');
       return {
         failure: `cross-plugin call cycle refused: ${path} (${request.plugin_id} is waiting on this call)`,

@@ -1,0 +1,128 @@
+import {
+  PlinthError,
+  type AnyGuestEvent,
+  type CommandResponse,
+  type GuestEvent,
+  type JsonValue,
+  type PlinthErrorContext,
+} from '@plinth/protocol';
+import { describeCall } from '../call-errors.js';
+import { createPool, isRecycleError, type PoolStats } from '../pool/pool.js';
+import type { PluginHandle, PluginOpener } from './plugin-handle.js';
+
+export interface PooledPluginOptions {
+  /** Opens one fully loaded instance (manifest, set_config, init); called for every instance the pool starts. */
+  open: PluginOpener;
+  /** Instances opened up front and kept even when idle. At least 1 (the first names the plugin). Default 1. */
+  min?: number;
+  /** Instances at most; commands beyond them wait in a queue. Default `min`. */
+  max?: number;
+  /** How long a command may wait for a free instance before it fails with queue_timeout. Default 10 s. */
+  acquireTimeoutMs?: number;
+  /** Failures no caller receives: opening a spare instance, or shutting one down. */
+  onError?: (error: unknown, during: 'create' | 'close') => void;
+  /** An instance was shut down and replaced after `error` (one of RECYCLE_CODES). */
+  onRecycle?: (error: unknown) => void;
+}
+
+/** A plugin served by several instances of itself; a PluginHandle, so the registry loads it like one. */
+export interface PooledPlugin extends PluginHandle {
+  stats(): PoolStats;
+}
+
+/**
+ * Opens a pool of instances of one plugin behind a single PluginHandle, so independent commands run in
+ * parallel (on the isolated lane, each instance is its own worker). Each command runs on one free
+ * instance; one that failed with a RECYCLE_CODES error is shut down and replaced by a freshly opened one.
+ * Instances share no guest state: an event is delivered to every live instance (one started later has not
+ * seen it), and config reaches each instance through `open` (stored config). Every instance must report
+ * the same id and version as the first.
+ */
+export async function openPooledPlugin(options: PooledPluginOptions): Promise<PooledPlugin> {
+  const min = options.min ?? 1;
+  if (!Number.isInteger(min) || min < 1) {
+    throw new RangeError(
+      `min must be a whole number of at least 1 (the first instance names the plugin); got ${min}`,
+    );
+  }
+  // The first instance opened is the reference the others are checked against.
+  const opened: { first?: PluginHandle } = {};
+  const create = async (): Promise<PluginHandle> => {
+    const handle = await options.open();
+    const first = opened.first;
+    if (first === undefined) {
+      opened.first = handle;
+      return handle;
+    }
+    if (handle.id !== first.id || handle.version !== first.version) {
+      await handle.shutdown().catch(() => undefined);
+      throw new PlinthError(
+        'id_mismatch',
+        `pooled plugin ${first.id}@${first.version} opened an instance that declares ${handle.id}@${handle.version}; every instance of a pool must be the same plugin and version`,
+        { pluginId: first.id, pluginVersion: first.version },
+      );
+    }
+    return handle;
+  };
+  const pool = await createPool<PluginHandle>({
+    create,
+    destroy: (handle) => handle.shutdown(),
+    min,
+    max: options.max ?? min,
+    acquireTimeoutMs: options.acquireTimeoutMs,
+    onError: options.onError,
+    onRecycle: options.onRecycle,
+  });
+  const reference = opened.first;
+  // Unreachable: warm-up opened at least one instance or threw.
+  if (reference === undefined) throw new Error('openPooledPlugin: no instance was opened');
+  const context = (exportName: string) => ({
+    pluginId: reference.id,
+    pluginVersion: reference.version,
+    exportName,
+  });
+
+  return {
+    id: reference.id,
+    version: reference.version,
+    manifest: reference.manifest,
+    // Every instance runs the same module and manifest, so the first one answers for all.
+    handles: (name) => reference.handles(name),
+    command(
+      name: string,
+      params?: JsonValue | null,
+      commandOptions?: { callChain?: readonly string[] },
+    ): Promise<CommandResponse> {
+      return pool.use((handle) => handle.command(name, params, commandOptions), context('handle_command'));
+    },
+    async event(event: GuestEvent | AnyGuestEvent): Promise<PlinthError | null> {
+      const eventContext = context('on_event');
+      let outcomes: PromiseSettledResult<PlinthError | null>[];
+      try {
+        outcomes = await pool.each(async (handle) => {
+          const failure = await handle.event(event);
+          // Thrown so the pool replaces the instance; still reported below like any other failure.
+          if (failure !== null && isRecycleError(failure)) throw failure;
+          return failure;
+        }, eventContext);
+      } catch (error) {
+        return asPlinthError(error, eventContext);
+      }
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') return asPlinthError(outcome.reason, eventContext);
+        if (outcome.value !== null) return outcome.value;
+      }
+      return null;
+    },
+    shutdown: () => pool.close(),
+    stats: () => pool.stats(),
+  };
+}
+
+function asPlinthError(error: unknown, context: PlinthErrorContext): PlinthError {
+  if (PlinthError.isInstance(error)) return error;
+  return new PlinthError('trap', `${describeCall(context)} failed: ${String(error)}`, {
+    ...context,
+    cause: error,
+  });
+}
