@@ -9,6 +9,23 @@ export function callErrorContext(exportName: string, context: HostCallContext): 
   return { pluginId: context.pluginId, pluginVersion: context.pluginVersion, exportName };
 }
 
+/**
+ * Starts a call on a lane: refuses a closed lane, resets the per-call host-call count, and returns the
+ * context every error of the call names.
+ */
+export function beginCall(options: {
+  exportName: string;
+  context: HostCallContext;
+  closed: boolean;
+  state: HostCallState;
+}): PlinthErrorContext {
+  const { exportName, context, state } = options;
+  const errorContext = callErrorContext(exportName, context);
+  if (options.closed) throw closedError(errorContext);
+  state.begin({ ...context, exportName });
+  return errorContext;
+}
+
 export function closedError(errorContext: PlinthErrorContext): PlinthError {
   return new PlinthError(
     'closed',

@@ -3,7 +3,7 @@ import { HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
 import type { HostCallContext } from '../host/host-bundle.js';
 import { createHostFunctions } from '../host/host-functions.js';
-import { callErrorContext, checkCallLimits, closedError, createCallQueue } from './call-limits.js';
+import { beginCall, checkCallLimits, createCallQueue } from './call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from './lane.js';
 
 /**
@@ -35,9 +35,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     input: Uint8Array | string,
     context: HostCallContext,
   ): Promise<LaneCallResult> => {
-    const errorContext = callErrorContext(exportName, context);
-    if (closed) throw closedError(errorContext);
-    state.begin({ ...context, exportName });
+    const errorContext = beginCall({ exportName, context, closed, state });
     let output: Uint8Array | null;
     try {
       output = (await plugin.call(exportName, input))?.bytes() ?? null;

@@ -13,13 +13,7 @@ import {
   serveHostCall,
   type AnyHostHandler,
 } from '../host/serve-host-call.js';
-import {
-  callErrorContext,
-  checkCallLimits,
-  closedError,
-  createCallQueue,
-  outputTooLargeError,
-} from '../lanes/call-limits.js';
+import { beginCall, checkCallLimits, createCallQueue, outputTooLargeError } from '../lanes/call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
 import { MessageKind, type SerializedRejection } from './host-bridge.js';
 import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
@@ -179,9 +173,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     input: Uint8Array | string,
     context: HostCallContext,
   ): Promise<LaneCallResult> => {
-    const errorContext = callErrorContext(exportName, context);
-    if (closed) throw closedError(errorContext);
-    state.begin({ ...context, exportName });
+    const errorContext = beginCall({ exportName, context, closed, state });
     // A worker recycled after a timeout or crash is replaced here, on the next call.
     const target = worker?.alive ? worker : (worker = await spawn(errorContext));
     const output = await exchange(target, exportName, input, errorContext);
