@@ -23,7 +23,7 @@ export const LAYERS = {
   '@plinth/testkit': {
     dir: 'packages/testkit',
     // guest-as is AssemblyScript: testkit uses it only to build its golden guests.
-    mayImport: ['@plinth/runtime', '@plinth/protocol', '@plinth/guest-as'],
+    mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol', '@plinth/guest-as'],
     neutral: false,
   },
   '@plinth/guest-as': { dir: 'packages/guest-as', mayImport: [], neutral: true },

@@ -3,6 +3,6 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   test: {
     name: 'repo',
-    include: ['*.test.ts'],
+    include: ['*.test.ts', 'contracts/*.test.ts', 'e2e/*.test.ts'],
   },
 });

@@ -124,3 +124,17 @@ export {
 // Pools of any instance type, and a plugin served by a pool of its own instances behind one PluginHandle.
 export { createPool, isRecycleError, type Pool, type PoolOptions, type PoolStats } from './pool/pool.js';
 export { openPooledPlugin, type PooledPlugin, type PooledPluginOptions } from './registry/pooled-plugin.js';
+
+// Capability bundles over service interfaces: the permission checks, limits and wire answers of each
+// host capability, shared by the Node implementations (@plinth/host-node) and the in-memory twins
+// (@plinth/testkit).
+export {
+  createPermissionGate,
+  type PermissionGate,
+  type PermissionGateOptions,
+} from './capabilities/permission-gate.js';
+export * from './capabilities/files.js';
+export * from './capabilities/storage.js';
+export * from './capabilities/namespaces.js';
+export * from './capabilities/http.js';
+export * from './capabilities/basics.js';

@@ -1,0 +1,70 @@
+import type { AuditSink, PermissionChecker, PermissionDecision } from '@plinth/permissions';
+import { emitAudit } from '@plinth/permissions';
+import { getHostFunction, type HostFunctionName, type PermissionType } from '@plinth/protocol';
+import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+
+/** How a capability bundle checks permissions before any I/O. Shared by every bundle. */
+export interface PermissionGateOptions {
+  permissions: PermissionChecker;
+  /** Absolute workspace root, so absolute file targets inside it are made relative (others denied). */
+  workspaceRoot?: string | undefined;
+  /**
+   * Use the checker's `checkAsync`, which may ask the user (the ask checker). Handlers then answer
+   * promises, which only the isolated lane can await; leave it off for the in-thread lane.
+   */
+  ask?: boolean | undefined;
+  /** Receives the denials of quiet (`Q`) functions, whose guest-visible answer carries no message. */
+  audit?: AuditSink | undefined;
+}
+
+export interface PermissionGate {
+  /** Decides one check; a promise only when `ask` is set. */
+  decide(
+    type: PermissionType,
+    target: string,
+    context: HostCallContext,
+  ): PermissionDecision | Promise<PermissionDecision>;
+  /**
+   * Checks `type` on `target` for the calling plugin, then runs `proceed`; a refusal becomes the
+   * function's failure answer (the quiet answer, audited, for `Q` functions).
+   */
+  guard(
+    name: HostFunctionName,
+    type: PermissionType,
+    target: string,
+    context: HostCallContext,
+    proceed: () => HostAnswer | Promise<HostAnswer>,
+  ): HostAnswer | Promise<HostAnswer>;
+}
+
+export function createPermissionGate(options: PermissionGateOptions): PermissionGate {
+  const { permissions, workspaceRoot, ask = false, audit } = options;
+  const decide: PermissionGate['decide'] = (type, target, context) => {
+    const request =
+      workspaceRoot === undefined
+        ? { pluginId: context.pluginId, type, target }
+        : { pluginId: context.pluginId, type, target, workspaceRoot };
+    return ask ? permissions.checkAsync(request) : permissions.check(request);
+  };
+  const refuse = (name: HostFunctionName, decision: PermissionDecision): HostAnswer => {
+    const spec = getHostFunction(name);
+    if (spec.failure === 'Q') {
+      emitAudit(audit, decision);
+      return spec.quiet;
+    }
+    return { failure: decision.message };
+  };
+  return {
+    decide,
+    guard(name, type, target, context, proceed) {
+      return then(decide(type, target, context), (decision) =>
+        decision.allowed ? proceed() : refuse(name, decision),
+      );
+    },
+  };
+}
+
+/** Continues with a value that may or may not be a promise, staying synchronous when it is not. */
+export function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
