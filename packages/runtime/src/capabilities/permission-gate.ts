@@ -57,14 +57,17 @@ export function createPermissionGate(options: PermissionGateOptions): Permission
   return {
     decide,
     guard(name, type, target, context, proceed) {
-      return then(decide(type, target, context), (decision) =>
+      return andThen(decide(type, target, context), (decision) =>
         decision.allowed ? proceed() : refuse(name, decision),
       );
     },
   };
 }
 
-/** Continues with a value that may or may not be a promise, staying synchronous when it is not. */
-export function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+/**
+ * Continues with a value that may or may not be a promise, staying synchronous when it is not. (Not named
+ * `then`: a module exporting `then` is a thenable, and `await import()` of it would call it.)
+ */
+export function andThen<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
   return value instanceof Promise ? value.then(next) : next(value);
 }

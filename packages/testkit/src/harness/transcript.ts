@@ -1,0 +1,154 @@
+import type { AuditSink, PermissionDecision } from '@plinth/permissions';
+import { getHostFunction, isHostFunctionName } from '@plinth/protocol';
+import type { HostBundle, HostCallContext, HostCallRecord } from '@plinth/runtime';
+
+/** One host call as a plugin made it: what it asked, what it got back, and the permission decisions. */
+export interface TranscriptHostCall {
+  function: string;
+  /** The request text the guest sent. */
+  input: string;
+  /** The wire answer the guest received (text), or base64 of the bytes for functions that answer bytes. */
+  output: string;
+  outputEncoding: 'text' | 'base64';
+  outcome: HostCallRecord['outcome'];
+  pluginId: string;
+  exportName: string;
+  /** Every permission check made while serving this call, in order. */
+  decisions: PermissionDecision[];
+}
+
+/** A saved run: the host calls of a plugin, in order, as JSON that can be committed next to a test. */
+export interface Transcript {
+  format: 'plinth-transcript';
+  version: 1;
+  pluginId: string;
+  hostCalls: TranscriptHostCall[];
+}
+
+export interface HostCallRecorder {
+  /** Pass to the lane or `openProtocolPluginFrom` as `onHostCall`. */
+  readonly onHostCall: (record: HostCallRecord, context: HostCallContext) => void;
+  /** Pass to the permission checker as its `audit` sink, so decisions land on the call that made them. */
+  readonly audit: AuditSink;
+  /** Wraps a bundle so the bytes of bytes-answering functions are kept (records only show their length). */
+  wrap(bundle: HostBundle): HostBundle;
+  readonly hostCalls: readonly TranscriptHostCall[];
+  clear(): void;
+  toTranscript(pluginId: string): Transcript;
+}
+
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** Records every host call of a plugin, with its permission decisions, for assertions and replay. */
+export function createHostCallRecorder(): HostCallRecorder {
+  const hostCalls: TranscriptHostCall[] = [];
+  let pendingDecisions: PermissionDecision[] = [];
+  let pendingBytes: Uint8Array | undefined;
+  return {
+    hostCalls,
+    audit: (decision) => {
+      pendingDecisions.push(decision);
+    },
+    onHostCall(record, context) {
+      const bytes = pendingBytes;
+      pendingBytes = undefined;
+      const isBytes = bytes !== undefined && record.outcome === 'ok';
+      hostCalls.push({
+        function: record.function,
+        input: record.input,
+        output: isBytes ? toBase64(bytes) : record.output,
+        outputEncoding: isBytes ? 'base64' : 'text',
+        outcome: record.outcome,
+        pluginId: context.pluginId,
+        exportName: context.exportName,
+        decisions: pendingDecisions,
+      });
+      pendingDecisions = [];
+    },
+    wrap(bundle) {
+      const wrapped: Record<string, unknown> = {};
+      for (const [name, handler] of Object.entries(bundle)) {
+        if (typeof handler !== 'function') continue;
+        const answersBytes = isHostFunctionName(name) && getHostFunction(name).success.kind === 'bytes';
+        if (!answersBytes) {
+          wrapped[name] = handler;
+          continue;
+        }
+        wrapped[name] = (request: unknown, context: HostCallContext) => {
+          const keep = (answer: unknown): unknown => {
+            if (answer instanceof Uint8Array) pendingBytes = answer;
+            return answer;
+          };
+          const answer: unknown = (handler as (r: unknown, c: HostCallContext) => unknown)(request, context);
+          return answer instanceof Promise ? answer.then(keep) : keep(answer);
+        };
+      }
+      return wrapped as HostBundle;
+    },
+    clear() {
+      hostCalls.length = 0;
+      pendingDecisions = [];
+    },
+    toTranscript: (pluginId) => ({
+      format: 'plinth-transcript',
+      version: 1,
+      pluginId,
+      hostCalls: hostCalls.map((call) => ({ ...call, decisions: [...call.decisions] })),
+    }),
+  };
+}
+
+/** Why a transcript file was refused: the path inside the JSON and what is wrong there. */
+export class TranscriptError extends Error {
+  override readonly name = 'TranscriptError';
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`invalid transcript at ${path}: ${problem}`);
+  }
+}
+
+const OUTCOMES = new Set(['ok', 'failure', 'invalid_input', 'not_available', 'limit', 'internal_error']);
+
+/** Checks a parsed transcript file, naming the first field that is wrong. */
+export function parseTranscript(value: unknown): Transcript {
+  const object = (v: unknown, path: string): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new TranscriptError(path, 'expected an object');
+    return v as Record<string, unknown>;
+  };
+  const string = (v: unknown, path: string): string => {
+    if (typeof v !== 'string') throw new TranscriptError(path, 'expected a string');
+    return v;
+  };
+  const root = object(value, '$');
+  if (root['format'] !== 'plinth-transcript')
+    throw new TranscriptError('$.format', 'expected "plinth-transcript"');
+  if (root['version'] !== 1) throw new TranscriptError('$.version', 'expected 1');
+  const pluginId = string(root['pluginId'], '$.pluginId');
+  if (!Array.isArray(root['hostCalls'])) throw new TranscriptError('$.hostCalls', 'expected an array');
+  const hostCalls = root['hostCalls'].map((raw: unknown, index): TranscriptHostCall => {
+    const at = `$.hostCalls[${index}]`;
+    const call = object(raw, at);
+    const outcome = string(call['outcome'], `${at}.outcome`);
+    if (!OUTCOMES.has(outcome)) throw new TranscriptError(`${at}.outcome`, `unknown outcome "${outcome}"`);
+    const encoding = call['outputEncoding'];
+    if (encoding !== 'text' && encoding !== 'base64') {
+      throw new TranscriptError(`${at}.outputEncoding`, 'expected "text" or "base64"');
+    }
+    const decisions = call['decisions'] ?? [];
+    if (!Array.isArray(decisions)) throw new TranscriptError(`${at}.decisions`, 'expected an array');
+    return {
+      function: string(call['function'], `${at}.function`),
+      input: string(call['input'], `${at}.input`),
+      output: string(call['output'], `${at}.output`),
+      outputEncoding: encoding,
+      outcome: outcome as TranscriptHostCall['outcome'],
+      pluginId: string(call['pluginId'] ?? pluginId, `${at}.pluginId`),
+      exportName: string(call['exportName'] ?? '', `${at}.exportName`),
+      decisions: decisions as PermissionDecision[],
+    };
+  });
+  return { format: 'plinth-transcript', version: 1, pluginId, hostCalls };
+}
