@@ -1,0 +1,195 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isCanonicalPluginId, type GuestManifest, type RequestedPermissions } from '@plinth/protocol';
+import {
+  loadModule,
+  openProtocolPluginFrom,
+  resolveLimits,
+  type LaneFactory,
+  type PluginLimits,
+} from '@plinth/runtime';
+import { createIsolatedLane } from '@plinth/runtime/node';
+import { errorMessage, PluginDirectoryError } from './directory-error.js';
+import { writeManifestCache } from './manifest-cache.js';
+import { readInstallSource, type InstallSource } from './read-install-source.js';
+import { MANIFEST_FILE, MODULE_FILE, pluginDirectoryEntry } from './scan-plugins-root.js';
+
+export interface InstallPluginOptions {
+  root: string;
+  source: InstallSource;
+  /** Expected hex sha256 of the module bytes; a mismatch refuses the install before anything runs. */
+  sha256?: string;
+  /** Replace an installed plugin with other bytes (its config.json is kept). Default false. */
+  replace?: boolean;
+  /** The id the manifest must declare, when the caller knows it (e.g. from a catalogue). */
+  expectedId?: string;
+  hostAppVersion: string;
+  /** Limits for checking and opening the module once. */
+  limits?: Partial<PluginLimits>;
+  allowWasi?: boolean;
+  /** Where the manifest is read. Default: the isolated lane, since the module comes from outside. */
+  lane?: LaneFactory;
+}
+
+export interface InstallResult {
+  id: string;
+  version: string;
+  manifest: GuestManifest;
+  dir: string;
+  sha256: string;
+  /** What the plugin asks for, to show the user and to fill the policy with (`applyManifestDefaults`). */
+  requestedPermissions: RequestedPermissions | undefined;
+  /** `unchanged`: these exact bytes were already installed. */
+  outcome: 'installed' | 'replaced' | 'unchanged';
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
+/**
+ * Installs a plugin under `<root>/<manifest id>`: reads and checks the bytes (sha256 pin, the runtime's
+ * module checks), opens the module once with no host functions to read its manifest, then moves it into
+ * place. A new plugin is staged in a hidden folder of the root and renamed in whole; a replaced one has
+ * its files renamed over the old ones (module first, so a reload never pairs the new manifest with the old
+ * module). Whatever fails, nothing is left behind.
+ */
+export async function installPlugin(options: InstallPluginOptions): Promise<InstallResult> {
+  const limits = resolveLimits(options.limits);
+  const pin = options.sha256;
+  if (pin !== undefined && !SHA256_HEX.test(pin)) {
+    throw new PluginDirectoryError(
+      'sha256_mismatch',
+      `the sha256 pin ${JSON.stringify(pin)} is not 64 hex digits`,
+    );
+  }
+  const { bytes, origin } = await readInstallSource(options.source, limits.moduleMaxBytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (pin !== undefined && pin.toLowerCase() !== sha256) {
+    throw new PluginDirectoryError(
+      'sha256_mismatch',
+      `cannot install from ${origin}: sha256 mismatch: expected ${pin.toLowerCase()}, got ${sha256}`,
+      { path: origin },
+    );
+  }
+  const checkOptions = { limits, ...(options.allowWasi ? { allowWasi: true } : {}) };
+  await loadModule({ bytes, origin }, checkOptions);
+  const plugin = await openProtocolPluginFrom({
+    ...checkOptions,
+    source: { bytes, origin },
+    hostAppVersion: options.hostAppVersion,
+    lane: options.lane ?? createIsolatedLane,
+    bundle: {},
+    ...(options.expectedId === undefined ? {} : { expectedId: options.expectedId }),
+  });
+  const manifest = plugin.manifest;
+  await plugin.shutdown().catch(() => undefined);
+  if (!isCanonicalPluginId(manifest.id)) {
+    // The schema already demands it; checked again because the id becomes a folder name.
+    throw new PluginDirectoryError('invalid_id', `cannot install ${manifest.id}: not a canonical plugin id`);
+  }
+
+  const root = resolve(options.root);
+  const entry = pluginDirectoryEntry(root, manifest.id);
+  const installed = await installedSha256(entry.modulePath, entry.dir);
+  const result = (outcome: InstallResult['outcome']): InstallResult => ({
+    id: manifest.id,
+    version: manifest.version,
+    manifest,
+    dir: entry.dir,
+    sha256,
+    requestedPermissions: manifest.requested_permissions,
+    outcome,
+  });
+  if (installed === sha256) return result('unchanged');
+  if (installed !== undefined && options.replace !== true) {
+    throw new PluginDirectoryError(
+      'already_installed',
+      `plugin ${manifest.id} is already installed at ${entry.dir} with other bytes; pass replace: true to replace it`,
+      { path: entry.dir, pluginId: manifest.id },
+    );
+  }
+
+  await mkdir(root, { recursive: true });
+  const staging = await mkdtemp(join(root, '.install-'));
+  try {
+    await writeFile(join(staging, MODULE_FILE), bytes);
+    await writeManifestCache(join(staging, MANIFEST_FILE), sha256, manifest);
+    if (installed === undefined) {
+      await rename(staging, entry.dir).catch((error: unknown) => {
+        throw new PluginDirectoryError(
+          'already_installed',
+          `cannot install ${manifest.id} at ${entry.dir}: ${errorMessage(error)}`,
+          { path: entry.dir, pluginId: manifest.id, cause: error },
+        );
+      });
+      return result('installed');
+    }
+    await rename(join(staging, MODULE_FILE), entry.modulePath);
+    await rename(join(staging, MANIFEST_FILE), entry.manifestPath);
+    return result('replaced');
+  } catch (error) {
+    if (PluginDirectoryError.isInstance(error)) throw error;
+    throw new PluginDirectoryError(
+      'write_failed',
+      `cannot install ${manifest.id} at ${entry.dir}: ${errorMessage(error)}`,
+      {
+        path: entry.dir,
+        pluginId: manifest.id,
+        cause: error,
+      },
+    );
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** The sha256 of the installed module; undefined when no plugin folder exists; '' for a folder without one. */
+async function installedSha256(modulePath: string, dir: string): Promise<string | undefined> {
+  try {
+    await stat(dir);
+  } catch {
+    return undefined;
+  }
+  try {
+    return createHash('sha256')
+      .update(await readFile(modulePath))
+      .digest('hex');
+  } catch {
+    return '';
+  }
+}
+
+export interface UninstallPluginOptions {
+  root: string;
+  id: string;
+}
+
+/**
+ * Removes a plugin folder (unload it from the registry first). The folder is renamed out of the way in one
+ * step and deleted after, so a watcher or a scan never sees half of it.
+ */
+export async function uninstallPlugin(options: UninstallPluginOptions): Promise<{ dir: string }> {
+  const { id } = options;
+  if (!isCanonicalPluginId(id)) {
+    throw new PluginDirectoryError('invalid_id', `cannot uninstall ${JSON.stringify(id)}: not a plugin id`);
+  }
+  const root = resolve(options.root);
+  const { dir } = pluginDirectoryEntry(root, id);
+  const doomed = join(root, `.uninstall-${id}-${randomBytes(6).toString('hex')}`);
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    await rename(dir, doomed);
+  } catch (error) {
+    throw new PluginDirectoryError(
+      'not_installed',
+      `plugin ${id} is not installed in ${root}: ${errorMessage(error)}`,
+      {
+        path: dir,
+        pluginId: id,
+        cause: error,
+      },
+    );
+  }
+  await rm(doomed, { recursive: true, force: true });
+  return { dir };
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { PlinthError } from '@plinth/protocol';
+import {
+  openProtocolPluginFrom,
+  type HostBundle,
+  type LaneFactory,
+  type OpenProtocolPluginOptions,
+  type PluginOpener,
+} from '@plinth/runtime';
+import { writeManifestCache, readManifestCache } from './manifest-cache.js';
+import { readConfigSidecar } from './config-sidecar.js';
+import { errorMessage } from './directory-error.js';
+import type { PluginDirectoryEntry } from './scan-plugins-root.js';
+
+/** Options of `openProtocolPluginFrom` the directory decides itself. */
+type DirectoryOwned =
+  | 'source'
+  | 'sha256'
+  | 'expectedId'
+  | 'pluginId'
+  | 'cachedManifest'
+  | 'storedConfig'
+  | 'bundle'
+  | 'lane'
+  | 'hostAppVersion';
+
+/** Everything else a caller may set per plugin: limits, initContext, log, allowWasi, onHostCall, … */
+export type ExtraOpenOptions = Omit<OpenProtocolPluginOptions, DirectoryOwned>;
+
+export interface DirectoryOpenOptions {
+  /** The embedding app's version, checked against each manifest's `min_app_version`. */
+  hostAppVersion: string;
+  /** The host functions of one plugin (its id is the folder name, which the manifest id must equal). */
+  bundleFor: (pluginId: string) => HostBundle;
+  /**
+   * Where instances run; the runtime's in-thread lane when absent. Pass `createIsolatedLane` from
+   * `@plinth/runtime/node` for plugins installed from outside, and whenever a bundle is asynchronous.
+   */
+  lane?: LaneFactory;
+  openOptions?: (entry: PluginDirectoryEntry) => ExtraOpenOptions;
+  /** A config.json that could not be used, or a manifest cache that could not be written. */
+  onWarning?: (pluginId: string, message: string) => void;
+}
+
+/**
+ * The opener of one plugin folder, for `PluginRegistry.load` and, since it reads the folder again on every
+ * call, for `reload`: plugin.wasm, the manifest cache when it was made from these exact bytes, and the
+ * config sidecar. A manifest read from the guest is written back to manifest.json after a successful load.
+ */
+export function pluginDirectoryOpener(
+  entry: PluginDirectoryEntry,
+  options: DirectoryOpenOptions,
+): PluginOpener {
+  return async () => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(entry.modulePath);
+    } catch (error) {
+      throw new PlinthError('load_failed', `cannot read ${entry.modulePath}: ${errorMessage(error)}`, {
+        pluginId: entry.id,
+        cause: error,
+      });
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const cachedManifest = await readManifestCache(entry.manifestPath, sha256);
+    const { config, warning } = await readConfigSidecar(entry.configPath);
+    if (warning !== undefined) options.onWarning?.(entry.id, warning);
+    const plugin = await openProtocolPluginFrom({
+      ...options.openOptions?.(entry),
+      source: { bytes, origin: entry.modulePath },
+      // Pins the bytes the cache was checked against, whatever the file holds by now.
+      sha256,
+      expectedId: entry.id,
+      pluginId: entry.id,
+      hostAppVersion: options.hostAppVersion,
+      bundle: options.bundleFor(entry.id),
+      ...(options.lane === undefined ? {} : { lane: options.lane }),
+      storedConfig: config,
+      ...(cachedManifest === undefined ? {} : { cachedManifest }),
+    });
+    if (cachedManifest === undefined) {
+      await writeManifestCache(entry.manifestPath, sha256, plugin.manifest).catch((error: unknown) => {
+        options.onWarning?.(entry.id, `cannot write ${entry.manifestPath}: ${errorMessage(error)}`);
+      });
+    }
+    return plugin;
+  };
+}

@@ -1,0 +1,178 @@
+import { stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import { watch } from 'chokidar';
+import { PlinthError } from '@plinth/protocol';
+import type { PluginInfo, PluginRegistry } from '@plinth/runtime';
+import { errorMessage, PluginDirectoryError } from './directory-error.js';
+import { loadPluginFromDirectory } from './load-plugin-directory.js';
+import { pluginDirectoryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
+import {
+  CONFIG_FILE,
+  MODULE_FILE,
+  pluginDirectoryEntry,
+  type DirectoryProblem,
+} from './scan-plugins-root.js';
+
+export interface WatchPluginsRootOptions extends DirectoryOpenOptions {
+  root: string;
+  registry: PluginRegistry;
+  /**
+   * Quiet time after the last change to a plugin's files before it is reloaded. Default 250 ms. Keep it
+   * above 100 ms: chokidar drops a change that follows another within its throttle window, and only a timer
+   * that fires after that window reads the final state from disk.
+   */
+  debounceMs?: number;
+  onEvent?: (event: WatchEvent) => void;
+}
+
+export type WatchEvent =
+  | { type: 'loaded' | 'reloaded'; pluginId: string; info: PluginInfo }
+  | { type: 'unloaded'; pluginId: string }
+  /** A load, reload or unload that did not take; after a failed reload the old instance keeps serving. */
+  | { type: 'failed'; pluginId: string; action: 'load' | 'reload' | 'unload'; problem: DirectoryProblem }
+  | { type: 'error'; error: Error };
+
+export interface PluginsRootWatcher {
+  /** Stops watching and waits for the reloads in progress. Loaded plugins stay loaded. */
+  close(): Promise<void>;
+}
+
+interface PluginState {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  running: Promise<void> | undefined;
+  again: boolean;
+}
+
+const DEFAULT_DEBOUNCE_MS = 250;
+
+/**
+ * Watches a plugins root (start it after `loadPluginDirectory`): a changed plugin.wasm or config.json
+ * reloads that plugin through the registry (the old instance serves until the new one is up), a new folder
+ * loads, a removed folder (or module) unloads. Changes are debounced per plugin and each plugin's actions
+ * run one at a time; what is done is decided by what is on disk when the quiet time ends, not by the
+ * order of file events. manifest.json and hidden names are ignored: the host writes those itself.
+ */
+export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promise<PluginsRootWatcher> {
+  const root = resolve(options.root);
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  if (!Number.isFinite(debounceMs) || debounceMs < 0) {
+    throw new RangeError(`debounceMs must be a non-negative number; got ${debounceMs}`);
+  }
+  try {
+    if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
+  } catch (error) {
+    throw new PluginDirectoryError(
+      'root_unreadable',
+      `cannot watch the plugins root ${root}: ${errorMessage(error)}`,
+      {
+        path: root,
+        cause: error,
+      },
+    );
+  }
+  const emit = (event: WatchEvent): void => options.onEvent?.(event);
+  const states = new Map<string, PluginState>();
+  let closed = false;
+
+  const reconcile = async (id: string): Promise<void> => {
+    const entry = pluginDirectoryEntry(root, id);
+    const present = await stat(entry.modulePath).then(
+      (stats) => stats.isFile(),
+      () => false,
+    );
+    const loaded = options.registry.get(id) !== undefined;
+    const failed = (action: 'load' | 'reload' | 'unload', error: unknown): void =>
+      emit({
+        type: 'failed',
+        pluginId: id,
+        action,
+        problem: {
+          name: id,
+          dir: entry.dir,
+          code: PlinthError.isInstance(error) ? error.code : 'load_failed',
+          message: errorMessage(error),
+          error,
+        },
+      });
+    if (!present) {
+      if (!loaded) return;
+      await options.registry.unload(id).then(
+        () => emit({ type: 'unloaded', pluginId: id }),
+        (error: unknown) => failed('unload', error),
+      );
+      return;
+    }
+    if (loaded) {
+      await options.registry.reload(id, pluginDirectoryOpener(entry, options)).then(
+        (info) => emit({ type: 'reloaded', pluginId: id, info }),
+        (error: unknown) => failed('reload', error),
+      );
+      return;
+    }
+    const outcome = await loadPluginFromDirectory({ ...options, root, id });
+    if ('code' in outcome) emit({ type: 'failed', pluginId: id, action: 'load', problem: outcome });
+    else emit({ type: 'loaded', pluginId: id, info: outcome });
+  };
+
+  const run = (id: string, state: PluginState): void => {
+    state.timer = undefined;
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = reconcile(id)
+      .catch((error: unknown) => emit({ type: 'error', error: asError(error) }))
+      .finally(() => {
+        state.running = undefined;
+        if (state.again && !closed) {
+          state.again = false;
+          run(id, state);
+        } else if (state.timer === undefined) states.delete(id);
+      });
+  };
+
+  const schedule = (id: string): void => {
+    if (closed) return;
+    let state = states.get(id);
+    if (!state) {
+      state = { timer: undefined, running: undefined, again: false };
+      states.set(id, state);
+    }
+    if (state.timer) clearTimeout(state.timer);
+    const current = state;
+    current.timer = setTimeout(() => run(id, current), debounceMs);
+  };
+
+  const onPath = (path: string, isDirectoryEvent: boolean): void => {
+    const parts = relative(root, path).split(sep);
+    const [id, file] = parts;
+    if (id === undefined || id === '' || id.startsWith('.') || id.startsWith('..')) return;
+    if (parts.length === 1 && isDirectoryEvent) schedule(id);
+    else if (parts.length === 2 && (file === MODULE_FILE || file === CONFIG_FILE)) schedule(id);
+  };
+
+  const watcher = watch(root, {
+    ignoreInitial: true,
+    depth: 1,
+    // Hidden names are the host's own temporary files and folders (atomic writes, installs in progress).
+    ignored: (path: string) =>
+      path !== root &&
+      relative(root, path)
+        .split(sep)
+        .some((part) => part.startsWith('.')),
+  });
+  watcher.on('all', (event, path) => onPath(path, event === 'addDir' || event === 'unlinkDir'));
+  watcher.on('error', (error) => emit({ type: 'error', error: asError(error) }));
+  await new Promise<void>((ready) => watcher.once('ready', ready));
+
+  return {
+    async close() {
+      closed = true;
+      for (const state of states.values()) if (state.timer) clearTimeout(state.timer);
+      await watcher.close();
+      await Promise.all([...states.values()].map((state) => state.running));
+    },
+  };
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
