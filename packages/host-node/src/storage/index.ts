@@ -1,1 +1,83 @@
-export {};
+import type Database from 'better-sqlite3';
+import {
+  combineBundles,
+  createNamespacesBundle,
+  createSecretsBundle,
+  createStorageBundle,
+  type HostBundle,
+  type KeyValueStore,
+  type NamespaceStore,
+  type NamespacesBundleOptions,
+  type SecretStore,
+  type StoredValueBundleOptions,
+} from '@plinth/runtime';
+import { openStorageDatabase, type OpenDatabaseOptions } from './sqlite-database.js';
+import { createSqliteNamespaceStore } from './sqlite-namespace-store.js';
+import { createSqliteKeyValueStore, createSqliteSecretStore } from './sqlite-scoped-store.js';
+
+export { openStorageDatabase, SCHEMA_VERSION, type OpenDatabaseOptions } from './sqlite-database.js';
+export { createSqliteKeyValueStore, createSqliteSecretStore } from './sqlite-scoped-store.js';
+export { createSqliteNamespaceStore } from './sqlite-namespace-store.js';
+
+/** The three stores of one SQLite database file. */
+export interface SqliteStores {
+  storage: KeyValueStore;
+  secrets: SecretStore;
+  namespaces: NamespaceStore;
+  /** The underlying connection, for backups and inspection. */
+  readonly database: Database.Database;
+  /** Closes the database; idempotent. */
+  close(): void;
+}
+
+/** Opens (or creates) the storage database and its `kv`, `secrets` and namespace tables. */
+export function openSqliteStores(options: OpenDatabaseOptions): SqliteStores {
+  const database = openStorageDatabase(options);
+  return {
+    storage: createSqliteKeyValueStore(database),
+    secrets: createSqliteSecretStore(database),
+    namespaces: createSqliteNamespaceStore(database),
+    database,
+    close: () => {
+      if (database.open) database.close();
+    },
+  };
+}
+
+export interface SqliteStorageBundleOptions
+  extends StoredValueBundleOptions, Pick<NamespacesBundleOptions, 'ownerUserId' | 'clock' | 'newId'> {
+  /** An open database (shared with other code), or the options to open one. */
+  stores: SqliteStores | OpenDatabaseOptions;
+  /** Serve the secret functions. Default true. */
+  secrets?: boolean;
+  /** Serve the namespace functions. Default true. */
+  namespaces?: boolean;
+}
+
+export interface SqliteStorageBundle {
+  /** `host_storage_*`, and unless turned off `host_secret_*` and `host_namespace_*`. */
+  bundle: HostBundle;
+  stores: SqliteStores;
+  /** Closes the database if this call opened it. */
+  close(): void;
+}
+
+/**
+ * The storage, secrets and namespaces bundles over one SQLite file, with one set of permission and quota
+ * options. Every handler is synchronous (in-thread lane ready) unless `ask` is set.
+ */
+export function createSqliteStorageBundle(options: SqliteStorageBundleOptions): SqliteStorageBundle {
+  const { stores: given, secrets = true, namespaces = true, ...shared } = options;
+  const opened = 'path' in given;
+  const stores = opened ? openSqliteStores(given) : given;
+  const bundles = [createStorageBundle({ ...shared, store: stores.storage })];
+  if (secrets) bundles.push(createSecretsBundle({ ...shared, secrets: stores.secrets }));
+  if (namespaces) bundles.push(createNamespacesBundle({ ...shared, store: stores.namespaces }));
+  return {
+    bundle: combineBundles(...bundles),
+    stores,
+    close: () => {
+      if (opened) stores.close();
+    },
+  };
+}

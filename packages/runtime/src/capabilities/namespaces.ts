@@ -1,1 +1,272 @@
-export {};
+import type { PermissionDecision } from '@plinth/permissions';
+import { getHostFunction, STORAGE_QUOTA, type HostFunctionRequest, type JsonValue } from '@plinth/protocol';
+import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
+import { createPermissionGate, type PermissionGate } from './permission-gate.js';
+import {
+  decodeStoredBase64,
+  encodeStoredBase64,
+  guardCatalogueCall,
+  storedTextProblem,
+  storedValueQuotaProblem,
+  MAX_STORAGE_KEY_LENGTH,
+  type StoredValueBundleOptions,
+} from './storage.js';
+
+/** A namespace as stored. Only the plugin that created it (`ownerPluginId`) can see or use it. */
+export interface NamespaceRecord {
+  id: string;
+  ownerPluginId: string;
+  /** The user the embedding app runs for (`owner_user_id` on the wire). */
+  ownerUserId: string;
+  /** ms since epoch. */
+  createdAt: number;
+  metadata?: JsonValue | undefined;
+}
+
+/** What a listing shows of an object; the store computes size and hash from the bytes. */
+export interface NamespaceObjectInfo {
+  key: string;
+  mimeType: string;
+  sizeBytes: number;
+  /** ms since epoch. */
+  updatedAt: number;
+  /** sha256 of the bytes, lowercase hex. */
+  contentHash: string;
+  audience?: string | undefined;
+}
+
+export interface NamespaceObject extends NamespaceObjectInfo {
+  data: Uint8Array;
+}
+
+export interface NamespaceObjectWrite {
+  key: string;
+  data: Uint8Array;
+  mimeType: string;
+  updatedAt: number;
+  audience?: string | undefined;
+}
+
+export interface NamespaceObjectQuery {
+  /** Keys starting with this (`""` = all). */
+  prefix: string;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Namespaces and their objects. Synchronous, like `KeyValueStore`; `(nsId, key)` pairs are kept apart
+ * exactly. Listings are ordered by key in Unicode code point order (UTF-8 byte order).
+ */
+export interface NamespaceStore {
+  /** Throws if the id is taken (the bundle generates fresh ids, so that is a host fault). */
+  createNamespace(record: NamespaceRecord): void;
+  getNamespace(id: string): NamespaceRecord | undefined;
+  /** The plugin's namespaces, oldest first (ties by id). */
+  listNamespaces(ownerPluginId: string): NamespaceRecord[];
+  /** Creates or replaces the object; computes its size and sha256. */
+  putObject(nsId: string, object: NamespaceObjectWrite): NamespaceObjectInfo;
+  getObject(nsId: string, key: string): NamespaceObject | undefined;
+  deleteObject(nsId: string, key: string): boolean;
+  listObjects(nsId: string, query: NamespaceObjectQuery): NamespaceObjectInfo[];
+}
+
+export interface NamespacesBundleOptions extends StoredValueBundleOptions {
+  store: NamespaceStore;
+  /** `owner_user_id` of namespaces created through this bundle. Default `"local"`. */
+  ownerUserId?: string | undefined;
+  /** ms since epoch; default `Date.now`. */
+  clock?: (() => number) | undefined;
+  /** New namespace ids; default `crypto.randomUUID()`. */
+  newId?: (() => string) | undefined;
+}
+
+/** Page size of `host_namespace_list_objects` without `limit`, and the most one page may hold. */
+export const NAMESPACE_LIST_LIMIT = 1000;
+/** Most keys one `host_namespace_get_objects_batches_concurrent` call may ask for, over all batches. */
+export const NAMESPACE_BATCH_MAX_KEYS = 5000;
+
+const TEXT_MIME = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|javascript)(?:;|$))/i;
+
+const wireInfo = (record: NamespaceRecord): Record<string, JsonValue> => ({
+  id: record.id,
+  owner_user_id: record.ownerUserId,
+  created_at: record.createdAt,
+  ...(record.metadata === undefined ? {} : { metadata: record.metadata }),
+});
+
+const wireObjectInfo = (info: NamespaceObjectInfo): Record<string, JsonValue> => ({
+  key: info.key,
+  mime_type: info.mimeType,
+  size_bytes: info.sizeBytes,
+  updated_at: info.updatedAt,
+  content_hash: info.contentHash,
+});
+
+const OK = JSON.stringify({ ok: true });
+
+/**
+ * The namespace functions over a `NamespaceStore`, gated by the `namespaces` permission on the catalogue
+ * targets (`*` for create/list, `<ns_id>/<key>` for objects). A plugin only sees the namespaces it created:
+ * another plugin's namespace answers exactly like a missing one. Synchronous unless `ask` is set.
+ */
+export function createNamespacesBundle(options: NamespacesBundleOptions): HostBundle {
+  const { store, ownerUserId = 'local', clock = Date.now } = options;
+  const { quotaFor = () => STORAGE_QUOTA.defaultBytes } = options;
+  const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
+  const gate = createPermissionGate(options);
+
+  /** The namespace if the calling plugin owns it, else the failure that hides whether it exists. */
+  const owned = (nsId: string, context: HostCallContext): NamespaceRecord | { failure: string } => {
+    const record = store.getNamespace(nsId);
+    if (record === undefined || record.ownerPluginId !== context.pluginId) {
+      return { failure: `namespace '${nsId}' not found` };
+    }
+    return record;
+  };
+  const keyProblem = (key: string) => storedTextProblem('key', key, MAX_STORAGE_KEY_LENGTH);
+
+  const batch = new BatchReader(store, gate, owned, keyProblem);
+
+  return {
+    host_namespace_create: (request, context) =>
+      guardCatalogueCall(gate, 'host_namespace_create', request, context, () => {
+        const record: NamespaceRecord = {
+          id: newId(),
+          ownerPluginId: context.pluginId,
+          ownerUserId,
+          createdAt: clock(),
+          ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+        };
+        store.createNamespace(record);
+        return JSON.stringify(wireInfo(record));
+      }),
+    host_namespace_list: (request, context) =>
+      guardCatalogueCall(gate, 'host_namespace_list', request, context, () =>
+        JSON.stringify(store.listNamespaces(context.pluginId).map(wireInfo)),
+      ),
+    host_namespace_put_object: (request, context) =>
+      guardCatalogueCall(gate, 'host_namespace_put_object', request, context, () => {
+        const problem =
+          keyProblem(request.key) ??
+          storedTextProblem('mime_type', request.mime_type, 255) ??
+          (request.audience === undefined ? undefined : storedTextProblem('audience', request.audience, 255));
+        if (problem !== undefined) return { failure: problem };
+        const namespace = owned(request.ns_id, context);
+        if ('failure' in namespace) return namespace;
+        const data = decodeStoredBase64(request.body_base64);
+        if (data === undefined) return { failure: 'body_base64 must be standard base64' };
+        const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, data.length);
+        if (overQuota !== undefined) return { failure: overQuota };
+        store.putObject(namespace.id, {
+          key: request.key,
+          data,
+          mimeType: request.mime_type,
+          updatedAt: clock(),
+          ...(request.audience === undefined ? {} : { audience: request.audience }),
+        });
+        return OK;
+      }),
+    host_namespace_get_object: (request, context) =>
+      guardCatalogueCall(gate, 'host_namespace_get_object', request, context, () => {
+        const namespace = owned(request.ns_id, context);
+        if ('failure' in namespace) return namespace;
+        const object =
+          keyProblem(request.key) === undefined ? store.getObject(namespace.id, request.key) : undefined;
+        if (object === undefined)
+          return { failure: `object '${request.key}' not found in namespace '${namespace.id}'` };
+        return JSON.stringify({ data: encodeStoredBase64(object.data) });
+      }),
+    host_namespace_delete_object: (request, context) =>
+      guardCatalogueCall(gate, 'host_namespace_delete_object', request, context, () => {
+        const namespace = owned(request.ns_id, context);
+        if ('failure' in namespace) return namespace;
+        if (keyProblem(request.key) === undefined) store.deleteObject(namespace.id, request.key);
+        return OK;
+      }),
+    host_namespace_list_objects: (request, context) =>
+      guardCatalogueCall(gate, 'host_namespace_list_objects', request, context, () => {
+        const namespace = owned(request.ns_id, context);
+        if ('failure' in namespace) return namespace;
+        const prefix = request.prefix ?? '';
+        const problem = storedTextProblem('prefix', prefix, MAX_STORAGE_KEY_LENGTH);
+        if (problem !== undefined) return { failure: problem };
+        const limit = Math.min(request.limit ?? NAMESPACE_LIST_LIMIT, NAMESPACE_LIST_LIMIT);
+        const infos = store.listObjects(namespace.id, { prefix, limit, offset: request.offset ?? 0 });
+        return JSON.stringify(infos.map(wireObjectInfo));
+      }),
+    host_namespace_get_objects_batch: (request, context) => batch.read(request.ns_id, request.keys, context),
+    host_namespace_get_objects_batches_concurrent: (request, context) => {
+      // One synchronous store: "concurrent" batches are read one after another and merged.
+      const keys = request.batches.flat();
+      if (keys.length > NAMESPACE_BATCH_MAX_KEYS) {
+        return { failure: `${keys.length} keys requested; at most ${NAMESPACE_BATCH_MAX_KEYS} are allowed` };
+      }
+      return batch.read(request.ns_id, keys, context);
+    },
+  };
+}
+
+type BatchRequest = HostFunctionRequest<'host_namespace_get_objects_batch'>;
+
+/** `host_namespace_get_objects_batch`: each key is checked on its own; denied or missing keys go to errors. */
+class BatchReader {
+  constructor(
+    private readonly store: NamespaceStore,
+    private readonly gate: PermissionGate,
+    private readonly owned: (nsId: string, context: HostCallContext) => NamespaceRecord | { failure: string },
+    private readonly keyProblem: (key: string) => string | undefined,
+  ) {}
+
+  read(nsId: string, keys: readonly string[], context: HostCallContext): HostAnswer | Promise<HostAnswer> {
+    const unique = [...new Set(keys)];
+    // Per-key targets come from the single-object function, so policy scopes mean the same thing.
+    const check = getHostFunction('host_namespace_get_object').permission;
+    const decisions = unique.map((key) =>
+      this.gate.decide('namespaces', check?.target({ ns_id: nsId, key }) ?? `${nsId}/${key}`, context),
+    );
+    const finish = (settled: readonly PermissionDecision[]) => this.collect(nsId, unique, settled, context);
+    if (decisions.some((decision) => decision instanceof Promise)) return Promise.all(decisions).then(finish);
+    return finish(decisions as PermissionDecision[]);
+  }
+
+  private collect(
+    nsId: BatchRequest['ns_id'],
+    keys: readonly string[],
+    decisions: readonly PermissionDecision[],
+    context: HostCallContext,
+  ): HostAnswer {
+    const namespace = this.owned(nsId, context);
+    if ('failure' in namespace) return namespace;
+    // Null prototypes: a key named "__proto__" must be a key like any other.
+    const objects: Record<string, { data: string; mime_type: string; encoding: 'text' | 'base64' }> =
+      Object.create(null);
+    const errors: Record<string, string> = Object.create(null);
+    keys.forEach((key, index) => {
+      const decision = decisions[index];
+      if (decision !== undefined && !decision.allowed) {
+        errors[key] = decision.message;
+        return;
+      }
+      const object = this.keyProblem(key) === undefined ? this.store.getObject(namespace.id, key) : undefined;
+      if (object === undefined) {
+        errors[key] = `object '${key}' not found in namespace '${namespace.id}'`;
+        return;
+      }
+      const text = TEXT_MIME.test(object.mimeType) ? strictUtf8(object.data) : undefined;
+      objects[key] =
+        text === undefined
+          ? { data: encodeStoredBase64(object.data), mime_type: object.mimeType, encoding: 'base64' }
+          : { data: text, mime_type: object.mimeType, encoding: 'text' };
+    });
+    return JSON.stringify(Object.keys(errors).length === 0 ? { objects } : { objects, errors });
+  }
+}
+
+function strictUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

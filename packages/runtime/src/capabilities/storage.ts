@@ -1,1 +1,215 @@
-export {};
+import {
+  fitsQuota,
+  formatBytes,
+  quotaOfRule,
+  resolveStorageQuota,
+  type CompiledPolicy,
+} from '@plinth/permissions';
+import {
+  getHostFunction,
+  STORAGE_QUOTA,
+  type HostFunctionName,
+  type HostFunctionRequest,
+  type PermissionType,
+  type Policy,
+} from '@plinth/protocol';
+import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
+import { createPermissionGate, type PermissionGate, type PermissionGateOptions } from './permission-gate.js';
+
+/**
+ * A plugin's key-value storage. Synchronous, so its bundle also works in the in-thread lane. Keys are
+ * scoped by plugin id; a backend must keep `(pluginId, key)` pairs apart exactly (two columns, nested
+ * maps — never a joined or folded string), so no plugin id and key can reach another plugin's value.
+ */
+export interface KeyValueStore {
+  get(pluginId: string, key: string): Uint8Array | undefined;
+  set(pluginId: string, key: string, value: Uint8Array): void;
+  /** Whether a value was there. */
+  delete(pluginId: string, key: string): boolean;
+}
+
+/** A plugin's secrets: kept apart from its storage, never exposed through storage, config or context. */
+export interface SecretStore {
+  get(pluginId: string, key: string): string | undefined;
+  set(pluginId: string, key: string, value: string): void;
+  delete(pluginId: string, key: string): boolean;
+}
+
+/** The most bytes one written value may have for a plugin; `0` = unlimited. */
+export type QuotaFor = (pluginId: string) => number;
+
+/** Options every storage-like bundle shares: the permission gate plus the per-value quota. */
+export interface StoredValueBundleOptions extends PermissionGateOptions {
+  /** Per-plugin quota for each written value. Default: 1 MiB for everyone (see `storageQuotaFromPolicy`). */
+  quotaFor?: QuotaFor | undefined;
+}
+
+export interface StorageBundleOptions extends StoredValueBundleOptions {
+  store: KeyValueStore;
+}
+
+export interface SecretsBundleOptions extends StoredValueBundleOptions {
+  secrets: SecretStore;
+}
+
+/** Where `storageQuotaFromPolicy` reads the current policy on each write. */
+export type QuotaPolicySource =
+  Policy | CompiledPolicy | { current(): Policy | CompiledPolicy } | (() => Policy | CompiledPolicy);
+
+/**
+ * A `quotaFor` that follows the policy: `plugin_storage.quota_bytes` of the plugin's rule, else
+ * `hostDefaultBytes`, else 1 MiB (`resolveStorageQuota`). Read on every write, so a `PolicyStore` source
+ * sees policy changes without a restart.
+ */
+export function storageQuotaFromPolicy(source: QuotaPolicySource, hostDefaultBytes?: number): QuotaFor {
+  quotaOfRule(undefined, hostDefaultBytes); // a bad host default is a setup mistake: throw now, not per write
+  const current = (): Policy | CompiledPolicy =>
+    typeof source === 'function' ? source() : 'current' in source ? source.current() : source;
+  return (pluginId) =>
+    resolveStorageQuota({
+      pluginId,
+      policy: current(),
+      ...(hostDefaultBytes === undefined ? {} : { hostDefaultBytes }),
+    }).bytes;
+}
+
+const defaultQuota: QuotaFor = () => STORAGE_QUOTA.defaultBytes;
+
+/** Longest key accepted, in UTF-16 code units: keys are names, not a way around the value quota. */
+export const MAX_STORAGE_KEY_LENGTH = 4096;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a key or text value cannot be stored exactly, or `undefined`. Lone surrogates would be replaced by
+ * U+FFFD on the way to UTF-8 (two keys becoming one); NUL is cut short by some backends.
+ */
+export function storedTextProblem(field: string, value: string, maxLength?: number): string | undefined {
+  if (maxLength !== undefined && value.length > maxLength) {
+    return `${field} is ${value.length} characters long; at most ${maxLength} are allowed`;
+  }
+  if (value.includes('\0')) return `${field} must not contain a NUL character`;
+  if (LONE_SURROGATE.test(value)) return `${field} must be valid Unicode (it contains a lone surrogate)`;
+  return undefined;
+}
+
+/** Decodes standard base64 without `node:` modules; `undefined` when it is not valid base64. */
+export function decodeStoredBase64(text: string): Uint8Array | undefined {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
+/** Encodes bytes as standard base64, in chunks so large values do not overflow the argument stack. */
+export function encodeStoredBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let start = 0; start < bytes.length; start += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** The quota refusal for one value, or `undefined` when it fits. Shared with the namespaces bundle. */
+export function storedValueQuotaProblem(
+  quotaFor: QuotaFor,
+  pluginId: string,
+  sizeBytes: number,
+): string | undefined {
+  const quota = quotaFor(pluginId);
+  if (!Number.isInteger(quota) || quota < 0)
+    return 'the storage quota for this plugin is misconfigured on the host';
+  if (fitsQuota(quota, sizeBytes)) return undefined;
+  return `value of ${sizeBytes} bytes exceeds the storage quota of ${formatBytes(quota)} for plugin '${pluginId}'`;
+}
+
+/** Runs the catalogue's permission check for a request, then `proceed`. */
+export function guardCatalogueCall<N extends HostFunctionName>(
+  gate: PermissionGate,
+  name: N,
+  request: HostFunctionRequest<N>,
+  context: HostCallContext,
+  proceed: () => HostAnswer,
+): HostAnswer | Promise<HostAnswer> {
+  // Widened once here: each catalogue entry types its own request, and this helper serves them all.
+  const check = getHostFunction(name).permission as {
+    types: readonly PermissionType[];
+    target: (request: HostFunctionRequest<N>) => string | null;
+  } | null;
+  const type = check?.types[0];
+  const target = check?.target(request);
+  if (type === undefined || target === null || target === undefined) return proceed();
+  return gate.guard(name, type, target, context, proceed);
+}
+
+/**
+ * `host_storage_get` and `host_storage_set` over a `KeyValueStore`. Checks `plugin_storage` on the key
+ * (catalogue target) before any I/O, then the value against the plugin's quota. Synchronous unless
+ * `ask` is set (then the isolated lane is needed). Backend exceptions become the runtime's "internal error".
+ */
+export function createStorageBundle(options: StorageBundleOptions): HostBundle {
+  const { store, quotaFor = defaultQuota } = options;
+  const gate = createPermissionGate(options);
+  return {
+    host_storage_get: (request, context) =>
+      guardCatalogueCall(gate, 'host_storage_get', request, context, () => {
+        if (storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) !== undefined) return '';
+        const value = store.get(context.pluginId, request.key);
+        return value === undefined ? '' : JSON.stringify({ data: encodeStoredBase64(value) });
+      }),
+    host_storage_set: (request, context) =>
+      guardCatalogueCall(gate, 'host_storage_set', request, context, () => {
+        const keyProblem = storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH);
+        if (keyProblem !== undefined) return { failure: keyProblem };
+        const value = decodeStoredBase64(request.data);
+        if (value === undefined) return { failure: 'data must be standard base64' };
+        if (value.length === 0) {
+          store.delete(context.pluginId, request.key);
+          return '';
+        }
+        const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, value.length);
+        if (overQuota !== undefined) return { failure: overQuota };
+        store.set(context.pluginId, request.key, value);
+        return '';
+      }),
+  };
+}
+
+const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
+
+/**
+ * `host_secret_get`, `host_secret_set` and `host_secret_delete` over a `SecretStore`. Gated by
+ * `plugin_storage` on the key like storage (catalogue); a secret's UTF-8 size counts against the same
+ * per-value quota. An empty value is stored as is (only `host_secret_delete` deletes).
+ */
+export function createSecretsBundle(options: SecretsBundleOptions): HostBundle {
+  const { secrets, quotaFor = defaultQuota } = options;
+  const gate = createPermissionGate(options);
+  return {
+    host_secret_get: (request, context) =>
+      guardCatalogueCall(gate, 'host_secret_get', request, context, () => {
+        if (storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) !== undefined) return '';
+        const value = secrets.get(context.pluginId, request.key);
+        return value === undefined ? '' : JSON.stringify({ value });
+      }),
+    host_secret_set: (request, context) =>
+      guardCatalogueCall(gate, 'host_secret_set', request, context, () => {
+        const problem =
+          storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) ??
+          storedTextProblem('value', request.value);
+        if (problem !== undefined) return { failure: problem };
+        const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, utf8Length(request.value));
+        if (overQuota !== undefined) return { failure: overQuota };
+        secrets.set(context.pluginId, request.key, request.value);
+        return '';
+      }),
+    host_secret_delete: (request, context) =>
+      guardCatalogueCall(gate, 'host_secret_delete', request, context, () => {
+        const problem = storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH);
+        if (problem !== undefined) return { failure: problem };
+        secrets.delete(context.pluginId, request.key);
+        return '';
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+import { createAllowAllChecker, createPolicyChecker } from '@plinth/permissions';
+import { describe, expect, it } from 'vitest';
+import type { HostCallContext } from '../host/host-bundle.js';
+import { createNamespacesBundle, type NamespaceStore } from './namespaces.js';
+
+const context: HostCallContext = { pluginId: 'acme.site', exportName: 'handle_command' };
+
+const untouchable = new Proxy({} as NamespaceStore, {
+  get: (_target, property) => () => {
+    throw new Error(`store.${String(property)} called before the permission check`);
+  },
+});
+
+describe('createNamespacesBundle', () => {
+  it('checks the namespaces permission before any store call', () => {
+    const bundle = createNamespacesBundle({
+      store: untouchable,
+      permissions: createPolicyChecker({ policy: { plugins: {} } }),
+    });
+    const notConfigured = (target: string) =>
+      `Permission not configured for plugin 'acme.site': namespaces on '${target}'. Add plugins.acme.site.permissions.namespaces to the policy.`;
+    expect(bundle.host_namespace_create?.({}, context)).toEqual({ failure: notConfigured('*') });
+    expect(bundle.host_namespace_get_object?.({ ns_id: 'n', key: 'k' }, context)).toEqual({
+      failure: notConfigured('n/k'),
+    });
+    expect(bundle.host_namespace_list_objects?.({ ns_id: 'n', prefix: 'p/' }, context)).toEqual({
+      failure: notConfigured('n/p/'),
+    });
+  });
+
+  it('refuses more than the batch limit over all concurrent batches', () => {
+    const bundle = createNamespacesBundle({ store: untouchable, permissions: createAllowAllChecker() });
+    const batches = Array.from({ length: 11 }, (_, b) => Array.from({ length: 500 }, (_, k) => `${b}-${k}`));
+    expect(bundle.host_namespace_get_objects_batches_concurrent?.({ ns_id: 'n', batches }, context)).toEqual({
+      failure: '5500 keys requested; at most 5000 are allowed',
+    });
+  });
+
+  it('leaves audiences, build and email to hosts that have them', () => {
+    const bundle = createNamespacesBundle({ store: untouchable, permissions: createAllowAllChecker() });
+    for (const name of [
+      'host_namespace_sync_audience',
+      'host_namespace_list_audiences',
+      'host_namespace_delete_audience',
+      'host_namespace_build',
+      'host_namespace_send_email',
+    ] as const) {
+      expect(bundle[name], name).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,344 @@
+import {
+  createAllowAllChecker,
+  createMemoryAuditSink,
+  createPolicyChecker,
+  type PermissionChecker,
+} from '@plinth/permissions';
+import { getHostFunction, type HostFunctionName } from '@plinth/protocol';
+import {
+  createSecretsBundle,
+  createStorageBundle,
+  storageQuotaFromPolicy,
+  type HostAnswer,
+  type HostBundle,
+  type HostCallContext,
+  type KeyValueStore,
+  type SecretStore,
+} from '@plinth/runtime';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+/**
+ * Serves one call the way the runtime does, at the wire: request text in, answer text out (a failure in
+ * the function's shape, prefixed with its name). Stays synchronous when the handler is.
+ */
+export function serveBundleCall(
+  bundle: HostBundle,
+  name: HostFunctionName,
+  input: string,
+  pluginId: string,
+): string | Promise<string> {
+  const spec = getHostFunction(name);
+  const handler = bundle[name] as
+    ((request: unknown, context: HostCallContext) => HostAnswer | Promise<HostAnswer>) | undefined;
+  if (handler === undefined) return spec.notAvailableOutput();
+  const request = spec.decodeRequest(input);
+  if (!request.ok) return spec.failureOutput(request.error.message);
+  const render = (answer: HostAnswer): string =>
+    typeof answer === 'string'
+      ? answer
+      : answer instanceof Uint8Array
+        ? new TextDecoder().decode(answer)
+        : spec.failureOutput(answer.failure);
+  const answer = handler(request.value, { pluginId, exportName: 'handle_command' });
+  return answer instanceof Promise ? answer.then(render) : render(answer);
+}
+
+/** Like `serveBundleCall`, and fails the test if the handler answered a promise (in-thread lanes cannot wait). */
+export function serveBundleCallSync(
+  bundle: HostBundle,
+  name: HostFunctionName,
+  request: unknown,
+  pluginId: string,
+): string {
+  const answer = serveBundleCall(
+    bundle,
+    name,
+    typeof request === 'string' ? request : JSON.stringify(request),
+    pluginId,
+  );
+  if (answer instanceof Promise)
+    throw new Error(`${name} answered a promise without ask: it must be synchronous`);
+  return answer;
+}
+
+/** What a storage backend under test provides: both stores of one backend, so they can be told apart. */
+export interface StorageContractSubject {
+  storage: KeyValueStore;
+  secrets: SecretStore;
+  close?(): void;
+}
+
+export type StorageSubjectFactory = () => StorageContractSubject | Promise<StorageContractSubject>;
+
+const base64 = (bytes: Uint8Array | string) =>
+  Buffer.from(typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes).toString('base64');
+const dataAnswer = (value: Uint8Array | string) => JSON.stringify({ data: base64(value) });
+
+/** Runs `body` with a fresh subject per test, closed afterwards. */
+export function withContractSubject<S extends { close?(): void }>(make: () => S | Promise<S>): () => S {
+  let subject: S | undefined;
+  beforeEach(async () => {
+    subject = await make();
+  });
+  afterEach(() => {
+    subject?.close?.();
+    subject = undefined;
+  });
+  return () => {
+    if (subject === undefined) throw new Error('the contract subject is only available inside a test');
+    return subject;
+  };
+}
+
+const allowAll = createAllowAllChecker();
+const deniedStorage = (pluginId: string): PermissionChecker =>
+  createPolicyChecker({
+    policy: {
+      plugins: { [pluginId]: { permissions: { plugin_storage: { include: [], exclude: ['all'] } } } },
+    },
+  });
+
+/** Scoping pairs that a joined or folded key encoding would confuse. */
+export const COLLIDING_SCOPES: readonly (readonly [pluginId: string, key: string])[] = [
+  ['a.b', 'c:d'],
+  ['a.b:c', 'd'],
+  ['a.b', 'c/d'],
+  ['a.b/c', 'd'],
+  ['a_b', 'c'],
+  ['a/b', 'c'],
+  ['a.b', ':c'],
+  ['a.b:', 'c'],
+  ['a.b', 'C'],
+  ['A.b', 'c'],
+];
+
+/** The contract every `KeyValueStore` must meet, through `createStorageBundle` at the wire. */
+export function describeStorageContract(label: string, makeSubject: StorageSubjectFactory): void {
+  describe(`storage contract: ${label}`, () => {
+    const subject = withContractSubject(makeSubject);
+    const bundle = (options: Partial<Parameters<typeof createStorageBundle>[0]> = {}) =>
+      createStorageBundle({ permissions: allowAll, ...options, store: subject().storage });
+    const set = (b: HostBundle, pluginId: string, key: string, data: string) =>
+      serveBundleCallSync(b, 'host_storage_set', { key, data }, pluginId);
+    const get = (b: HostBundle, pluginId: string, key: string) =>
+      serveBundleCallSync(b, 'host_storage_get', { key }, pluginId);
+
+    it('round-trips a value synchronously and answers "" for an absent key', () => {
+      const b = bundle();
+      expect(get(b, 'acme.notes', 'greeting')).toBe('');
+      expect(set(b, 'acme.notes', 'greeting', base64('Zoë 🌍'))).toBe('');
+      expect(get(b, 'acme.notes', 'greeting')).toBe(dataAnswer('Zoë 🌍'));
+    });
+
+    it('keeps every byte value and replaces on overwrite', () => {
+      const b = bundle();
+      const all = Uint8Array.from({ length: 256 }, (_, index) => index);
+      expect(set(b, 'acme.notes', 'bytes', base64(all))).toBe('');
+      expect(get(b, 'acme.notes', 'bytes')).toBe(dataAnswer(all));
+      expect(set(b, 'acme.notes', 'bytes', base64('second'))).toBe('');
+      expect(get(b, 'acme.notes', 'bytes')).toBe(dataAnswer('second'));
+    });
+
+    it('deletes on empty data, and deleting an absent key succeeds', () => {
+      const b = bundle();
+      set(b, 'acme.notes', 'k', base64('v'));
+      expect(set(b, 'acme.notes', 'k', '')).toBe('');
+      expect(get(b, 'acme.notes', 'k')).toBe('');
+      expect(subject().storage.get('acme.notes', 'k')).toBeUndefined();
+      expect(set(b, 'acme.notes', 'never-set', '')).toBe('');
+    });
+
+    it('keeps unusual but valid keys exact', () => {
+      const b = bundle();
+      const keys = ['__proto__', 'constructor', 'Zoë 🌍', ' spaced ', 'a'.repeat(4096), '../x', '%2e%2e'];
+      keys.forEach((key, index) => expect(set(b, 'acme.notes', key, base64(`v${index}`))).toBe(''));
+      keys.forEach((key, index) => expect(get(b, 'acme.notes', key)).toBe(dataAnswer(`v${index}`)));
+    });
+
+    it('refuses keys it could not store exactly, naming the problem', () => {
+      const b = bundle();
+      expect(set(b, 'acme.notes', 'a\ud800', base64('x'))).toBe(
+        'host_storage_set: key must be valid Unicode (it contains a lone surrogate)',
+      );
+      expect(set(b, 'acme.notes', 'a\0b', base64('x'))).toBe(
+        'host_storage_set: key must not contain a NUL character',
+      );
+      expect(set(b, 'acme.notes', 'a'.repeat(4097), base64('x'))).toBe(
+        'host_storage_set: key is 4097 characters long; at most 4096 are allowed',
+      );
+      expect(get(b, 'acme.notes', 'a\ud800')).toBe('');
+      expect(set(b, 'acme.notes', '', base64('x'))).toBe(
+        'host_storage_set: Invalid host_storage_set request: at key: key must be a non-empty string',
+      );
+    });
+
+    it('answers bad base64 and malformed input with clear failures, writing nothing', () => {
+      const b = bundle();
+      expect(set(b, 'acme.notes', 'k', '%%%')).toBe(
+        'host_storage_set: Invalid host_storage_set request: at data: must be standard base64',
+      );
+      expect(serveBundleCallSync(b, 'host_storage_set', '{"key":', 'acme.notes')).toMatch(
+        /^host_storage_set: Invalid host_storage_set request: .+/,
+      );
+      expect(serveBundleCallSync(b, 'host_storage_get', '[]', 'acme.notes')).toBe('');
+      expect(get(b, 'acme.notes', 'k')).toBe('');
+    });
+
+    it('keeps plugin ids and keys apart exactly: no joined or folded encoding collides', () => {
+      const b = bundle();
+      COLLIDING_SCOPES.forEach(([pluginId, key], index) => set(b, pluginId, key, base64(`value ${index}`)));
+      COLLIDING_SCOPES.forEach(([pluginId, key], index) =>
+        expect(get(b, pluginId, key), `${pluginId} / ${key}`).toBe(dataAnswer(`value ${index}`)),
+      );
+      expect(get(b, 'a', 'b.c:d')).toBe('');
+      expect(get(b, 'a.b', 'c')).toBe('');
+    });
+
+    it("never lets one plugin read or overwrite another plugin's values", () => {
+      const b = bundle();
+      set(b, 'other.plugin', 'secret', base64('top secret'));
+      for (const key of ['other.plugin:secret', '../other.plugin/secret', 'secret', 'other.plugin/secret']) {
+        expect(get(b, 'hostile.storage-other-plugin', key), key).toBe('');
+      }
+      set(b, 'hostile.storage-other-plugin', 'secret', base64('overwritten?'));
+      expect(get(b, 'other.plugin', 'secret')).toBe(dataAnswer('top secret'));
+    });
+
+    it('answers a denied read quietly (audited) and a denied write with the denial, before any I/O', () => {
+      const audit = createMemoryAuditSink();
+      set(bundle(), 'acme.notes', 'k', base64('kept'));
+      const b = bundle({ permissions: deniedStorage('acme.notes'), audit });
+      expect(get(b, 'acme.notes', 'k')).toBe('');
+      expect(audit.decisions.map((d) => d.message)).toEqual([
+        "Permission denied for plugin 'acme.notes': plugin_storage on 'k'",
+      ]);
+      expect(set(b, 'acme.notes', 'k', base64('changed'))).toBe(
+        "host_storage_set: Permission denied for plugin 'acme.notes': plugin_storage on 'k'",
+      );
+      expect(subject().storage.get('acme.notes', 'k')).toEqual(new TextEncoder().encode('kept'));
+    });
+
+    it('refuses a value over the default 1 MiB quota with a clear message, and accepts exactly 1 MiB', () => {
+      const b = bundle();
+      expect(set(b, 'acme.notes', 'big', base64(new Uint8Array(1024 * 1024 + 1)))).toBe(
+        "host_storage_set: value of 1048577 bytes exceeds the storage quota of 1 MiB for plugin 'acme.notes'",
+      );
+      expect(get(b, 'acme.notes', 'big')).toBe('');
+      expect(set(b, 'acme.notes', 'big', base64(new Uint8Array(1024 * 1024)))).toBe('');
+      expect(subject().storage.get('acme.notes', 'big')?.length).toBe(1024 * 1024);
+    });
+
+    it("follows the policy's quota_bytes, 0 meaning unlimited", () => {
+      const policy = {
+        plugins: {
+          'acme.small': {
+            permissions: { plugin_storage: { include: ['all'], exclude: [], quota_bytes: 10 } },
+          },
+          'acme.huge': { permissions: { plugin_storage: { include: ['all'], exclude: [], quota_bytes: 0 } } },
+        },
+      };
+      const b = bundle({ quotaFor: storageQuotaFromPolicy(policy) });
+      expect(set(b, 'acme.small', 'k', base64('0123456789'))).toBe('');
+      expect(set(b, 'acme.small', 'k', base64('0123456789!'))).toBe(
+        "host_storage_set: value of 11 bytes exceeds the storage quota of 10 bytes for plugin 'acme.small'",
+      );
+      expect(get(b, 'acme.small', 'k')).toBe(dataAnswer('0123456789'));
+      expect(set(b, 'acme.huge', 'k', base64(new Uint8Array(2 * 1024 * 1024)))).toBe('');
+    });
+
+    it('answers promises only when ask is set', async () => {
+      const b = bundle({ ask: true });
+      const pending = serveBundleCall(
+        b,
+        'host_storage_set',
+        JSON.stringify({ key: 'k', data: base64('v') }),
+        'p.q',
+      );
+      expect(pending).toBeInstanceOf(Promise);
+      expect(await pending).toBe('');
+      expect(await serveBundleCall(b, 'host_storage_get', '{"key":"k"}', 'p.q')).toBe(dataAnswer('v'));
+    });
+  });
+}
+
+/** The contract every `SecretStore` must meet, through `createSecretsBundle` at the wire. */
+export function describeSecretsContract(label: string, makeSubject: StorageSubjectFactory): void {
+  describe(`secrets contract: ${label}`, () => {
+    const subject = withContractSubject(makeSubject);
+    const bundle = (options: Partial<Parameters<typeof createSecretsBundle>[0]> = {}) =>
+      createSecretsBundle({ permissions: allowAll, ...options, secrets: subject().secrets });
+    const call = (b: HostBundle, name: HostFunctionName, pluginId: string, request: unknown) =>
+      serveBundleCallSync(b, name, request, pluginId);
+
+    it('round-trips, deletes, and answers "" when absent', () => {
+      const b = bundle();
+      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'token', value: 'Zoë 🌍 s3cr3t' })).toBe('');
+      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('{"value":"Zoë 🌍 s3cr3t"}');
+      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'empty', value: '' })).toBe('');
+      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'empty' })).toBe('{"value":""}');
+      expect(call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe('');
+      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe('');
+    });
+
+    it('keeps plugin ids and keys apart exactly', () => {
+      const b = bundle();
+      COLLIDING_SCOPES.forEach(([pluginId, key], index) =>
+        call(b, 'host_secret_set', pluginId, { key, value: `secret ${index}` }),
+      );
+      COLLIDING_SCOPES.forEach(([pluginId, key], index) =>
+        expect(call(b, 'host_secret_get', pluginId, { key })).toBe(
+          JSON.stringify({ value: `secret ${index}` }),
+        ),
+      );
+      expect(call(b, 'host_secret_get', 'hostile.x', { key: 'a.b:c:d' })).toBe('');
+    });
+
+    it('keeps secrets out of storage and storage out of secrets', () => {
+      const { storage, secrets } = subject();
+      const s = bundle();
+      const kv = createStorageBundle({ permissions: allowAll, store: storage });
+      call(s, 'host_secret_set', 'acme.sync', { key: 'token', value: 'secret value' });
+      expect(call(kv, 'host_storage_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(storage.get('acme.sync', 'token')).toBeUndefined();
+      call(kv, 'host_storage_set', 'acme.sync', { key: 'cache', data: base64('plain value') });
+      expect(call(s, 'host_secret_get', 'acme.sync', { key: 'cache' })).toBe('');
+      expect(secrets.get('acme.sync', 'cache')).toBeUndefined();
+      call(kv, 'host_storage_set', 'acme.sync', { key: 'token', data: base64('not the secret') });
+      expect(call(s, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('{"value":"secret value"}');
+      call(kv, 'host_storage_set', 'acme.sync', { key: 'token', data: '' });
+      expect(call(s, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('{"value":"secret value"}');
+    });
+
+    it('answers denials quietly for reads and with the message for writes and deletes', () => {
+      const audit = createMemoryAuditSink();
+      call(bundle(), 'host_secret_set', 'acme.sync', { key: 'token', value: 'kept' });
+      const b = bundle({ permissions: deniedStorage('acme.sync'), audit });
+      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(audit.decisions).toHaveLength(1);
+      const denial = "Permission denied for plugin 'acme.sync': plugin_storage on 'token'";
+      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'token', value: 'x' })).toBe(
+        `host_secret_set: ${denial}`,
+      );
+      expect(call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe(
+        `host_secret_delete: ${denial}`,
+      );
+      expect(subject().secrets.get('acme.sync', 'token')).toBe('kept');
+    });
+
+    it('refuses values it could not keep exactly, and values over the quota', () => {
+      const b = bundle({ quotaFor: () => 8 });
+      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 'x\ud800' })).toBe(
+        'host_secret_set: value must be valid Unicode (it contains a lone surrogate)',
+      );
+      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 'ëëëëë' })).toBe(
+        "host_secret_set: value of 10 bytes exceeds the storage quota of 8 bytes for plugin 'acme.sync'",
+      );
+      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 42 })).toMatch(
+        /^host_secret_set: Invalid host_secret_set request: at value: /,
+      );
+      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'k' })).toBe('');
+    });
+  });
+}
