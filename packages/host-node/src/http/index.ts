@@ -1,1 +1,49 @@
-export {};
+// @plinth/host-node/http: host_http_request on undici, refusing private destinations by resolved address.
+import { createHttpBundle, type HostBundle, type HttpBundleOptions } from '@plinth/runtime';
+import {
+  createNodeHttpTransport,
+  type NodeHttpTransport,
+  type NodeHttpTransportOptions,
+} from './node-http-transport.js';
+
+export {
+  classifyAddress,
+  createAddressPolicy,
+  type AddressPolicy,
+  type AddressPolicyOptions,
+} from './address-policy.js';
+export {
+  BlockedAddressError,
+  createGuardedLookup,
+  systemResolve,
+  type ResolveHost,
+} from './guarded-lookup.js';
+export {
+  createNodeHttpTransport,
+  type NodeHttpTransport,
+  type NodeHttpTransportOptions,
+} from './node-http-transport.js';
+
+export interface NodeHttpBundleOptions extends Omit<HttpBundleOptions, 'transport'> {
+  /** Address policy and DNS of the undici transport. */
+  network?: NodeHttpTransportOptions | undefined;
+}
+
+export interface NodeHttpBundle {
+  /** Serves `host_http_request`; its handler is async, so use it on the isolated lane. */
+  bundle: HostBundle;
+  transport: NodeHttpTransport;
+  /** Closes the transport's pooled connections. */
+  close(): Promise<void>;
+}
+
+/** `createHttpBundle` wired to the Node transport. */
+export function createNodeHttpBundle(options: NodeHttpBundleOptions): NodeHttpBundle {
+  const { network, ...bundleOptions } = options;
+  const transport = createNodeHttpTransport(network);
+  return {
+    bundle: createHttpBundle({ ...bundleOptions, transport }),
+    transport,
+    close: () => transport.close(),
+  };
+}
