@@ -1,1 +1,7 @@
-export {};
+export {
+  createNodeWorkspaceFiles,
+  DEFAULT_MAX_READ_BYTES,
+  TEMP_FILE_PREFIX,
+  type NodeWorkspaceFilesOptions,
+} from './node-workspace-files.js';
+export { createFsBundle, type FsBundleOptions } from './fs-bundle.js';

@@ -1,0 +1,15 @@
+import { resolve } from 'node:path';
+import { createFilesBundle, type FilesBundleOptions, type HostBundle } from '@plinth/runtime';
+import { createNodeWorkspaceFiles, type NodeWorkspaceFilesOptions } from './node-workspace-files.js';
+
+export interface FsBundleOptions extends Omit<FilesBundleOptions, 'files'>, NodeWorkspaceFilesOptions {}
+
+/**
+ * The workspace-files host functions over a folder on disk. `workspaceRoot` (for absolute paths a guest
+ * sends) defaults to `root`. Synchronous unless `ask` is set, so it serves both lanes.
+ */
+export function createFsBundle(options: FsBundleOptions): HostBundle {
+  const { root, maxReadBytes, ...rest } = options;
+  const files = createNodeWorkspaceFiles(maxReadBytes === undefined ? { root } : { root, maxReadBytes });
+  return createFilesBundle({ workspaceRoot: resolve(root), ...rest, files });
+}
