@@ -1,1 +1,3 @@
-export {};
+export * from './plugin-harness.js';
+export * from './transcript.js';
+export * from './replay.js';

@@ -1,0 +1,282 @@
+import { readFileSync } from 'node:fs';
+import {
+  createAllowAllChecker,
+  createPolicyChecker,
+  PolicyStore,
+  type PermissionChecker,
+} from '@plinth/permissions';
+import {
+  guestManifestPayload,
+  PlinthError,
+  type CommandResponse,
+  type ConfigReconcile,
+  type GuestManifest,
+  type InitContext,
+  type JsonObject,
+  type JsonValue,
+  type PermissionType,
+  type ProtocolWarning,
+} from '@plinth/protocol';
+import {
+  combineBundles,
+  createHttpBundle,
+  createNamespacesBundle,
+  createSecretsBundle,
+  createStorageBundle,
+  openPlugin,
+  openProtocolPluginFrom,
+  storageQuotaFromPolicy,
+  type FileEvent,
+  type HostBundle,
+  type LaneCallResult,
+  type LaneFactory,
+  type PluginLimits,
+  type ProtocolLogEntry,
+  type ProtocolPlugin,
+} from '@plinth/runtime';
+import { createIsolatedLane } from '@plinth/runtime/node';
+import { createManualClock, createMemoryBasics, type MemoryBasics } from '../twins/basics.js';
+import { createMemoryFsBundle, MEMORY_WORKSPACE_ROOT, type MemoryWorkspaceFiles } from '../twins/files.js';
+import { createRouteTableTransport, type Route, type RouteTableTransport } from '../twins/http.js';
+import { createMemoryNamespaceStore, type MemoryNamespaceStore } from '../twins/namespaces.js';
+import {
+  createMemoryKeyValueStore,
+  createMemorySecretStore,
+  type MemoryKeyValueStore,
+  type MemorySecretStore,
+} from '../twins/storage.js';
+import { createReplayBundle, type ReplayBundle } from './replay.js';
+import { createHostCallRecorder, type Transcript, type TranscriptHostCall } from './transcript.js';
+
+export interface PluginHarnessOptions {
+  /** The module: bytes, or a path to a `.wasm` file. */
+  wasm: Uint8Array | string;
+  /** The workspace the plugin sees: workspace-relative path → text or bytes (a key ending in `/` is a folder). */
+  files?: Readonly<Record<string, string | Uint8Array>>;
+  /**
+   * The permissions the plugin gets: its rules (`{ read_files: { include: ['all'] } }`), a whole policy
+   * document, or `'allow-all'`. Default: what the manifest asks for in `requested_permissions.defaults`,
+   * as a user who accepts the install defaults would grant.
+   */
+  policy?: HarnessPolicy;
+  /** Routes of the in-memory HTTP server; unknown routes answer 404. */
+  httpRoutes?: readonly Route[];
+  /** The config stored for the plugin (sent to `set_config` before `init`). */
+  config?: JsonObject;
+  /**
+   * `'in-thread'` (fast) or `'isolated'` (a worker with a hard timeout; needed for async host functions
+   * such as HTTP). Default: isolated when `httpRoutes` are given, else in-thread.
+   */
+  lane?: 'in-thread' | 'isolated';
+  limits?: Partial<PluginLimits>;
+  hostAppVersion?: string;
+  /** The id the manifest must declare (like an install directory name). */
+  expectedId?: string;
+  /** What `host_get_runtime_context` answers (secrets redacted). */
+  runtimeContext?: Readonly<Record<string, JsonValue>>;
+  /** Start of the controllable clock (ms since epoch). Default 1 700 000 000 000. */
+  clockStartMs?: number;
+  /** Extra host functions, e.g. `host_plugin_command` for a fake neighbour; they win over the twins. */
+  hostFunctions?: HostBundle;
+  /** Serve every host call from a saved transcript instead of the twins. */
+  replay?: Transcript;
+}
+
+/** A plugin under test with in-memory twins of every host bundle, recording every host call. */
+export interface PluginHarness {
+  /** Calls `manifest` on a fresh instance and decodes it (no `init`). */
+  manifest(): Promise<GuestManifest>;
+  /** Manifest problems that did not stop the load (unknown capabilities, dropped elements). */
+  readonly warnings: readonly ProtocolWarning[];
+  /** Runs the load sequence (manifest checks, `set_config`, `init`). Other calls do it first when needed. */
+  init(): Promise<ProtocolPlugin>;
+  command(name: string, params?: JsonValue | null): Promise<CommandResponse>;
+  /** Sends an event; resolves to the guest's failure (logged by a real host), or null. */
+  event(type: string, payload?: JsonValue): Promise<PlinthError | null>;
+  getConfig(): Promise<JsonObject>;
+  setConfig(config: JsonObject | null): Promise<ConfigReconcile>;
+  /** Calls any export with raw input, bypassing the protocol layer. */
+  callRaw(exportName: string, input?: string | Uint8Array): Promise<LaneCallResult>;
+  /** Swaps the plugin's permissions (same forms as the `policy` option); later calls see the new ones. */
+  setPolicy(policy: HarnessPolicy): void;
+  /** Every host call so far, with its permission decisions. */
+  readonly hostCalls: readonly TranscriptHostCall[];
+  /** Payloads the plugin emitted with `host_emit_event`. */
+  readonly emittedEvents: readonly JsonValue[];
+  /** File events of the plugin's writes and deletes. */
+  readonly fileEvents: readonly FileEvent[];
+  /** Lines the plugin logged, and what the protocol layer logged about it. */
+  readonly logs: readonly { level: string; message: string }[];
+  readonly hostLogs: readonly ProtocolLogEntry[];
+  /** The host-call transcript, to save and replay later. */
+  transcript(): Transcript;
+  files(): Record<string, string>;
+  readonly workspace: MemoryWorkspaceFiles;
+  /** The plugin's own storage values, decoded as UTF-8, by key. */
+  storage(): Record<string, string>;
+  readonly stores: {
+    storage: MemoryKeyValueStore;
+    secrets: MemorySecretStore;
+    namespaces: MemoryNamespaceStore;
+  };
+  readonly http: RouteTableTransport;
+  readonly basics: MemoryBasics;
+  /** Present with the `replay` option: the calls the transcript could not answer. */
+  readonly replayed?: ReplayBundle;
+  /** Shuts the plugin down (`shutdown`) and frees it. */
+  close(): Promise<void>;
+}
+
+const decoder = new TextDecoder();
+
+/** One plugin's rules, as a policy file writes them (`exclude` and `quota_bytes` optional). */
+export type HarnessRules = Partial<
+  Record<
+    PermissionType,
+    { include?: readonly string[]; exclude?: readonly string[]; quota_bytes?: number | undefined } | undefined
+  >
+>;
+/** The plugin's rules, a whole policy document (`{ plugins: { … } }`), or `'allow-all'`. */
+export type HarnessPolicy = HarnessRules | { plugins: Readonly<Record<string, unknown>> } | 'allow-all';
+
+const isPolicyDocument = (value: HarnessRules | { plugins: unknown }): value is { plugins: unknown } =>
+  typeof (value as { plugins?: unknown }).plugins === 'object';
+
+/**
+ * Loads a plugin against in-memory twins of every host bundle — workspace files, storage, secrets,
+ * namespaces, HTTP routes, log, clock, events, runtime context — with a real permission checker, and
+ * records every host call with the permission decisions it caused.
+ */
+export async function createPluginHarness(options: PluginHarnessOptions): Promise<PluginHarness> {
+  const bytes = typeof options.wasm === 'string' ? new Uint8Array(readFileSync(options.wasm)) : options.wasm;
+  const source = { bytes };
+  const hostAppVersion = options.hostAppVersion ?? '1.0.0';
+  const lane: LaneFactory | undefined =
+    (options.lane ?? (options.httpRoutes ? 'isolated' : 'in-thread')) === 'isolated'
+      ? createIsolatedLane
+      : undefined;
+  const limits = options.limits ?? {};
+
+  const manifestReading = await readManifest();
+  const pluginId = manifestReading.manifest.id;
+
+  const policyStore = new PolicyStore();
+  let allowAll = false;
+  const setPolicy = (policy: HarnessPolicy): void => {
+    allowAll = policy === 'allow-all';
+    if (policy === 'allow-all') return;
+    policyStore.set(isPolicyDocument(policy) ? policy : { plugins: { [pluginId]: { permissions: policy } } });
+  };
+  setPolicy(options.policy ?? manifestReading.manifest.requested_permissions?.defaults ?? {});
+
+  const recorder = createHostCallRecorder();
+  const policyChecker = createPolicyChecker({ policy: policyStore, audit: recorder.audit });
+  const allowAllChecker = createAllowAllChecker({ audit: recorder.audit });
+  const permissions: PermissionChecker = {
+    check: (request) => (allowAll ? allowAllChecker : policyChecker).check(request),
+    checkAsync: (request) => (allowAll ? allowAllChecker : policyChecker).checkAsync(request),
+  };
+
+  const fileEvents: FileEvent[] = [];
+  const fs = createMemoryFsBundle({
+    permissions,
+    initialFiles: options.files ?? {},
+    onFileEvent: (event) => fileEvents.push(event),
+  });
+  const stores = {
+    storage: createMemoryKeyValueStore(),
+    secrets: createMemorySecretStore(),
+    namespaces: createMemoryNamespaceStore(),
+  };
+  const quotaFor = storageQuotaFromPolicy(policyStore);
+  const http = createRouteTableTransport(options.httpRoutes ?? []);
+  const basics = createMemoryBasics({
+    clock: createManualClock(options.clockStartMs ?? 1_700_000_000_000),
+    ...(options.runtimeContext ? { runtimeContext: () => options.runtimeContext ?? {} } : {}),
+  });
+  const twins = combineBundles(
+    fs.bundle,
+    createStorageBundle({ store: stores.storage, permissions, quotaFor }),
+    createSecretsBundle({ secrets: stores.secrets, permissions, quotaFor }),
+    createNamespacesBundle({ store: stores.namespaces, permissions, quotaFor, clock: basics.clock.now }),
+    createHttpBundle({ transport: http, permissions }),
+    basics.bundle,
+  );
+  const replayed = options.replay ? createReplayBundle(options.replay) : undefined;
+  const bundle = recorder.wrap({ ...(replayed ? replayed.bundle : twins), ...options.hostFunctions });
+
+  const hostLogs: ProtocolLogEntry[] = [];
+  let plugin: Promise<ProtocolPlugin> | undefined;
+  const init = (): Promise<ProtocolPlugin> =>
+    (plugin ??= openProtocolPluginFrom({
+      source,
+      hostAppVersion,
+      bundle,
+      limits,
+      cachedManifest: manifestReading.manifest,
+      initContext: { workspace_root: MEMORY_WORKSPACE_ROOT } satisfies InitContext,
+      onHostCall: recorder.onHostCall,
+      log: (entry) => hostLogs.push(entry),
+      ...(lane ? { lane } : {}),
+      ...(options.expectedId ? { expectedId: options.expectedId } : {}),
+      ...(options.config ? { storedConfig: options.config } : {}),
+    }));
+
+  async function readManifest() {
+    const generic = await openPlugin({ source, limits, ...(lane ? { lane } : {}) });
+    try {
+      const output = await generic.callText('manifest', '');
+      const decoded = guestManifestPayload.decode(output ?? '');
+      if (!decoded.ok) {
+        throw new PlinthError('manifest_invalid', `manifest is invalid: ${decoded.error.message}`, {
+          exportName: 'manifest',
+          cause: decoded.error,
+        });
+      }
+      return { manifest: decoded.value, warnings: decoded.warnings };
+    } finally {
+      await generic.close();
+    }
+  }
+
+  return {
+    manifest: () => readManifest().then((reading) => reading.manifest),
+    warnings: manifestReading.warnings,
+    init,
+    command: async (name, params = null) => (await init()).command(name, params),
+    event: async (type, payload = {}) => (await init()).event({ event_type: type, payload }),
+    getConfig: async () => (await init()).getConfig(),
+    setConfig: async (config) => (await init()).setConfig(config),
+    callRaw: async (exportName, input = '') => (await init()).callRaw(exportName, input),
+    setPolicy,
+    hostCalls: recorder.hostCalls,
+    get emittedEvents() {
+      return basics.events.events.map((event) => event.payload);
+    },
+    fileEvents,
+    get logs() {
+      return basics.log.entries.map(({ level, message }) => ({ level, message }));
+    },
+    hostLogs,
+    transcript: () => recorder.toTranscript(pluginId),
+    files: () => fs.files.snapshotText(),
+    workspace: fs.files,
+    storage: () =>
+      Object.fromEntries(
+        stores.storage
+          .snapshot()
+          .filter((entry) => entry.pluginId === pluginId)
+          .map((entry) => [entry.key, decoder.decode(entry.value)]),
+      ),
+    stores,
+    http,
+    basics,
+    ...(replayed ? { replayed } : {}),
+    async close() {
+      if (plugin === undefined) return;
+      const opened = await plugin.catch(() => undefined);
+      plugin = undefined;
+      await opened?.shutdown();
+    },
+  };
+}
