@@ -107,6 +107,7 @@ export {
   type PluginInfo,
   type PluginRegistryOptions,
   type PluginState,
+  type RegistryChange,
   type RegistryLogEntry,
 } from './registry/plugin-registry.js';
 export type { PluginHandle, PluginOpener } from './registry/plugin-handle.js';

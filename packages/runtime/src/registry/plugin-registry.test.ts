@@ -41,12 +41,38 @@ function opener(path: string, bundle: HostBundle = { host_log: () => '' }, shutd
 }
 
 describe('PluginRegistry', () => {
+  it('tells a change listener about loads, reloads and unloads, after they took effect', async () => {
+    const changes: string[] = [];
+    const registry: PluginRegistry = new PluginRegistry({
+      onChange: (change) =>
+        changes.push(`${change.type} ${change.pluginId} ${registry.get(change.pluginId)?.state ?? 'gone'}`),
+    });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol'));
+    await registry.reload('plinth-golden.c');
+    await registry.unload('plinth-golden.c');
+    expect(changes).toEqual([
+      'loaded plinth-golden.c active',
+      'reloaded plinth-golden.c active',
+      'unloaded plinth-golden.c gone',
+    ]);
+  });
+
   it('loads, lists, routes commands, records calls and unloads', async () => {
     const records: CallRecord[] = [];
     const registry = new PluginRegistry({ onCall: (record) => records.push(record) });
     await registry.load('plinth-golden.c', opener('golden/c-protocol'));
     expect(registry.list()).toEqual([
-      { id: 'plinth-golden.c', version: '1.0.0', state: 'active', consecutiveFailures: 0, error: undefined },
+      {
+        id: 'plinth-golden.c',
+        version: '1.0.0',
+        state: 'active',
+        manifest: expect.objectContaining({
+          id: 'plinth-golden.c',
+          commands: ['ping', 'echo', 'greet', 'time'],
+        }),
+        consecutiveFailures: 0,
+        error: undefined,
+      },
     ]);
     expect(await registry.command('plinth-golden.c', 'echo', { a: 1 })).toEqual({
       success: true,

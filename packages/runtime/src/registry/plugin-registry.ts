@@ -6,6 +6,7 @@ import {
   type AnyGuestEvent,
   type CommandResponse,
   type GuestEvent,
+  type GuestManifest,
   type HostFunctionRequest,
   type JsonValue,
   type PlinthErrorCode,
@@ -20,6 +21,8 @@ export interface PluginInfo {
   id: string;
   version: string | undefined;
   state: PluginState;
+  /** The running instance's manifest (commands, cli hints, requested permissions); absent while none runs. */
+  manifest: GuestManifest | undefined;
   consecutiveFailures: number;
   /** Why the plugin is failed or quarantined, or the last reload that did not take. */
   error: PlinthError | undefined;
@@ -43,12 +46,20 @@ export interface RegistryLogEntry {
   error?: unknown;
 }
 
+/** What changed in the registry: hosts use it to refresh tool lists and views. */
+export interface RegistryChange {
+  type: 'loaded' | 'reloaded' | 'unloaded' | 'quarantined';
+  pluginId: string;
+}
+
 export interface PluginRegistryOptions {
   failurePolicy?: Partial<FailurePolicy>;
   /** Checks `execute_commands` for cross-plugin commands; deny-all when absent. */
   permissions?: PermissionChecker;
   onCall?: (record: CallRecord) => void;
   log?: (entry: RegistryLogEntry) => void;
+  /** Hears every load, reload, unload and quarantine after it took effect. Must not throw. */
+  onChange?: (change: RegistryChange) => void;
 }
 
 /** A plugin instance and the calls running on it, so a reload can wait for them. */
@@ -128,6 +139,7 @@ export class PluginRegistry {
       throw error;
     }
     this.#log('info', id, `plugin ${id}@${entry.slot.handle.version} loaded`);
+    this.#changed('loaded', id);
     return this.#info(entry);
   }
 
@@ -150,6 +162,7 @@ export class PluginRegistry {
     await entry.reloading;
     await this.#retire(entry.id, entry.slot);
     entry.slot = undefined;
+    this.#changed('unloaded', id);
   }
 
   list(): PluginInfo[] {
@@ -274,6 +287,7 @@ export class PluginRegistry {
     entry.error = undefined;
     entry.backoffMs = this.#policy.backoffMs;
     this.#log('info', entry.id, `plugin ${entry.id} reloaded as ${handle.version}`);
+    this.#changed('reloaded', entry.id);
     await this.#retire(entry.id, old);
     return this.#info(entry);
   }
@@ -326,6 +340,7 @@ export class PluginRegistry {
     if (entry.failures < this.#policy.maxConsecutiveFailures || this.#policy.action === 'keep') return;
     if (this.#policy.action === 'quarantine') {
       entry.state = 'quarantined';
+      this.#changed('quarantined', entry.id);
       this.#log(
         'error',
         entry.id,
@@ -361,9 +376,18 @@ export class PluginRegistry {
       id: entry.id,
       version: entry.slot?.handle.version,
       state: entry.state,
+      manifest: entry.slot?.handle.manifest,
       consecutiveFailures: entry.failures,
       error: entry.error,
     };
+  }
+
+  #changed(type: RegistryChange['type'], pluginId: string): void {
+    try {
+      this.#options.onChange?.({ type, pluginId });
+    } catch (error) {
+      this.#log('warn', pluginId, `a registry change listener threw`, error);
+    }
   }
 
   #log(level: RegistryLogEntry['level'], pluginId: string, message: string, error?: unknown): void {
