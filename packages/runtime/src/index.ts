@@ -66,7 +66,12 @@ export { createInThreadLane } from './lanes/in-thread-lane.js';
 
 // Loading: sources, checks before any instance, the compiled-module cache, and instance pools.
 export { LoadError } from './loader/load-error.js';
-export type { ModuleSource } from './loader/module-source.js';
+export {
+  readModuleSource,
+  type ModuleSource,
+  type ReadSource,
+  type ReadSourceOptions,
+} from './loader/module-source.js';
 export {
   loadModule,
   type LoadModuleOptions,

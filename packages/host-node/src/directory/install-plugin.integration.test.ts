@@ -70,7 +70,7 @@ describe('installPlugin', { timeout: 30_000 }, () => {
     const missing = await caught(installPlugin({ ...base, root, source: { url: `${origin}/nope.wasm` } }));
     expect(missing).toMatchObject({
       reason: 'source_unreadable',
-      message: `cannot install from ${origin}/nope.wasm: the server answered 404`,
+      message: `Cannot load the plugin to install from ${origin}/nope.wasm: the server answered 404 Not Found`,
     });
   });
 

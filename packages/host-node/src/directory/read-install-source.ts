@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { PlinthError } from '@plinth/protocol';
+import { LoadError, readModuleSource } from '@plinth/runtime';
 import { errorMessage, PluginDirectoryError } from './directory-error.js';
 
 /** Where a plugin to install comes from. */
@@ -45,46 +46,20 @@ export async function readInstallSource(source: InstallSource, maxBytes: number)
     }
   }
   const url = String(source.url);
-  return { bytes: await download(url, source.fetch ?? globalThis.fetch, maxBytes), origin: url };
-}
-
-async function download(url: string, fetcher: typeof fetch, maxBytes: number): Promise<Uint8Array> {
-  const fail = (why: string, cause?: unknown) =>
-    new PluginDirectoryError('source_unreadable', `cannot install from ${url}: ${why}`, { path: url, cause });
-  let response: Response;
   try {
-    response = await fetcher(url);
+    const read = await readModuleSource(source.fetch ? { url, fetch: source.fetch } : { url }, {
+      maxBytes,
+      context: {},
+      subject: 'the plugin to install',
+    });
+    if (read.kind !== 'bytes') throw new TypeError('a URL source always reads to bytes');
+    return { bytes: read.bytes, origin: url };
   } catch (error) {
-    throw fail(`the request failed (${errorMessage(error)})`, error);
-  }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    throw fail(`the server answered ${response.status}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(url, declared, maxBytes, true);
-  }
-  if (response.body === null) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(url, total, maxBytes, false);
-      }
-      chunks.push(value);
+    // The runtime's download refuses oversize bodies (module_too_large, kept as it is); anything else is
+    // a source that could not be read.
+    if (LoadError.isInstance(error) && error.code === 'load_failed') {
+      throw new PluginDirectoryError('source_unreadable', error.message, { path: url, cause: error });
     }
-  } catch (error) {
-    throw PlinthError.isInstance(error)
-      ? error
-      : fail(`reading the body failed (${errorMessage(error)})`, error);
+    throw error;
   }
-  return Buffer.concat(chunks);
 }
