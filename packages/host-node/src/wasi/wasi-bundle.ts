@@ -1,5 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { getHostFunction, type HostFunctionRequest } from '@plinth/protocol';
+import type { HostFunctionRequest } from '@plinth/protocol';
 import {
   capMemory,
   createPermissionGate,
@@ -45,7 +45,6 @@ export const DEFAULT_WASI_TIMEOUT_MS = 4_000;
 export const DEFAULT_WASI_OUTPUT_MAX_BYTES = 16 * 1024 * 1024;
 
 type Request = HostFunctionRequest<'host_run_wasi_module'>;
-const spec = getHostFunction('host_run_wasi_module');
 
 /**
  * `host_run_wasi_module` over `node:wasi`. Its handler is async (a worker runs the module), so it works
@@ -54,12 +53,8 @@ const spec = getHostFunction('host_run_wasi_module');
 export function createWasiBundle(options: WasiBundleOptions): HostBundle {
   const gate = createPermissionGate(options);
   return {
-    host_run_wasi_module(request, context) {
-      const target = spec.permission?.target(request) ?? request.module_key;
-      return gate.guard('host_run_wasi_module', 'plugin_storage', target, context, () =>
-        run(options, request, context),
-      );
-    },
+    host_run_wasi_module: (request, context) =>
+      gate.guardRequest('host_run_wasi_module', request, context, () => run(options, request, context)),
   };
 }
 

@@ -5,7 +5,6 @@ import { createPermissionGate, type PermissionGate } from './permission-gate.js'
 import {
   decodeStoredBase64,
   encodeStoredBase64,
-  guardCatalogueCall,
   storedTextProblem,
   storedValueQuotaProblem,
   MAX_STORAGE_KEY_LENGTH,
@@ -130,7 +129,7 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
 
   return {
     host_namespace_create: (request, context) =>
-      guardCatalogueCall(gate, 'host_namespace_create', request, context, () => {
+      gate.guardRequest('host_namespace_create', request, context, () => {
         const record: NamespaceRecord = {
           id: newId(),
           ownerPluginId: context.pluginId,
@@ -142,11 +141,11 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
         return JSON.stringify(wireInfo(record));
       }),
     host_namespace_list: (request, context) =>
-      guardCatalogueCall(gate, 'host_namespace_list', request, context, () =>
+      gate.guardRequest('host_namespace_list', request, context, () =>
         JSON.stringify(store.listNamespaces(context.pluginId).map(wireInfo)),
       ),
     host_namespace_put_object: (request, context) =>
-      guardCatalogueCall(gate, 'host_namespace_put_object', request, context, () => {
+      gate.guardRequest('host_namespace_put_object', request, context, () => {
         const problem =
           keyProblem(request.key) ??
           storedTextProblem('mime_type', request.mime_type, 255) ??
@@ -168,7 +167,7 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
         return OK;
       }),
     host_namespace_get_object: (request, context) =>
-      guardCatalogueCall(gate, 'host_namespace_get_object', request, context, () => {
+      gate.guardRequest('host_namespace_get_object', request, context, () => {
         const namespace = owned(request.ns_id, context);
         if ('failure' in namespace) return namespace;
         const object =
@@ -178,14 +177,14 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
         return JSON.stringify({ data: encodeStoredBase64(object.data) });
       }),
     host_namespace_delete_object: (request, context) =>
-      guardCatalogueCall(gate, 'host_namespace_delete_object', request, context, () => {
+      gate.guardRequest('host_namespace_delete_object', request, context, () => {
         const namespace = owned(request.ns_id, context);
         if ('failure' in namespace) return namespace;
         if (keyProblem(request.key) === undefined) store.deleteObject(namespace.id, request.key);
         return OK;
       }),
     host_namespace_list_objects: (request, context) =>
-      guardCatalogueCall(gate, 'host_namespace_list_objects', request, context, () => {
+      gate.guardRequest('host_namespace_list_objects', request, context, () => {
         const namespace = owned(request.ns_id, context);
         if ('failure' in namespace) return namespace;
         const prefix = request.prefix ?? '';

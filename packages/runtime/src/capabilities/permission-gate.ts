@@ -1,6 +1,11 @@
 import type { AuditSink, PermissionChecker, PermissionDecision } from '@plinth/permissions';
 import { emitAudit } from '@plinth/permissions';
-import { getHostFunction, type HostFunctionName, type PermissionType } from '@plinth/protocol';
+import {
+  getHostFunction,
+  type HostFunctionName,
+  type HostFunctionRequest,
+  type PermissionType,
+} from '@plinth/protocol';
 import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
 
 /** How a capability bundle checks permissions before any I/O. Shared by every bundle. */
@@ -35,6 +40,16 @@ export interface PermissionGate {
     context: HostCallContext,
     proceed: () => HostAnswer | Promise<HostAnswer>,
   ): HostAnswer | Promise<HostAnswer>;
+  /**
+   * `guard` with the permission the catalogue gives the function and the target it derives from the
+   * request; a request the catalogue needs no check for (or a function without one) proceeds at once.
+   */
+  guardRequest<N extends HostFunctionName>(
+    name: N,
+    request: HostFunctionRequest<N>,
+    context: HostCallContext,
+    proceed: () => HostAnswer | Promise<HostAnswer>,
+  ): HostAnswer | Promise<HostAnswer>;
 }
 
 export function createPermissionGate(options: PermissionGateOptions): PermissionGate {
@@ -54,12 +69,23 @@ export function createPermissionGate(options: PermissionGateOptions): Permission
     }
     return { failure: decision.message };
   };
+  const guard: PermissionGate['guard'] = (name, type, target, context, proceed) =>
+    andThen(decide(type, target, context), (decision) =>
+      decision.allowed ? proceed() : refuse(name, decision),
+    );
   return {
     decide,
-    guard(name, type, target, context, proceed) {
-      return andThen(decide(type, target, context), (decision) =>
-        decision.allowed ? proceed() : refuse(name, decision),
-      );
+    guard,
+    guardRequest(name, request, context, proceed) {
+      // Widened once here: each catalogue entry types its own request, and this serves them all.
+      const check = getHostFunction(name).permission as {
+        types: readonly PermissionType[];
+        target: (request: unknown) => string | null;
+      } | null;
+      const type = check?.types[0];
+      const target = check?.target(request);
+      if (type === undefined || target === null || target === undefined) return proceed();
+      return guard(name, type, target, context, proceed);
     },
   };
 }

@@ -5,16 +5,9 @@ import {
   resolveStorageQuota,
   type CompiledPolicy,
 } from '@plinth/permissions';
-import {
-  getHostFunction,
-  STORAGE_QUOTA,
-  type HostFunctionName,
-  type HostFunctionRequest,
-  type PermissionType,
-  type Policy,
-} from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
-import { createPermissionGate, type PermissionGate, type PermissionGateOptions } from './permission-gate.js';
+import { STORAGE_QUOTA, type Policy } from '@plinth/protocol';
+import type { HostBundle } from '../host/host-bundle.js';
+import { createPermissionGate, type PermissionGateOptions } from './permission-gate.js';
 
 /**
  * A plugin's key-value storage. Synchronous, so its bundle also works in the in-thread lane. Keys are
@@ -124,25 +117,6 @@ export function storedValueQuotaProblem(
   return `value of ${sizeBytes} bytes exceeds the storage quota of ${formatBytes(quota)} for plugin '${pluginId}'`;
 }
 
-/** Runs the catalogue's permission check for a request, then `proceed`. */
-export function guardCatalogueCall<N extends HostFunctionName>(
-  gate: PermissionGate,
-  name: N,
-  request: HostFunctionRequest<N>,
-  context: HostCallContext,
-  proceed: () => HostAnswer,
-): HostAnswer | Promise<HostAnswer> {
-  // Widened once here: each catalogue entry types its own request, and this helper serves them all.
-  const check = getHostFunction(name).permission as {
-    types: readonly PermissionType[];
-    target: (request: HostFunctionRequest<N>) => string | null;
-  } | null;
-  const type = check?.types[0];
-  const target = check?.target(request);
-  if (type === undefined || target === null || target === undefined) return proceed();
-  return gate.guard(name, type, target, context, proceed);
-}
-
 /**
  * `host_storage_get` and `host_storage_set` over a `KeyValueStore`. Checks `plugin_storage` on the key
  * (catalogue target) before any I/O, then the value against the plugin's quota. Synchronous unless
@@ -153,13 +127,13 @@ export function createStorageBundle(options: StorageBundleOptions): HostBundle {
   const gate = createPermissionGate(options);
   return {
     host_storage_get: (request, context) =>
-      guardCatalogueCall(gate, 'host_storage_get', request, context, () => {
+      gate.guardRequest('host_storage_get', request, context, () => {
         if (storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) !== undefined) return '';
         const value = store.get(context.pluginId, request.key);
         return value === undefined ? '' : JSON.stringify({ data: encodeStoredBase64(value) });
       }),
     host_storage_set: (request, context) =>
-      guardCatalogueCall(gate, 'host_storage_set', request, context, () => {
+      gate.guardRequest('host_storage_set', request, context, () => {
         const keyProblem = storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH);
         if (keyProblem !== undefined) return { failure: keyProblem };
         const value = decodeStoredBase64(request.data);
@@ -188,13 +162,13 @@ export function createSecretsBundle(options: SecretsBundleOptions): HostBundle {
   const gate = createPermissionGate(options);
   return {
     host_secret_get: (request, context) =>
-      guardCatalogueCall(gate, 'host_secret_get', request, context, () => {
+      gate.guardRequest('host_secret_get', request, context, () => {
         if (storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) !== undefined) return '';
         const value = secrets.get(context.pluginId, request.key);
         return value === undefined ? '' : JSON.stringify({ value });
       }),
     host_secret_set: (request, context) =>
-      guardCatalogueCall(gate, 'host_secret_set', request, context, () => {
+      gate.guardRequest('host_secret_set', request, context, () => {
         const problem =
           storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) ??
           storedTextProblem('value', request.value);
@@ -205,7 +179,7 @@ export function createSecretsBundle(options: SecretsBundleOptions): HostBundle {
         return '';
       }),
     host_secret_delete: (request, context) =>
-      guardCatalogueCall(gate, 'host_secret_delete', request, context, () => {
+      gate.guardRequest('host_secret_delete', request, context, () => {
         const problem = storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH);
         if (problem !== undefined) return { failure: problem };
         secrets.delete(context.pluginId, request.key);
