@@ -51,6 +51,7 @@ export {
   type HostCallContext,
   type HostFunctionHandler,
 } from './host/host-bundle.js';
+export { serveBundleCall, type HostCallOutcome, type ServedHostCall } from './host/serve-host-call.js';
 export {
   createHostFunctions,
   type HostCallRecord,

@@ -1,5 +1,5 @@
-import type { HostFunctionSpec } from '@plinth/protocol';
-import type { HostAnswer, HostCallContext } from './host-bundle.js';
+import { getHostFunction, type HostFunctionName, type HostFunctionSpec } from '@plinth/protocol';
+import type { HostAnswer, HostBundle, HostCallContext } from './host-bundle.js';
 
 /** How one host call ended, as recorded for transcripts and observability. */
 export type HostCallOutcome =
@@ -147,3 +147,25 @@ const isFailure = (value: unknown): value is { failure: string } =>
 
 const describe = (value: unknown): string =>
   isPromiseLike(value) ? 'a promise (in-thread host functions must be synchronous)' : typeof value;
+
+/**
+ * Serves one call of a bundle outside any lane, exactly as a lane would (decode, validate, handle, shape
+ * the answer; a handler's promise is awaited). For contract suites and tests that speak the wire.
+ */
+export function serveBundleCall(
+  bundle: HostBundle,
+  name: HostFunctionName,
+  input: string,
+  context: HostCallContext,
+): ServedHostCall | Promise<ServedHostCall> {
+  const state = createHostCallState();
+  state.begin(context);
+  return serveHostCall({
+    spec: getHostFunction(name),
+    handler: (bundle as Record<string, AnyHostHandler | undefined>)[name],
+    input,
+    state,
+    maxHostCallsPerCall: Number.MAX_SAFE_INTEGER,
+    allowAsync: true,
+  });
+}

@@ -1,16 +1,16 @@
-import { getHostFunction, LOCAL_TIME_PATTERN, type HostFunctionName } from '@plinth/protocol';
+import { LOCAL_TIME_PATTERN, type HostFunctionName } from '@plinth/protocol';
 import {
   CancellationRegistry,
   RequestFileScope,
   type EmittedEvent,
   type GuestLogEntry,
-  type HostAnswer,
   type HostBundle,
   type HostCallContext,
   type RedactKey,
   type RuntimeContextProvider,
 } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
+import { callWireSync } from './wire.js';
 import { createManualClock, type ManualClock } from '../twins/basics.js';
 
 /** What the suite hands a backend to build its bundle from; everything it needs to control. */
@@ -43,24 +43,12 @@ const OTHER: HostCallContext = { pluginId: 'contract.other', exportName: 'handle
 const AT = 1_796_149_294_789; // 2026-12-01T18:21:34.789Z
 
 /** Serves one call at the wire: request text in, answer out (text, or bytes for raw-bytes functions). */
-function serve(
+const serve = (
   bundle: HostBundle,
   name: HostFunctionName,
   input: string,
   context = PLUGIN,
-): string | Uint8Array {
-  const spec = getHostFunction(name);
-  const handler = bundle[name] as ((request: unknown, context: HostCallContext) => HostAnswer) | undefined;
-  if (handler === undefined) return spec.notAvailableOutput();
-  const request = spec.decodeRequest(input);
-  if (!request.ok) return spec.failureOutput(request.error.message);
-  const answer = handler(request.value, context);
-  if (answer instanceof Promise)
-    throw new Error(`${name} answered a promise: basic handlers must be synchronous`);
-  return typeof answer === 'string' || answer instanceof Uint8Array
-    ? answer
-    : spec.failureOutput(answer.failure);
-}
+): string | Uint8Array => callWireSync(bundle, name, input, context, true);
 
 const text = (answer: string | Uint8Array) =>
   typeof answer === 'string' ? answer : new TextDecoder().decode(answer);

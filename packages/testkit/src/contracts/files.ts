@@ -5,9 +5,10 @@ import {
   type AuditSink,
   type PermissionChecker,
 } from '@plinth/permissions';
-import { getHostFunction, type HostFunctionName } from '@plinth/protocol';
-import type { FileEvent, HostAnswer, HostBundle, HostCallContext } from '@plinth/runtime';
+import type { HostFunctionName } from '@plinth/protocol';
+import type { FileEvent, HostBundle } from '@plinth/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { callWireSync } from './wire.js';
 
 /** What the contract asks a backend to set up for one test. */
 export interface FilesContractSetup {
@@ -52,7 +53,6 @@ export const FILES_CONTRACT_WORKSPACE: Readonly<Record<string, string | Uint8Arr
   'empty/': '',
 };
 
-const decoder = new TextDecoder();
 const notConfigured = (id: string, type: string, target: string) =>
   `Permission not configured for plugin '${id}': ${type} on '${target}'. Add plugins.${id}.permissions.${type} to the policy.`;
 const denied = (id: string, type: string, target: string) =>
@@ -375,22 +375,5 @@ export function describeFilesContract(label: string, makeSubject: MakeFilesSubje
   });
 }
 
-const context = (pluginId: string): HostCallContext => ({ pluginId, exportName: 'handle_command' });
-
-/**
- * Serves one call the way the runtime does (decode, validate, handle, render the failure shape), and
- * insists the handler answers synchronously, as the in-thread lane requires.
- */
-function callHost(bundle: HostBundle, name: HostFunctionName, input: unknown, pluginId: string): string {
-  const spec = getHostFunction(name);
-  const handler = bundle[name] as ((request: unknown, context: HostCallContext) => unknown) | undefined;
-  if (handler === undefined) return spec.notAvailableOutput();
-  const decoded = spec.decodeRequest(typeof input === 'string' ? input : JSON.stringify(input));
-  if (!decoded.ok) return spec.failureOutput(decoded.error.message);
-  const answer = handler(decoded.value, context(pluginId)) as HostAnswer;
-  if (answer instanceof Promise)
-    throw new TypeError(`${name} answered a promise; the bundle must be synchronous`);
-  if (typeof answer === 'string') return answer;
-  if (answer instanceof Uint8Array) return decoder.decode(answer);
-  return spec.failureOutput(answer.failure);
-}
+const callHost = (bundle: HostBundle, name: HostFunctionName, input: unknown, pluginId: string): string =>
+  callWireSync(bundle, name, input, pluginId);

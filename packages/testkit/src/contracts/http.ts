@@ -1,5 +1,4 @@
 import { createPolicyChecker } from '@plinth/permissions';
-import { getHostFunction } from '@plinth/protocol';
 import {
   createHttpBundle,
   type HostBundle,
@@ -8,6 +7,7 @@ import {
   type HttpTransportRequest,
 } from '@plinth/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callWire } from './wire.js';
 
 /** A request as the contract server sees it. */
 export interface HttpContractServerRequest {
@@ -75,21 +75,12 @@ export function respondToHttpContractRequest(request: HttpContractServerRequest)
 }
 
 /** Calls `host_http_request` as a guest would: request (text, or a value to stringify) in, wire answer out. */
-export async function callHttpHostFunction(
+export function callHttpHostFunction(
   bundle: HostBundle,
   input: unknown,
   pluginId = HTTP_CONTRACT_PLUGIN_ID,
 ): Promise<string> {
-  const name = 'host_http_request';
-  const spec = getHostFunction(name);
-  const decoded = spec.decodeRequest(typeof input === 'string' ? input : JSON.stringify(input));
-  if (!decoded.ok) return spec.failureOutput(decoded.error.message);
-  const handler = bundle[name];
-  if (handler === undefined) return spec.notAvailableOutput();
-  const answer = await handler(decoded.value, { pluginId, exportName: 'handle_command' });
-  if (typeof answer === 'string') return answer;
-  if (answer instanceof Uint8Array) return new TextDecoder().decode(answer);
-  return spec.failureOutput(answer.failure);
+  return callWire(bundle, 'host_http_request', input, pluginId);
 }
 
 const grantHost = (host: string) =>

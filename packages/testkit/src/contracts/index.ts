@@ -4,3 +4,4 @@ export * from './storage.js';
 export * from './namespaces.js';
 export * from './basics.js';
 export * from './http.js';
+export * from './wire.js';

@@ -3,7 +3,8 @@ import { createPolicyChecker, type PermissionChecker } from '@plinth/permissions
 import type { HostFunctionName } from '@plinth/protocol';
 import { createNamespacesBundle, type HostBundle, type NamespaceStore } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
-import { serveBundleCall, serveBundleCallSync, withContractSubject } from './storage.js';
+import { withContractSubject } from './storage.js';
+import { callWireAny, callWireSync } from './wire.js';
 
 /** What a namespace backend under test provides. */
 export interface NamespacesContractSubject {
@@ -49,7 +50,7 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
       });
     };
     const call = (b: HostBundle, name: HostFunctionName, request: unknown, pluginId = OWNER) =>
-      serveBundleCallSync(b, name, request, pluginId);
+      callWireSync(b, name, request, pluginId);
     const put = (
       b: HostBundle,
       key: string,
@@ -304,11 +305,11 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
         permissions: grantAll(OWNER),
         ask: true,
       });
-      const created = serveBundleCall(b, 'host_namespace_create', '{}', OWNER);
+      const created = callWireAny(b, 'host_namespace_create', '{}', OWNER);
       expect(created).toBeInstanceOf(Promise);
       const { id } = JSON.parse(await created) as { id: string };
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      const batch = serveBundleCall(
+      const batch = callWireAny(
         b,
         'host_namespace_get_objects_batch',
         JSON.stringify({ ns_id: id, keys: ['x'] }),

@@ -4,62 +4,17 @@ import {
   createPolicyChecker,
   type PermissionChecker,
 } from '@plinth/permissions';
-import { getHostFunction, type HostFunctionName } from '@plinth/protocol';
+import type { HostFunctionName } from '@plinth/protocol';
 import {
   createSecretsBundle,
   createStorageBundle,
   storageQuotaFromPolicy,
-  type HostAnswer,
   type HostBundle,
-  type HostCallContext,
   type KeyValueStore,
   type SecretStore,
 } from '@plinth/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-/**
- * Serves one call the way the runtime does, at the wire: request text in, answer text out (a failure in
- * the function's shape, prefixed with its name). Stays synchronous when the handler is.
- */
-export function serveBundleCall(
-  bundle: HostBundle,
-  name: HostFunctionName,
-  input: string,
-  pluginId: string,
-): string | Promise<string> {
-  const spec = getHostFunction(name);
-  const handler = bundle[name] as
-    ((request: unknown, context: HostCallContext) => HostAnswer | Promise<HostAnswer>) | undefined;
-  if (handler === undefined) return spec.notAvailableOutput();
-  const request = spec.decodeRequest(input);
-  if (!request.ok) return spec.failureOutput(request.error.message);
-  const render = (answer: HostAnswer): string =>
-    typeof answer === 'string'
-      ? answer
-      : answer instanceof Uint8Array
-        ? new TextDecoder().decode(answer)
-        : spec.failureOutput(answer.failure);
-  const answer = handler(request.value, { pluginId, exportName: 'handle_command' });
-  return answer instanceof Promise ? answer.then(render) : render(answer);
-}
-
-/** Like `serveBundleCall`, and fails the test if the handler answered a promise (in-thread lanes cannot wait). */
-export function serveBundleCallSync(
-  bundle: HostBundle,
-  name: HostFunctionName,
-  request: unknown,
-  pluginId: string,
-): string {
-  const answer = serveBundleCall(
-    bundle,
-    name,
-    typeof request === 'string' ? request : JSON.stringify(request),
-    pluginId,
-  );
-  if (answer instanceof Promise)
-    throw new Error(`${name} answered a promise without ask: it must be synchronous`);
-  return answer;
-}
+import { callWireAny, callWireSync } from './wire.js';
 
 /** What a storage backend under test provides: both stores of one backend, so they can be told apart. */
 export interface StorageContractSubject {
@@ -119,9 +74,9 @@ export function describeStorageContract(label: string, makeSubject: StorageSubje
     const bundle = (options: Partial<Parameters<typeof createStorageBundle>[0]> = {}) =>
       createStorageBundle({ permissions: allowAll, ...options, store: subject().storage });
     const set = (b: HostBundle, pluginId: string, key: string, data: string) =>
-      serveBundleCallSync(b, 'host_storage_set', { key, data }, pluginId);
+      callWireSync(b, 'host_storage_set', { key, data }, pluginId);
     const get = (b: HostBundle, pluginId: string, key: string) =>
-      serveBundleCallSync(b, 'host_storage_get', { key }, pluginId);
+      callWireSync(b, 'host_storage_get', { key }, pluginId);
 
     it('round-trips a value synchronously and answers "" for an absent key', () => {
       const b = bundle();
@@ -177,10 +132,10 @@ export function describeStorageContract(label: string, makeSubject: StorageSubje
       expect(set(b, 'acme.notes', 'k', '%%%')).toBe(
         'host_storage_set: Invalid host_storage_set request: at data: must be standard base64',
       );
-      expect(serveBundleCallSync(b, 'host_storage_set', '{"key":', 'acme.notes')).toMatch(
+      expect(callWireSync(b, 'host_storage_set', '{"key":', 'acme.notes')).toMatch(
         /^host_storage_set: Invalid host_storage_set request: .+/,
       );
-      expect(serveBundleCallSync(b, 'host_storage_get', '[]', 'acme.notes')).toBe('');
+      expect(callWireSync(b, 'host_storage_get', '[]', 'acme.notes')).toBe('');
       expect(get(b, 'acme.notes', 'k')).toBe('');
     });
 
@@ -248,7 +203,7 @@ export function describeStorageContract(label: string, makeSubject: StorageSubje
 
     it('answers promises only when ask is set', async () => {
       const b = bundle({ ask: true });
-      const pending = serveBundleCall(
+      const pending = callWireAny(
         b,
         'host_storage_set',
         JSON.stringify({ key: 'k', data: base64('v') }),
@@ -256,7 +211,7 @@ export function describeStorageContract(label: string, makeSubject: StorageSubje
       );
       expect(pending).toBeInstanceOf(Promise);
       expect(await pending).toBe('');
-      expect(await serveBundleCall(b, 'host_storage_get', '{"key":"k"}', 'p.q')).toBe(dataAnswer('v'));
+      expect(await callWireAny(b, 'host_storage_get', '{"key":"k"}', 'p.q')).toBe(dataAnswer('v'));
     });
   });
 }
@@ -268,7 +223,7 @@ export function describeSecretsContract(label: string, makeSubject: StorageSubje
     const bundle = (options: Partial<Parameters<typeof createSecretsBundle>[0]> = {}) =>
       createSecretsBundle({ permissions: allowAll, ...options, secrets: subject().secrets });
     const call = (b: HostBundle, name: HostFunctionName, pluginId: string, request: unknown) =>
-      serveBundleCallSync(b, name, request, pluginId);
+      callWireSync(b, name, request, pluginId);
 
     it('round-trips, deletes, and answers "" when absent', () => {
       const b = bundle();
