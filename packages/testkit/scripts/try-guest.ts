@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runConformance } from '../src/guests/conformance.js';
+import { runConformanceTable } from '../src/guests/conformance.js';
 
 const target = process.argv[2];
 if (!target) {
@@ -16,7 +16,7 @@ if (!existsSync(path)) {
   console.error(`no module at ${path}`);
   process.exit(2);
 }
-const results = await runConformance(new Uint8Array(readFileSync(path)));
+const results = await runConformanceTable(new Uint8Array(readFileSync(path)));
 for (const result of results) {
   console.log(`${result.ok ? '✓' : '✗'} ${result.row}${result.problems.map((p) => `\n    ${p}`).join('')}`);
 }

@@ -41,7 +41,7 @@ const parseOrText = (text: string): unknown => {
  * Runs the shared conformance table against one guest, called directly through @extism/extism: checks
  * the manifest declares the table's commands and capability, then each row's response and host calls.
  */
-export async function runConformance(wasm: Uint8Array): Promise<ConformanceResult[]> {
+export async function runConformanceTable(wasm: Uint8Array): Promise<ConformanceResult[]> {
   const table = loadConformanceTable();
   const { plugin, calls } = await createDirectPlugin(wasm, { answers: table.host });
   const results: ConformanceResult[] = [];

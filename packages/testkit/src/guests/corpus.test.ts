@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GUESTS_DIR, guestBytes, listGuests } from './catalogue.js';
 import { createDirectPlugin } from './direct-host.js';
-import { runConformance } from './conformance.js';
+import { runConformanceTable } from './conformance.js';
 
 describe('guest corpus', () => {
   it('records every committed module with its true checksum and size', () => {
@@ -33,7 +33,7 @@ describe('conformance table', () => {
   const conforming = listGuests().filter((guest) => guest.conformance);
 
   it.each(conforming.map((guest) => [guest.name]))('%s answers every row', async (name) => {
-    const results = await runConformance(guestBytes(name));
+    const results = await runConformanceTable(guestBytes(name));
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.length).toBeGreaterThan(1);
   });

@@ -1,0 +1,141 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { guestPath } from '../guests/catalogue.js';
+import { main } from './cli.js';
+import type { ConformanceReport } from './report.js';
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'plinth-test-cli-'));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('plinth-test', () => {
+  it('prints one line per check and a summary, and exits 0 when everything passes', async () => {
+    const wasm = guestPath('c-protocol');
+    const { code, stdout, stderr } = await run(wasm);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      `plinth-test ${wasm} (plinth-golden.c@1.0.0)`,
+      '✓ manifest         loads, and its manifest is valid and consistent',
+      '✓ commands         every declared command answers a valid CommandResponse',
+      '    · command_error: command "greet" answered success:false: greet: params.name is required (invalid_params)',
+      '✓ unknown-command  an undeclared command gets a well-formed failure',
+      '✓ events           every host event type is survived',
+      '✓ config           config round-trips through get_config and set_config',
+      '✓ permissions      host calls stay within the requested permissions',
+      '✓ budgets          stays within the time and memory budgets',
+      '    · memory: the module declares a memory maximum of 16 pages (1 MiB), within the budget of 256 pages (16 MiB)',
+      '✓ reload           survives shutdown and a fresh load',
+      'PASS: 8 passed, 0 failed, 0 skipped, 0 warnings',
+      '',
+    ]);
+  });
+
+  it('uses --fixtures for command params', async () => {
+    const fixtures = file('fixtures.json', JSON.stringify({ greet: { name: 'Ada' } }));
+    const { code, stdout } = await run(guestPath('c-protocol'), '--fixtures', fixtures, '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as ConformanceReport;
+    expect(report.checks.find((check) => check.id === 'commands')?.findings).toEqual([]);
+  });
+
+  it('prints the report as JSON with --json, and exits 1 when a check fails', async () => {
+    const { code, stdout } = await run(guestPath('hostile-trap-unreachable'), '--json', '--lane', 'isolated');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as ConformanceReport;
+    expect(report.passed).toBe(false);
+    expect(report.plugin).toEqual({ id: 'hostile.trap-unreachable', version: '0.1.0' });
+    expect(report.checks.find((check) => check.id === 'commands')?.findings[0]).toMatchObject({
+      code: 'trap',
+      severity: 'error',
+    });
+  });
+
+  it('marks failures with ✗ and skips with – in the readable report', async () => {
+    const { code, stdout } = await run(guestPath('hostile-loop-command'), '--timeout', '300');
+    expect(code).toBe(1);
+    const lines = stdout.split('\n');
+    expect(lines).toContain('✗ commands         every declared command answers a valid CommandResponse');
+    expect(lines).toContain(
+      '    ✗ timeout: command "spin": plugin hostile.loop-command@0.1.0 (handle_command) timed out after 300 ms; its worker was terminated and a fresh instance (with fresh memory) will serve the next call',
+    );
+    expect(lines).toContain(
+      '– events           every host event type is survived (skipped: the module does not export on_event)',
+    );
+    expect(lines.at(-2)).toBe('FAIL: 2 passed, 4 failed, 2 skipped, 0 warnings');
+  });
+
+  it('passes --id and --app-version to the load checks', async () => {
+    const mismatch = await run(guestPath('c-protocol'), '--id', 'acme.other', '--json');
+    expect(mismatch.code).toBe(1);
+    const report = JSON.parse(mismatch.stdout) as ConformanceReport;
+    expect(report.checks[0]?.findings.map((finding) => finding.code)).toEqual(['id_mismatch']);
+
+    const newer = await run(guestPath('hostile-min-app-version'), '--app-version', '999.0.0', '--json');
+    const manifest = (JSON.parse(newer.stdout) as ConformanceReport).checks[0];
+    expect(manifest?.status).toBe('pass');
+  });
+
+  it('prints the usage with --help and exits 0', async () => {
+    const { code, stdout } = await run('--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: plinth-test <plugin.wasm> \[options\]/);
+  });
+
+  it.each([
+    [[], 'missing the plugin .wasm file'],
+    [['a.wasm', 'b.wasm'], 'expected one .wasm file, got 2'],
+    [['--bogus', 'x.wasm'], "Unknown option '--bogus'"],
+    [['/nonexistent/plugin.wasm'], 'cannot read the plugin /nonexistent/plugin.wasm: ENOENT'],
+    [['PLUGIN', '--lane', 'fast'], '--lane must be in-thread or isolated; got "fast"'],
+    [['PLUGIN', '--timeout', '1.5'], '--timeout must be a positive whole number; got "1.5"'],
+    [['PLUGIN', '--memory-pages', '0'], '--memory-pages must be a positive whole number; got "0"'],
+    [
+      ['PLUGIN', '--app-version', 'latest'],
+      '--app-version must be a semantic version such as 1.2.3; got "latest"',
+    ],
+    [
+      ['PLUGIN', '--fixtures', '/nonexistent/f.json'],
+      'cannot read the fixtures file /nonexistent/f.json: ENOENT',
+    ],
+  ])('exits 2 on a usage error: %j', async (argv, message) => {
+    const args = argv.map((arg) => (arg === 'PLUGIN' ? guestPath('c-protocol') : arg));
+    const { code, stdout, stderr } = await run(...args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toContain(`plinth-test: ${message}`);
+    expect(stderr).toContain('Usage: plinth-test');
+  });
+
+  it('exits 2 when the fixtures file is not JSON or not an object, naming the file', async () => {
+    const broken = file('broken.json', '{"greet": ');
+    const notJson = await run(guestPath('c-protocol'), '--fixtures', broken);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        `^plinth-test: the fixtures file ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `,
+      ),
+    );
+    const array = file('array.json', '[1, 2]');
+    const notObject = await run(guestPath('c-protocol'), '--fixtures', array);
+    expect(notObject.code).toBe(2);
+    expect(notObject.stderr.split('\n')[0]).toBe(
+      `plinth-test: the fixtures file ${array} must hold a JSON object of { "<command>": <params> }`,
+    );
+  });
+});

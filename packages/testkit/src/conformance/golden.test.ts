@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { guestPath, listGuests } from '../guests/catalogue.js';
+import type { ConformanceReport } from './report.js';
+import { runConformance } from './run-conformance.js';
+
+const statuses = (report: ConformanceReport) =>
+  Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
+const errors = (report: ConformanceReport) =>
+  report.checks.flatMap((check) =>
+    check.findings.filter((f) => f.severity === 'error').map((f) => `${check.id}/${f.code}`),
+  );
+
+describe('runConformance on the golden guests', () => {
+  it('knows the five golden guests', () => {
+    expect(listGuests({ kind: 'golden' }).map((guest) => guest.name)).toEqual([
+      'as-http',
+      'as-notes',
+      'c-protocol',
+      'rust-protocol',
+      'wat-protocol',
+    ]);
+  });
+
+  it.each(['as-notes', 'c-protocol', 'rust-protocol'])('%s passes every check', async (name) => {
+    const report = await runConformance({ wasm: guestPath(name) });
+    expect(errors(report)).toEqual([]);
+    expect(report.passed).toBe(true);
+    expect(statuses(report)).toEqual({
+      manifest: 'pass',
+      commands: 'pass',
+      'unknown-command': 'pass',
+      events: 'pass',
+      config: 'pass',
+      permissions: 'pass',
+      budgets: 'pass',
+      reload: 'pass',
+    });
+  });
+
+  it('wat-protocol passes, and config is skipped because it has no config exports', async () => {
+    const report = await runConformance({ wasm: guestPath('wat-protocol') });
+    expect(report.passed).toBe(true);
+    expect(report.plugin).toEqual({ id: 'plinth-golden.wat', version: '1.0.0' });
+    const config = report.checks.find((check) => check.id === 'config');
+    expect(config).toMatchObject({
+      status: 'skip',
+      reason: 'the module does not export get_config or set_config',
+    });
+  });
+
+  it('reports a command error answered with success:false as info, not as a failure', async () => {
+    const report = await runConformance({ wasm: guestPath('c-protocol') });
+    const commands = report.checks.find((check) => check.id === 'commands');
+    expect(commands?.status).toBe('pass');
+    expect(commands?.findings).toEqual([
+      {
+        code: 'command_error',
+        severity: 'info',
+        message: 'command "greet" answered success:false: greet: params.name is required (invalid_params)',
+        detail: { params: null },
+      },
+    ]);
+  });
+
+  it('as-http passes with fixtures and a route, and its fetch reaches the in-memory server', async () => {
+    const report = await runConformance({
+      wasm: guestPath('as-http'),
+      fixtures: {
+        greet: { name: 'Ada' },
+        fetch: { url: 'https://api.example.com/hello' },
+        fetch_json: { url: 'https://api.example.com/hello' },
+      },
+      httpRoutes: [
+        { url: 'https://api.example.com/hello', respond: { status: 200, body: '{"hello":"world"}' } },
+      ],
+    });
+    expect(errors(report)).toEqual([]);
+    expect(report.passed).toBe(true);
+    // With params for every command, no command answers an error.
+    expect(report.checks.find((check) => check.id === 'commands')?.findings).toEqual([]);
+  });
+
+  it('reports the declared memory as info, and warns that the in-thread lane enforces no timeout', async () => {
+    const report = await runConformance({ wasm: guestPath('c-protocol'), lane: 'in-thread' });
+    expect(report.passed).toBe(true);
+    const budgets = report.checks.find((check) => check.id === 'budgets');
+    expect(budgets?.findings.map((f) => [f.severity, f.code, f.message])).toEqual([
+      [
+        'info',
+        'memory',
+        'the module declares a memory maximum of 16 pages (1 MiB), within the budget of 256 pages (16 MiB)',
+      ],
+      [
+        'warning',
+        'no_time_limit',
+        'the in-thread lane cannot stop a call, so the 2000 ms call budget was not enforced; run on the isolated lane',
+      ],
+    ]);
+  });
+
+  it('fails the budgets check when the budget is below the declared maximum (the loader caps it)', async () => {
+    const report = await runConformance({ wasm: guestPath('c-protocol'), budgets: { memoryMaxPages: 12 } });
+    expect(errors(report)).toEqual(['budgets/memory_too_large']);
+    expect(report.checks.find((check) => check.id === 'budgets')?.findings[0]?.detail).toEqual({
+      declaredMax: 16,
+      effectiveMax: 12,
+      action: 'capped',
+    });
+  });
+
+  it('fails the load when the budget is below the initial memory (the loader refuses it)', async () => {
+    const report = await runConformance({ wasm: guestPath('c-protocol'), budgets: { memoryMaxPages: 8 } });
+    expect(errors(report)).toEqual(['manifest/memory_refused']);
+  });
+});

@@ -1,0 +1,158 @@
+import { isFilePermission, normalizeFilePath } from '@plinth/permissions';
+import { getHostFunction, STORAGE_QUOTA, type GuestManifest } from '@plinth/protocol';
+import type { LoadedMemory } from '@plinth/runtime';
+import type { TranscriptHostCall } from '../harness/transcript.js';
+import { MEMORY_WORKSPACE_ROOT } from '../twins/files.js';
+import type { CheckRecorder } from './report.js';
+import type { LimitHit } from './session.js';
+
+/** Storage-like functions whose written value counts against the `plugin_storage` quota. */
+const QUOTA_FIELDS: Readonly<Record<string, string>> = {
+  host_storage_set: 'data',
+  host_namespace_put_object: 'body_base64',
+};
+
+const base64Size = (text: string): number => Math.floor((text.replace(/=+$/, '').length * 3) / 4);
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a file request leaves the workspace (`..`, encoded traversal, an absolute path outside it), using
+ * the catalogue's target and the permission engine's normalization; the bundle refuses such a path
+ * before any permission check, so no decision records it.
+ */
+function pathEscape(call: TranscriptHostCall): { target: string; problem: string } | undefined {
+  const spec = getHostFunction(call.function);
+  const type = spec?.permission?.types[0];
+  if (!spec?.permission || type === undefined || !isFilePermission(type)) return undefined;
+  const decoded = spec.decodeRequest(call.input);
+  if (!decoded.ok) return undefined;
+  // Widened once: each catalogue entry types its own request.
+  const derive = spec.permission.target as (request: unknown) => string | null;
+  const target = derive(decoded.value);
+  if (target === null) return undefined;
+  const normalized = normalizeFilePath(target, MEMORY_WORKSPACE_ROOT);
+  return normalized.ok ? undefined : { target, problem: normalized.problem };
+}
+
+/**
+ * Every host call of the run, judged against the default policy (the manifest's requested defaults):
+ * refused permissions, requests the host refused as malformed, values over the storage quota and host
+ * limits are errors; functions the conformance host does not provide are warnings.
+ */
+export function checkHostCalls(
+  calls: readonly TranscriptHostCall[],
+  manifest: GuestManifest,
+  check: CheckRecorder,
+): void {
+  const seen = new Set<string>();
+  const once = (key: string): boolean => !seen.has(key) && Boolean(seen.add(key));
+  const quotaRule = manifest.requested_permissions?.defaults.plugin_storage?.quota_bytes;
+  const quota = quotaRule ?? STORAGE_QUOTA.defaultBytes;
+  for (const call of calls) {
+    const during = `during ${call.exportName || 'load'}`;
+    for (const decision of call.decisions) {
+      if (decision.allowed || !once(`perm ${call.function} ${decision.permission} ${decision.target}`))
+        continue;
+      check.error(
+        'permission_denied',
+        `${call.function} needs ${decision.permission} on '${decision.target}' ${during}, outside the requested permissions: ${decision.message}`,
+        {
+          function: call.function,
+          permission: decision.permission,
+          target: decision.target,
+          export: call.exportName,
+        },
+      );
+    }
+    const escape = pathEscape(call);
+    if (escape && once(`escape ${call.function} ${escape.target}`)) {
+      check.error(
+        'path_escape',
+        `${call.function} asked for '${escape.target}' ${during}, which is not a path inside the workspace (${escape.problem})`,
+        { function: call.function, target: escape.target, export: call.exportName },
+      );
+    }
+    if (call.outcome === 'invalid_input' && once(`invalid ${call.function} ${call.output}`)) {
+      check.error(
+        'invalid_host_call',
+        `${call.function} refused the request ${during} as invalid: ${call.output}`,
+        { function: call.function, input: call.input.slice(0, 200), export: call.exportName },
+      );
+    }
+    if (call.outcome === 'limit' && once(`limit ${call.function}`)) {
+      check.error('host_call_limit', `${call.function} hit a host limit ${during}: ${call.output}`, {
+        function: call.function,
+        export: call.exportName,
+      });
+    }
+    if (call.outcome === 'not_available' && once(`unavailable ${call.function}`)) {
+      check.warning(
+        'host_function_unavailable',
+        `${call.function} is not provided by the conformance host (it answered "not available") ${during}`,
+        { function: call.function },
+      );
+    }
+    const field = QUOTA_FIELDS[call.function];
+    if (field !== undefined && call.outcome === 'failure' && quota !== STORAGE_QUOTA.unlimited) {
+      const value = parseObject(call.input)?.[field];
+      const size = typeof value === 'string' ? base64Size(value) : 0;
+      if (size > quota && once(`quota ${call.function}`)) {
+        check.error(
+          'quota_exceeded',
+          `${call.function} wrote a value of ${size} bytes ${during}, over the plugin_storage quota of ${quota} bytes`,
+          { function: call.function, permission: 'plugin_storage', size, quota },
+        );
+      }
+    }
+  }
+}
+
+export interface BudgetFacts {
+  memory: LoadedMemory;
+  memoryMaxPages: number;
+  callTimeoutMs: number;
+  lane: 'in-thread' | 'isolated';
+  limitHits: readonly LimitHit[];
+}
+
+const pagesText = (pages: number): string => `${pages} pages (${(pages * 64) / 1024} MiB)`;
+
+export function checkBudgets(facts: BudgetFacts, check: CheckRecorder): void {
+  const { memory, memoryMaxPages } = facts;
+  if (memory.declaredMax === undefined) {
+    check.error(
+      'memory_unbounded',
+      `the module declares no memory maximum; the loader ${memory.action === 'capped' ? 'capped it' : 'left it'} (${memory.reason}). Declare a maximum within ${pagesText(memoryMaxPages)}`,
+      { declaredMax: null, effectiveMax: memory.effectiveMax ?? null, action: memory.action },
+    );
+  } else if (memory.declaredMax > memoryMaxPages) {
+    check.error(
+      'memory_too_large',
+      `the module declares a memory maximum of ${pagesText(memory.declaredMax)}, above the budget of ${pagesText(memoryMaxPages)}; the loader ${memory.action === 'capped' ? 'capped it' : 'left it'} (${memory.reason})`,
+      { declaredMax: memory.declaredMax, effectiveMax: memory.effectiveMax ?? null, action: memory.action },
+    );
+  } else {
+    check.info(
+      'memory',
+      `the module declares a memory maximum of ${pagesText(memory.declaredMax)}, within the budget of ${pagesText(memoryMaxPages)}`,
+      { declaredMax: memory.declaredMax, action: memory.action },
+    );
+  }
+  if (facts.lane === 'in-thread') {
+    check.warning(
+      'no_time_limit',
+      `the in-thread lane cannot stop a call, so the ${facts.callTimeoutMs} ms call budget was not enforced; run on the isolated lane`,
+    );
+  }
+  for (const hit of facts.limitHits) check.error(hit.code, `${hit.where}: ${hit.message}`);
+}

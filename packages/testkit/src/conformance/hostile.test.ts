@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { guestPath, listGuests } from '../guests/catalogue.js';
+import type { CheckId, ConformanceReport } from './report.js';
+import { runConformance, type ConformanceOptions } from './run-conformance.js';
+
+/** A finding the guest must cause: in this check, with this code (or one of these codes). */
+type Expected = readonly [CheckId, string | readonly string[]];
+
+interface HostileCase {
+  /** The documented outcome in guests.json this case maps from. */
+  outcome: string;
+  options?: Omit<ConformanceOptions, 'wasm'>;
+  findings: readonly Expected[];
+  /** For guests whose behaviour needs a second plugin: why the suite alone cannot see it. */
+  passesBecause?: string;
+}
+
+// Short budgets keep the spinning guests cheap; every timeout costs one budget.
+const FAST = { budgets: { callTimeoutMs: 500 } } as const;
+
+const CASES: Readonly<Record<string, HostileCase>> = {
+  'hostile-command-recursion': {
+    outcome: 'limit:depth',
+    findings: [],
+    passesBecause: 'the recursion needs a second plugin; alone, bounce without params is a well-formed error',
+  },
+  'hostile-command-self': {
+    outcome: 'rejected:self_call',
+    findings: [],
+    passesBecause: 'the conformance host has no registry, so host_plugin_command answers "not available"',
+  },
+  'hostile-events-flood': {
+    outcome: 'limit:events_per_second',
+    // A count above the host-call budget ends the call deterministically (no race with the timeout).
+    options: { fixtures: { flood: { count: 2000 } }, budgets: { hostCallsPerCall: 1000 } },
+    findings: [
+      ['commands', 'host_calls_exceeded'],
+      ['permissions', 'host_call_limit'],
+      ['budgets', 'host_calls_exceeded'],
+    ],
+  },
+  'hostile-fs-escape': {
+    outcome: 'rejected:invalid_input',
+    findings: [
+      ['permissions', 'path_escape'],
+      ['permissions', 'permission_denied'],
+    ],
+  },
+  'hostile-http-ungranted': {
+    outcome: 'denied:http_requests',
+    findings: [['permissions', 'permission_denied']],
+  },
+  'hostile-id-mismatch': {
+    outcome: 'load:id_mismatch',
+    options: { expectedId: 'hostile.id-mismatch' },
+    findings: [['manifest', 'id_mismatch']],
+  },
+  'hostile-import-env': {
+    outcome: 'load:forbidden_namespace',
+    findings: [['manifest', 'import_not_allowed']],
+  },
+  'hostile-import-unknown': {
+    outcome: 'load:unknown_import',
+    findings: [['manifest', 'import_not_allowed']],
+  },
+  'hostile-import-wasi': {
+    outcome: 'load:forbidden_namespace',
+    findings: [['manifest', 'import_not_allowed']],
+  },
+  'hostile-input-malformed': {
+    outcome: 'rejected:invalid_input',
+    findings: [['permissions', 'invalid_host_call']],
+  },
+  'hostile-loop-command': {
+    outcome: 'limit:timeout',
+    options: FAST,
+    findings: [
+      ['commands', 'timeout'],
+      ['budgets', 'timeout'],
+    ],
+  },
+  'hostile-loop-init': { outcome: 'limit:timeout', options: FAST, findings: [['manifest', 'timeout']] },
+  'hostile-loop-manifest': { outcome: 'limit:timeout', options: FAST, findings: [['manifest', 'timeout']] },
+  'hostile-manifest-huge': {
+    outcome: 'load:manifest_too_large',
+    findings: [['manifest', 'output_too_large']],
+  },
+  'hostile-manifest-invalid-json': {
+    outcome: 'load:invalid_manifest',
+    findings: [['manifest', 'manifest_invalid']],
+  },
+  'hostile-memory-grow': {
+    outcome: 'limit:memory',
+    options: FAST,
+    // The runtime ends the retrying guest at the wall-clock limit once memory is at the cap.
+    findings: [
+      ['commands', ['out_of_memory', 'timeout']],
+      ['budgets', ['out_of_memory', 'timeout']],
+    ],
+  },
+  'hostile-memory-too-large': {
+    outcome: 'load:memory_too_large',
+    findings: [['budgets', 'memory_too_large']],
+  },
+  'hostile-memory-unbounded': {
+    outcome: 'load:memory_unbounded',
+    findings: [['budgets', 'memory_unbounded']],
+  },
+  'hostile-min-app-version': {
+    outcome: 'load:incompatible_app_version',
+    findings: [['manifest', 'incompatible_host_version']],
+  },
+  'hostile-no-output': { outcome: 'call:no_output', findings: [['commands', 'invalid_output']] },
+  'hostile-output-huge': {
+    outcome: 'limit:output_size',
+    options: FAST,
+    // Writing 64 MiB takes about a second here, so under a short budget the clock may stop it first.
+    findings: [
+      ['commands', ['output_too_large', 'timeout']],
+      ['budgets', ['output_too_large', 'timeout']],
+    ],
+  },
+  'hostile-output-invalid-json': {
+    outcome: 'call:invalid_output',
+    findings: [['commands', 'invalid_output']],
+  },
+  'hostile-output-invalid-utf8': {
+    outcome: 'call:invalid_output',
+    findings: [['commands', 'invalid_output']],
+  },
+  'hostile-protocol-version': {
+    outcome: 'load:unsupported_protocol_version',
+    findings: [['manifest', 'incompatible_protocol']],
+  },
+  'hostile-stack-overflow': { outcome: 'call:trap', findings: [['commands', 'trap']] },
+  'hostile-storage-other-plugin': {
+    outcome: 'limit:storage_quota',
+    findings: [['permissions', 'quota_exceeded']],
+  },
+  'hostile-trap-unreachable': { outcome: 'call:trap', findings: [['commands', 'trap']] },
+};
+
+const outcomesOf = (name: string): string[] => {
+  const guest = listGuests({ kind: 'hostile' }).find((g) => g.name === name);
+  return [guest?.outcome, ...(guest?.triggers ?? []).map((t) => t.outcome)].filter(
+    (outcome): outcome is string => outcome !== undefined,
+  );
+};
+
+const codesIn = (report: ConformanceReport, id: CheckId): string[] =>
+  report.checks
+    .find((check) => check.id === id)
+    ?.findings.filter((finding) => finding.severity === 'error')
+    .map((finding) => finding.code) ?? [];
+
+describe('runConformance on the hostile guests', () => {
+  it('has a case for every hostile guest, mapped from one of its documented outcomes', () => {
+    const names = listGuests({ kind: 'hostile' }).map((guest) => guest.name);
+    expect(Object.keys(CASES).sort()).toEqual([...names].sort());
+    for (const [name, hostile] of Object.entries(CASES)) expect(outcomesOf(name)).toContain(hostile.outcome);
+  });
+
+  it.each(Object.entries(CASES).filter(([, c]) => c.findings.length > 0))(
+    '%s fails with the finding it should',
+    async (name, hostile) => {
+      const report = await runConformance({ wasm: guestPath(name), ...hostile.options });
+      expect(report.passed).toBe(false);
+      for (const [id, codes] of hostile.findings) {
+        const wanted = typeof codes === 'string' ? [codes] : codes;
+        const found = codesIn(report, id);
+        expect(
+          found.some((code) => wanted.includes(code)),
+          `${id}: wanted ${wanted.join('|')}, got ${found.join(', ')}`,
+        ).toBe(true);
+        expect(report.checks.find((check) => check.id === id)?.status).toBe('fail');
+      }
+    },
+  );
+
+  it.each(Object.entries(CASES).filter(([, c]) => c.passesBecause !== undefined))(
+    '%s passes alone (its behaviour needs a second plugin)',
+    async (name) => {
+      const report = await runConformance({ wasm: guestPath(name) });
+      expect(report.passed).toBe(true);
+    },
+  );
+
+  it('skips every later check with a reason when the module does not load', async () => {
+    const report = await runConformance({ wasm: guestPath('hostile-import-wasi') });
+    expect(report.plugin).toBeNull();
+    expect(report.checks.map((check) => [check.id, check.status, check.reason ?? ''])).toEqual([
+      ['manifest', 'fail', ''],
+      ['commands', 'skip', 'the module did not load'],
+      ['unknown-command', 'skip', 'the module did not load'],
+      ['events', 'skip', 'the module did not load'],
+      ['config', 'skip', 'the module did not load'],
+      ['permissions', 'skip', 'the module did not load'],
+      ['budgets', 'skip', 'the module did not load'],
+      ['reload', 'skip', 'the module did not load'],
+    ]);
+    expect(report.checks[0]?.findings[0]?.message).toBe(
+      'loading the module: Cannot load module: The module imports function "fd_write" from "wasi_snapshot_preview1": WASI is not enabled for this plugin',
+    );
+  });
+
+  it('names the function, permission and target of a denied host call', async () => {
+    const report = await runConformance({ wasm: guestPath('hostile-http-ungranted') });
+    const permissions = report.checks.find((check) => check.id === 'permissions');
+    expect(permissions?.findings.map((finding) => finding.detail)).toEqual([
+      {
+        function: 'host_http_request',
+        permission: 'http_requests',
+        target: 'https://not-granted.example/',
+        export: 'handle_command',
+      },
+      {
+        function: 'host_http_request',
+        permission: 'http_requests',
+        target: 'http://127.0.0.1:9/',
+        export: 'handle_command',
+      },
+      {
+        function: 'host_http_request',
+        permission: 'http_requests',
+        target: 'http://localhost/',
+        export: 'handle_command',
+      },
+      {
+        function: 'host_http_request',
+        permission: 'http_requests',
+        target: 'http://169.254.169.254/latest/meta-data/',
+        export: 'handle_command',
+      },
+    ]);
+    expect(permissions?.findings[0]?.message).toBe(
+      "host_http_request needs http_requests on 'https://not-granted.example/' during handle_command, outside the requested permissions: Permission not configured for plugin 'hostile.http-ungranted': http_requests on 'https://not-granted.example/'. Add plugins.hostile.http-ungranted.permissions.http_requests to the policy.",
+    );
+  });
+
+  it('keeps checking after a timeout: the next checks run on a freshly loaded plugin', async () => {
+    const report = await runConformance({
+      wasm: guestPath('hostile-loop-command'),
+      budgets: { callTimeoutMs: 300 },
+    });
+    expect(report.checks.find((check) => check.id === 'commands')?.findings[0]?.message).toBe(
+      'command "spin": plugin hostile.loop-command@0.1.0 (handle_command) timed out after 300 ms; its worker was terminated and a fresh instance (with fresh memory) will serve the next call',
+    );
+    // The guest spins on any command, so the unknown command and the reload time out too; nothing aborts.
+    expect(report.checks.map((check) => [check.id, check.status])).toEqual([
+      ['manifest', 'pass'],
+      ['commands', 'fail'],
+      ['unknown-command', 'fail'],
+      ['events', 'skip'],
+      ['config', 'skip'],
+      ['permissions', 'pass'],
+      ['budgets', 'fail'],
+      ['reload', 'fail'],
+    ]);
+  });
+});
