@@ -1,5 +1,5 @@
 import { summarizePermissions } from '@plinth/permissions';
-import { listGuests, runConformance, guestBytes } from '@plinth/testkit';
+import { listGuests, runConformanceTable, guestBytes } from '@plinth/testkit';
 import {
   HOST_FUNCTIONS,
   formatPath,
@@ -59,7 +59,7 @@ export async function renderConformance(): Promise<{ ok: boolean; report: string
   ];
   let ok = true;
   for (const guest of listGuests({ kind: 'golden' }).filter((g) => g.conformance)) {
-    const results = await runConformance(guestBytes(guest.name));
+    const results = await runConformanceTable(guestBytes(guest.name));
     const failed = results.filter((r) => !r.ok);
     ok &&= failed.length === 0;
     const verdict =
