@@ -1,1 +1,11 @@
-export {};
+// @plinth/host-node: the composed Node host. Each capability also has its own subpath (`/fs`, `/http`,
+// `/storage`, `/basics`, `/wasi`, `/ws`, `/directory`, `/policy`).
+export { createNodeHost } from './host/create-node-host.js';
+export type {
+  NodeHost,
+  NodeHostEvent,
+  NodeHostLogEntry,
+  NodeHostOptions,
+  NodeHostPlugin,
+  NodeHostProgress,
+} from './host/node-host-types.js';

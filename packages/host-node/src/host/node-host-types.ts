@@ -7,7 +7,7 @@ import type {
   PermissionType,
   Policy,
 } from '@plinth/protocol';
-import type { PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
+import type { CallRecord, PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
 import type { DirectoryProblem, InstallResult } from '../directory/index.js';
 
 /** How a Node app hosts plugins: one workspace, one plugins root, one storage database, one policy. */
@@ -42,6 +42,16 @@ export interface NodeHostOptions {
   onChange?: (change: RegistryChange | { type: 'installed' | 'uninstalled'; pluginId: string }) => void;
   /** Progress of long work: loading many plugins, installing. */
   onProgress?: (progress: NodeHostProgress) => void;
+  /** One record per command or event call (plugin, export, duration, outcome), for metrics. */
+  onCall?: (record: CallRecord) => void;
+  /** How many denials `denials()` keeps (the oldest are dropped). Default 500. */
+  denialsKept?: number;
+  /**
+   * Workspace paths (relative or absolute) no plugin may see or change, whatever the policy grants — e.g.
+   * the app's own logs. The plugins root and the storage database are always hidden when they sit inside
+   * the workspace, and the policy file is read-only for plugins (else one could grant itself anything).
+   */
+  hiddenPaths?: readonly string[];
 }
 
 export interface NodeHostLogEntry {
@@ -55,7 +65,12 @@ export interface NodeHostLogEntry {
 
 export type NodeHostEvent =
   | { type: 'plugin_event'; pluginId: string; payload: JsonValue }
-  | { type: 'file_event'; pluginId: string; event_type: 'file_created' | 'file_saved' | 'file_deleted'; path: string };
+  | {
+      type: 'file_event';
+      pluginId: string;
+      event_type: 'file_created' | 'file_saved' | 'file_deleted';
+      path: string;
+    };
 
 export type NodeHostProgress =
   | { type: 'loading'; pluginId: string; index: number; total: number }
@@ -78,8 +93,15 @@ export interface NodeHost {
   plugin(id: string): NodeHostPlugin | undefined;
   /** Runs a command; throws a PlinthError (`not_handled` for an unknown plugin or command, …). */
   command(pluginId: string, command: string, params?: JsonValue | null): Promise<CommandResponse>;
-  /** Installs (sha256-verified when given), applies the manifest's requested defaults, and loads it. */
-  install(options: { path: string } | { url: string } | { bytes: Uint8Array }, sha256?: string): Promise<InstallResult>;
+  /**
+   * Installs (sha256-verified when given), applies the manifest's requested defaults, and loads it. An
+   * installed plugin with other bytes is refused (`already_installed`) unless `replace` is set; it is then
+   * hot-reloaded. The same bytes again answer `outcome: 'unchanged'`.
+   */
+  install(
+    options: ({ path: string } | { url: string } | { bytes: Uint8Array }) & { replace?: boolean },
+    sha256?: string,
+  ): Promise<InstallResult>;
   /** Unloads and removes a plugin. */
   uninstall(pluginId: string): Promise<void>;
   reload(pluginId: string): Promise<PluginInfo>;
@@ -90,5 +112,8 @@ export interface NodeHost {
   policy(): Policy;
   /** Every permission decision that refused something, most recent last (bounded). */
   denials(): readonly PermissionDecision[];
+  /** Resolves once the file events of plugin writes made so far have reached every other plugin. */
+  settled(): Promise<void>;
+  /** Stops watching, shuts every plugin down, closes HTTP connections and the database. Idempotent. */
   close(): Promise<void>;
 }

@@ -188,6 +188,20 @@ describe('PluginRegistry', () => {
     expect(logged.sort()).toEqual(['event file_saved', 'on_event: file_saved']);
     await registry.close();
   });
+
+  it('skips the plugin named in except when broadcasting', async () => {
+    const logged: string[] = [];
+    const bundle: HostBundle = { host_log: (request) => (logged.push(request.message), '') };
+    const registry = new PluginRegistry();
+    await registry.load('plinth-golden.c', opener('golden/c-protocol', bundle));
+    await registry.load('plinth-golden.rust', opener('golden/rust-protocol', bundle));
+    await registry.broadcast(
+      { event_type: 'file_saved', payload: { path: 'Daily/a.md' } },
+      { except: 'plinth-golden.rust' },
+    );
+    expect(logged).toEqual(['event file_saved']);
+    await registry.close();
+  });
 });
 
 describe('cross-plugin commands (host_plugin_command)', () => {

@@ -186,9 +186,14 @@ export class PluginRegistry {
     );
   }
 
-  /** Delivers an event to every active plugin; a plugin's failure is logged and counted, never thrown. */
-  async broadcast(event: GuestEvent | AnyGuestEvent): Promise<void> {
-    const active = [...this.#entries.values()].filter((entry) => entry.state === 'active');
+  /**
+   * Delivers an event to every active plugin; a plugin's failure is logged and counted, never thrown.
+   * `except` skips one plugin, e.g. the one whose own write caused a file event.
+   */
+  async broadcast(event: GuestEvent | AnyGuestEvent, options: { except?: string } = {}): Promise<void> {
+    const active = [...this.#entries.values()].filter(
+      (entry) => entry.state === 'active' && entry.id !== options.except,
+    );
     await Promise.all(
       active.map((entry) =>
         this.#run(entry, 'event', event.event_type, async (handle) => {

@@ -1,0 +1,264 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { PlinthError } from '@plinth/protocol';
+import {
+  createInThreadLane,
+  PluginRegistry,
+  resolveLimits,
+  type PluginInfo,
+  type ProtocolLogEntry,
+} from '@plinth/runtime';
+import { createIsolatedLane } from '@plinth/runtime/node';
+import {
+  installPlugin,
+  loadPluginDirectory,
+  loadPluginFromDirectory,
+  uninstallPlugin,
+  watchPluginsRoot,
+  type DirectoryOpenOptions,
+  type DirectoryProblem,
+  type InstallSource,
+  type PluginsRootWatcher,
+  type WatchEvent,
+} from '../directory/index.js';
+import { createHostBundles } from './host-bundles.js';
+import { hostFileRules } from './host-files.js';
+import { listener, loadProgress, messageOf, protocolLog, registryLog } from './host-log.js';
+import { DEFAULT_DENIALS_KEPT, openHostPolicy } from './host-policy.js';
+import type { NodeHost, NodeHostOptions } from './node-host-types.js';
+import { describePlugin } from './plugin-view.js';
+
+/**
+ * One Node host: a workspace, a plugins root, one SQLite database and one policy file, composed from the
+ * package's bundles, the runtime's registry and the plugin-directory loader. Plugins run on the isolated
+ * lane by default; on the in-thread lane `host_http_request`, `host_run_wasi_module` and
+ * `host_plugin_command` answer an internal error (their handlers are async). `host_ws_request` is not
+ * wired and answers "not available". A plugin's own file writes are broadcast to every other plugin.
+ */
+export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost> {
+  const limits = resolveLimits(options.limits);
+  const watch = options.watch !== false;
+  const root = resolve(options.pluginsRoot);
+  const workspaceRoot = resolve(options.workspaceRoot);
+  const log = listener(options.onLog);
+  const progress = listener(options.onProgress);
+  const change = listener(options.onChange);
+
+  const storagePath = resolve(options.storagePath ?? join(root, '.plinth', 'plinth.db'));
+  await mkdir(root, { recursive: true });
+  await mkdir(dirname(storagePath), { recursive: true });
+  const fileRules = hostFileRules(options, workspaceRoot, root, storagePath);
+  const policy = await openHostPolicy({
+    policy: options.policy,
+    watch,
+    denialsKept: options.denialsKept ?? DEFAULT_DENIALS_KEPT,
+    log,
+  });
+  const registry = new PluginRegistry({
+    permissions: policy.checker,
+    onChange: change,
+    log: (entry) => log(registryLog(entry)),
+    ...(options.onCall === undefined ? {} : { onCall: listener(options.onCall) }),
+  });
+  let bundles: ReturnType<typeof createHostBundles>;
+  try {
+    bundles = createHostBundles({
+      workspaceRoot,
+      storagePath,
+      fileRules,
+      permissions: policy.checker,
+      policy: policy.source,
+      registry,
+      limits,
+      allowPrivateHosts: options.allowPrivateHosts,
+      runtimeContext: options.runtimeContext,
+      log,
+      event: listener(options.onEvent),
+    });
+  } catch (error) {
+    await policy.close();
+    throw error;
+  }
+
+  const lane = options.lane === 'in-thread' ? createInThreadLane : createIsolatedLane;
+  const directory: DirectoryOpenOptions = {
+    hostAppVersion: options.hostAppVersion,
+    bundleFor: () => bundles.bundle,
+    lane,
+    openOptions: () => ({
+      limits,
+      initContext: { workspace_root: workspaceRoot },
+      log: (entry: ProtocolLogEntry) => log(protocolLog(entry)),
+      onHandlerError: (error, functionName, context) =>
+        log({
+          level: 'error',
+          source: 'host',
+          pluginId: context.pluginId,
+          message: `${functionName} failed inside the host: ${messageOf(error)}`,
+        }),
+    }),
+    onWarning: (pluginId, message) => log({ level: 'warn', source: 'host', pluginId, message }),
+  };
+
+  let watcher: PluginsRootWatcher | undefined;
+  let started: ReturnType<NodeHost['start']> | undefined;
+  let closing: Promise<void> | undefined;
+  const open = (what: string): void => {
+    if (closing) throw closedError(what);
+  };
+  const view = (info: PluginInfo) => describePlugin(info, policy.current());
+  const loadOne = async (id: string): Promise<PluginInfo> => {
+    const outcome = await loadPluginFromDirectory({ ...directory, root, registry, id });
+    if (!('code' in outcome)) return outcome;
+    const loaded = registry.get(id);
+    // The plugins-root watcher may have loaded it first.
+    if (outcome.code === 'already_loaded' && loaded) return loaded;
+    throw problemError(outcome);
+  };
+
+  const start = async (): ReturnType<NodeHost['start']> => {
+    const result = await loadPluginDirectory({
+      ...directory,
+      root,
+      registry,
+      onProgress: (event) => progress(loadProgress(event)),
+    });
+    for (const problem of result.problems) {
+      log({
+        level: 'warn',
+        source: 'host',
+        pluginId: problem.name,
+        message: problem.message,
+        detail: { code: problem.code },
+      });
+    }
+    if (watch && !closing) {
+      const opened = await watchPluginsRoot({ ...directory, root, registry, onEvent: (e) => onWatch(e) });
+      if (closing) await opened.close();
+      else watcher = opened;
+    }
+    return { loaded: result.loaded.map(view), problems: result.problems };
+  };
+
+  const onWatch = (event: WatchEvent): void => {
+    if (event.type === 'failed') {
+      log({
+        level: 'error',
+        source: 'host',
+        pluginId: event.pluginId,
+        message: `${event.action} after a change in the plugins root failed: ${event.problem.message}`,
+        detail: { code: event.problem.code, action: event.action },
+      });
+    } else if (event.type === 'error') {
+      log({ level: 'error', source: 'host', message: `plugins root watcher: ${event.error.message}` });
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    const steps: [string, () => Promise<unknown>][] = [
+      ['start', async () => started?.catch(() => undefined)],
+      ['the plugins root watcher', async () => watcher?.close()],
+      ['file event delivery', () => bundles.settled()],
+      ['the plugins', () => registry.close()],
+      ['HTTP and the database', () => bundles.close()],
+      ['the policy', () => policy.close()],
+    ];
+    // Each step runs even when an earlier one failed, so nothing stays open.
+    for (const [what, step] of steps) {
+      await step().catch((error: unknown) =>
+        log({ level: 'error', source: 'host', message: `closing ${what} failed: ${messageOf(error)}` }),
+      );
+    }
+  };
+
+  return {
+    start() {
+      if (closing) return Promise.reject(closedError('start'));
+      started ??= start();
+      return started;
+    },
+    plugins: () => registry.list().map(view),
+    plugin(id) {
+      const info = registry.get(id);
+      return info && view(info);
+    },
+    async command(pluginId, command, params = null) {
+      open('command');
+      return registry.command(pluginId, command, params);
+    },
+    async install(source, sha256) {
+      open('install');
+      const origin = 'path' in source ? source.path : 'url' in source ? source.url : 'bytes';
+      progress({ type: 'installing', step: 'reading', source: origin });
+      const result = await installPlugin({
+        root,
+        source: installSource(source),
+        ...(source.replace === true ? { replace: true } : {}),
+        hostAppVersion: options.hostAppVersion,
+        limits,
+        lane,
+        ...(sha256 === undefined ? {} : { sha256 }),
+      });
+      const added = await policy.applyDefaults(result.manifest);
+      if (added.length > 0) {
+        log({
+          level: 'info',
+          source: 'permissions',
+          pluginId: result.id,
+          message: `granted the defaults ${result.id} asks for: ${added.join(', ')}`,
+          detail: { added, reasons: result.requestedPermissions?.reasons ?? {} },
+        });
+      }
+      if (result.outcome === 'replaced' && registry.get(result.id) !== undefined) {
+        await registry.reload(result.id);
+      } else if (registry.get(result.id) === undefined) {
+        try {
+          await loadOne(result.id);
+        } catch (error) {
+          // A plugin that cannot run is not left installed; one that was there before stays.
+          if (result.outcome === 'installed')
+            await uninstallPlugin({ root, id: result.id }).catch(() => undefined);
+          throw error;
+        }
+      }
+      if (result.outcome !== 'unchanged') change({ type: 'installed', pluginId: result.id });
+      return result;
+    },
+    async uninstall(pluginId) {
+      open('uninstall');
+      if (registry.get(pluginId) !== undefined) await registry.unload(pluginId);
+      await uninstallPlugin({ root, id: pluginId });
+      change({ type: 'uninstalled', pluginId });
+    },
+    async reload(pluginId) {
+      open('reload');
+      return registry.get(pluginId) === undefined ? loadOne(pluginId) : registry.reload(pluginId);
+    },
+    async grant(pluginId, permission, scope) {
+      open('grant');
+      await policy.grant(pluginId, permission, scope);
+    },
+    async revoke(pluginId, permission, scope) {
+      open('revoke');
+      await policy.revoke(pluginId, permission, scope);
+    },
+    policy: () => policy.current(),
+    denials: () => policy.denials(),
+    settled: () => bundles.settled(),
+    close: () => (closing ??= close()),
+  };
+}
+
+/** The source without the host's own option. */
+function installSource(source: Parameters<NodeHost['install']>[0]): InstallSource {
+  if ('path' in source) return { path: source.path };
+  return 'url' in source ? { url: source.url } : { bytes: source.bytes };
+}
+
+const closedError = (what: string): PlinthError =>
+  new PlinthError('closed', `the Node host is closed; cannot ${what}`);
+
+function problemError(problem: DirectoryProblem): PlinthError {
+  if (PlinthError.isInstance(problem.error)) return problem.error;
+  return new PlinthError('load_failed', problem.message, { pluginId: problem.name, cause: problem.error });
+}

@@ -1,0 +1,145 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { PermissionChecker } from '@plinth/permissions';
+import {
+  combineBundles,
+  createFilesBundle,
+  fileEventToGuestEvent,
+  storageQuotaFromPolicy,
+  type FileEvent,
+  type HostBundle,
+  type PluginLimits,
+  type PluginRegistry,
+  type QuotaPolicySource,
+} from '@plinth/runtime';
+import { createBasicBundles } from '../basics/index.js';
+import { createNodeWorkspaceFiles } from '../fs/index.js';
+import { createNodeHttpBundle } from '../http/index.js';
+import { openSqliteStores, createSqliteStorageBundle, type SqliteStores } from '../storage/index.js';
+import { createWasiBundle, DEFAULT_WASI_TIMEOUT_MS } from '../wasi/index.js';
+import { guardHostFiles, type HostFileRules } from './host-files.js';
+import type { NodeHostEvent, NodeHostLogEntry, NodeHostOptions } from './node-host-types.js';
+
+export interface HostBundlesOptions {
+  workspaceRoot: string;
+  storagePath: string;
+  /** The host's own files inside the workspace, out of the plugins' reach. */
+  fileRules: HostFileRules;
+  permissions: PermissionChecker;
+  policy: QuotaPolicySource;
+  registry: PluginRegistry;
+  limits: PluginLimits;
+  allowPrivateHosts: readonly string[] | undefined;
+  runtimeContext: NodeHostOptions['runtimeContext'];
+  log: (entry: NodeHostLogEntry) => void;
+  event: (event: NodeHostEvent) => void;
+}
+
+/** The one bundle every plugin of a host gets, and what must be closed with the host. */
+export interface HostBundles {
+  /** Plugin-agnostic: handlers take the plugin id from the call context, so it is built once. */
+  bundle: HostBundle;
+  stores: SqliteStores;
+  /** Resolves once every file-event broadcast started so far has been delivered. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Every capability of the Node host over one workspace and one database. `host_http_request`,
+ * `host_run_wasi_module` and `host_plugin_command` answer promises, so they need the isolated lane;
+ * `host_ws_request` is not wired (the registry cannot deliver frames to raw guest exports) and answers
+ * "not available".
+ */
+export function createHostBundles(options: HostBundlesOptions): HostBundles {
+  const { permissions, registry, limits, log, event } = options;
+  const broadcasts = new Set<Promise<void>>();
+
+  const onFileEvent = (change: FileEvent): void => {
+    event({ type: 'file_event', pluginId: change.pluginId, event_type: change.type, path: change.path });
+    // Not awaited: the writer's call must not wait on other plugins (nor on itself, which `except` skips).
+    const delivery = registry
+      .broadcast(fileEventToGuestEvent(change), { except: change.pluginId })
+      .catch((error: unknown) =>
+        log({
+          level: 'error',
+          source: 'host',
+          pluginId: change.pluginId,
+          message: `broadcast of ${change.type} ${change.path} failed: ${String(error)}`,
+        }),
+      )
+      .finally(() => broadcasts.delete(delivery));
+    broadcasts.add(delivery);
+  };
+
+  mkdirSync(dirname(options.storagePath), { recursive: true });
+  const stores = openSqliteStores({ path: options.storagePath });
+  try {
+    const storage = createSqliteStorageBundle({
+      stores,
+      permissions,
+      quotaFor: storageQuotaFromPolicy(options.policy),
+    });
+    const http = createNodeHttpBundle({
+      permissions,
+      limits: { responseMaxBytes: limits.httpResponseMaxBytes, defaultTimeoutMs: limits.httpTimeoutMs },
+      network: { allowPrivateHosts: options.allowPrivateHosts },
+    });
+    const { runtimeContext } = options;
+    const basics = createBasicBundles({
+      log: {
+        sink: (line) =>
+          log({
+            level: line.level,
+            source: 'guest',
+            pluginId: line.pluginId,
+            message: line.message,
+            ...(line.dropped === undefined ? {} : { detail: { dropped: line.dropped } }),
+          }),
+      },
+      events: {
+        emit: (emitted) =>
+          event({ type: 'plugin_event', pluginId: emitted.pluginId, payload: emitted.payload }),
+        eventsPerSecond: limits.eventsPerSecond,
+      },
+      runtimeContext:
+        runtimeContext === undefined
+          ? undefined
+          : { provider: (context) => runtimeContext(context.pluginId) },
+    });
+    const wasi = createWasiBundle({
+      permissions,
+      readModule: (pluginId, key) => stores.storage.get(pluginId, key),
+      // Below the plugin's own call timeout, so the guest gets the W timeout answer rather than being stopped.
+      timeoutMs: Math.max(1, Math.min(DEFAULT_WASI_TIMEOUT_MS, Math.floor(limits.timeoutMs * 0.8))),
+    });
+    const bundle = combineBundles(
+      createFilesBundle({
+        workspaceRoot: options.workspaceRoot,
+        permissions,
+        onFileEvent,
+        files: guardHostFiles(createNodeWorkspaceFiles({ root: options.workspaceRoot }), options.fileRules),
+      }),
+      storage.bundle,
+      http.bundle,
+      basics.bundle,
+      wasi,
+      registry.bundle(),
+    );
+    const settled = async (): Promise<void> => {
+      while (broadcasts.size > 0) await Promise.all([...broadcasts]);
+    };
+    return {
+      bundle,
+      stores,
+      settled,
+      close: async () => {
+        await http.close();
+        stores.close();
+      },
+    };
+  } catch (error) {
+    stores.close();
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+import { PlinthError, type JsonObject } from '@plinth/protocol';
+import type { ProtocolLogEntry, RegistryLogEntry } from '@plinth/runtime';
+import type { LoadProgress } from '../directory/index.js';
+import type { NodeHostLogEntry, NodeHostProgress } from './node-host-types.js';
+
+/** A listener that cannot break the host by throwing. */
+export function listener<T>(callback: ((value: T) => void) | undefined): (value: T) => void {
+  return (value) => {
+    try {
+      callback?.(value);
+    } catch {
+      // The embedding app's listener is its own problem; the host keeps going.
+    }
+  };
+}
+
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function errorDetail(error: unknown): { detail?: JsonObject } {
+  return PlinthError.isInstance(error) ? { detail: { code: error.code } } : {};
+}
+
+export function registryLog(entry: RegistryLogEntry): NodeHostLogEntry {
+  const cause = entry.error === undefined ? '' : `: ${messageOf(entry.error)}`;
+  return {
+    level: entry.level,
+    source: 'registry',
+    pluginId: entry.pluginId,
+    message: entry.message.endsWith(cause) ? entry.message : `${entry.message}${cause}`,
+    ...errorDetail(entry.error),
+  };
+}
+
+export function protocolLog(entry: ProtocolLogEntry): NodeHostLogEntry {
+  return {
+    level: entry.level,
+    source: 'host',
+    ...(entry.pluginId === undefined ? {} : { pluginId: entry.pluginId }),
+    message: entry.message,
+    ...errorDetail(entry.error),
+  };
+}
+
+export function loadProgress(event: LoadProgress): NodeHostProgress {
+  if (event.type === 'loaded') return { type: 'loaded', pluginId: event.pluginId };
+  if (event.type === 'skipped')
+    return { type: 'skipped', pluginId: event.pluginId, message: event.problem.message };
+  return event;
+}

@@ -1,0 +1,13 @@
+import { describePermissions } from '@plinth/permissions';
+import type { Policy } from '@plinth/protocol';
+import type { PluginInfo } from '@plinth/runtime';
+import type { NodeHostPlugin } from './node-host-types.js';
+
+/** A registry entry as an app shows it: what the policy grants, in words, and what the manifest asks for. */
+export function describePlugin(info: PluginInfo, policy: Policy): NodeHostPlugin {
+  return {
+    ...info,
+    permissionSummary: describePermissions(policy.plugins[info.id]?.permissions ?? {}),
+    requestedPermissions: info.manifest?.requested_permissions,
+  };
+}
