@@ -10,20 +10,19 @@ export function callErrorContext(exportName: string, context: HostCallContext): 
 }
 
 /**
- * Starts a call on a lane: refuses a closed lane, resets the per-call host-call count, and returns the
- * context every error of the call names.
+ * Starts a call on a lane: refuses a closed lane and resets the per-call host-call count. Allocates
+ * nothing when the context already names the export (the protocol layer's contexts do); the error context
+ * is built only when a call fails.
  */
 export function beginCall(options: {
   exportName: string;
   context: HostCallContext;
   closed: boolean;
   state: HostCallState;
-}): PlinthErrorContext {
-  const { exportName, context, state } = options;
-  const errorContext = callErrorContext(exportName, context);
-  if (options.closed) throw closedError(errorContext);
-  state.begin({ ...context, exportName });
-  return errorContext;
+}): void {
+  const { exportName, context } = options;
+  if (options.closed) throw closedError(callErrorContext(exportName, context));
+  options.state.begin(context.exportName === exportName ? context : { ...context, exportName });
 }
 
 export function closedError(errorContext: PlinthErrorContext): PlinthError {
@@ -48,16 +47,19 @@ export function outputTooLargeError(
 
 /**
  * The limits both lanes check once a call has finished: host calls per call (the guest only ever saw
- * failure answers past the limit, but the call as a whole still fails) and output size.
+ * failure answers past the limit, but the call as a whole still fails) and output size. The error
+ * context is built only on failure.
  */
 export function checkCallLimits(options: {
   state: Pick<HostCallState, 'hostCalls' | 'limitExceeded'>;
   outputBytes: number | undefined;
   limits: Pick<PluginLimits, 'hostCallsPerCall' | 'outputMaxBytes'>;
-  errorContext: PlinthErrorContext;
+  exportName: string;
+  context: HostCallContext;
 }): void {
-  const { state, limits, errorContext } = options;
+  const { state, limits } = options;
   if (state.limitExceeded) {
+    const errorContext = callErrorContext(options.exportName, options.context);
     throw new PlinthError(
       'host_calls_exceeded',
       `${describeCall(errorContext)} made ${state.hostCalls} host calls; the limit is ${limits.hostCallsPerCall} per call`,
@@ -65,32 +67,7 @@ export function checkCallLimits(options: {
     );
   }
   if (options.outputBytes !== undefined && options.outputBytes > limits.outputMaxBytes) {
+    const errorContext = callErrorContext(options.exportName, options.context);
     throw outputTooLargeError(options.outputBytes, limits, errorContext);
   }
-}
-
-/**
- * Runs calls one after another (an instance is not reentrant). A failed call does not stop the queue.
- */
-export function createCallQueue(): {
-  enqueue<T>(run: () => Promise<T>): Promise<T>;
-  /** Settles once every call queued so far has finished. */
-  drained(): Promise<void>;
-} {
-  // An idle queue runs the call at once: chaining onto a settled promise would cost a microtask hop on
-  // every call of the hot path.
-  let tail: Promise<unknown> = Promise.resolve();
-  let pending = 0;
-  const settle = () => {
-    pending -= 1;
-  };
-  return {
-    enqueue(run) {
-      pending += 1;
-      const result = pending === 1 ? run() : tail.then(run);
-      tail = result.then(settle, settle);
-      return result;
-    },
-    drained: () => (pending === 0 ? Promise.resolve() : tail.then(() => undefined)),
-  };
 }

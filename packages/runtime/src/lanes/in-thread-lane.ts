@@ -1,9 +1,10 @@
-import createPlugin, { type Plugin } from '@extism/extism';
+import createPlugin, { type Plugin, type PluginOutput } from '@extism/extism';
 import { HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
 import type { HostCallContext } from '../host/host-bundle.js';
 import { createHostFunctions } from '../host/host-functions.js';
-import { beginCall, checkCallLimits, createCallQueue } from './call-limits.js';
+import { CallGate } from './call-gate.js';
+import { beginCall, callErrorContext, checkCallLimits } from './call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from './lane.js';
 
 /**
@@ -27,35 +28,70 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
   });
 
-  const queue = createCallQueue();
+  const gate = new CallGate();
   let closed = false;
+  // Calls run one at a time, so the running call's export and context can live here: the hot path then
+  // needs no async function and no per-call closures.
+  let runningExport = '';
+  let runningContext: HostCallContext = { pluginId: '', exportName: '' };
 
-  const run = async (
-    exportName: string,
-    input: Uint8Array | string,
-    context: HostCallContext,
-  ): Promise<LaneCallResult> => {
-    const errorContext = beginCall({ exportName, context, closed, state });
-    let output: Uint8Array | null;
+  const finish = (result: PluginOutput | null): LaneCallResult => {
     try {
-      output = (await plugin.call(exportName, input))?.bytes() ?? null;
-    } catch (rejection) {
-      // (The foreground plugin resets its blocks at the start of every call, so nothing accumulates.)
-      throw toCallError(rejection, errorContext);
+      const output = outputBytes(result);
+      checkCallLimits({
+        state,
+        outputBytes: output?.length,
+        limits,
+        exportName: runningExport,
+        context: runningContext,
+      });
+      return { output, hostCalls: state.hostCalls };
+    } finally {
+      gate.leave();
     }
-    checkCallLimits({ state, outputBytes: output?.length, limits, errorContext });
-    return { output, hostCalls: state.hostCalls };
+  };
+  const fail = (rejection: unknown): never => {
+    try {
+      // (The foreground plugin resets its blocks at the start of every call, so nothing accumulates.)
+      throw toCallError(rejection, callErrorContext(runningExport, runningContext));
+    } finally {
+      gate.leave();
+    }
+  };
+  const start = (exportName: string, input: Uint8Array | string, context: HostCallContext) => {
+    try {
+      beginCall({ exportName, context, closed, state });
+    } catch (error) {
+      gate.leave();
+      return Promise.reject(error as Error);
+    }
+    runningExport = exportName;
+    runningContext = context;
+    // rc13 adopts a Uint8Array's buffer as the input block, which the guest can write to: copy it.
+    const guestInput = typeof input === 'string' ? input : new Uint8Array(input);
+    return plugin.call(exportName, guestInput).then(finish, fail);
   };
 
   return {
     kind: 'in-thread',
-    call: (exportName, input, context) => queue.enqueue(() => run(exportName, input, context)),
+    call(exportName, input, context) {
+      const wait = gate.enter();
+      return wait ? wait.then(() => start(exportName, input, context)) : start(exportName, input, context);
+    },
     hasExport: (name) => exports.has(name),
     async close() {
       if (closed) return;
       closed = true;
-      await queue.drained();
+      await gate.drained();
       await plugin.close();
     },
   };
+}
+
+/**
+ * The output's bytes. rc13's `bytes()` caches its view in a WeakMap (a get and a set per call, on the hot
+ * path); the output wraps exactly the output block's buffer, so a view of that buffer is the same bytes.
+ */
+function outputBytes(output: PluginOutput | null): Uint8Array | null {
+  return output === null ? null : new Uint8Array(output.arrayBuffer());
 }

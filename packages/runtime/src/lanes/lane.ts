@@ -20,6 +20,7 @@ export interface LaneCallResult {
  */
 export interface Lane {
   readonly kind: LaneKind;
+  /** A Uint8Array input stays the caller's: the guest gets a copy, so it can never write to it. */
   call(exportName: string, input: Uint8Array | string, context: HostCallContext): Promise<LaneCallResult>;
   hasExport(name: string): boolean;
   close(): Promise<void>;

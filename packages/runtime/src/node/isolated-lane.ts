@@ -13,7 +13,8 @@ import {
   serveHostCall,
   type AnyHostHandler,
 } from '../host/serve-host-call.js';
-import { beginCall, checkCallLimits, createCallQueue, outputTooLargeError } from '../lanes/call-limits.js';
+import { CallGate } from '../lanes/call-gate.js';
+import { beginCall, callErrorContext, checkCallLimits, outputTooLargeError } from '../lanes/call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
 import { MessageKind, type SerializedRejection } from './host-bridge.js';
 import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
@@ -53,10 +54,12 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
   const handlers = options.bundle as Record<string, AnyHostHandler | undefined>;
   const state = createHostCallState();
   const exports = new Set(WebAssembly.Module.exports(options.module).map((e) => e.name));
-  const queue = createCallQueue();
+  const gate = new CallGate();
   let worker: WorkerProcess | undefined;
   /** Ends the running call early: its worker timed out or died. */
   let stopCall: ((error: PlinthError) => void) | undefined;
+  /** What the running call's errors name: plugin, version and export (never the host-call chain). */
+  let runningContext: PlinthErrorContext = {};
   let closed = false;
 
   /** Starts a worker and waits until its instance is ready; instantiation is limited like a call. */
@@ -95,7 +98,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
         onDeath(death) {
           if (worker === spawned) worker = undefined;
           if (!ready) fail(startError(death.message, errorContext, death.cause));
-          else stopCall?.(deathError(death, state.context));
+          else stopCall?.(deathError(death, runningContext));
         },
       });
       let timer = setTimeout(
@@ -136,6 +139,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
   ): Promise<Uint8Array | null> => {
     const deadline = performance.now() + limits.timeoutMs;
     const stopped = new Promise<PlinthError>((resolve) => (stopCall = resolve));
+    runningContext = errorContext;
     const expire = () => {
       if (worker === target) worker = undefined;
       void target.terminate();
@@ -173,23 +177,32 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     input: Uint8Array | string,
     context: HostCallContext,
   ): Promise<LaneCallResult> => {
-    const errorContext = beginCall({ exportName, context, closed, state });
+    beginCall({ exportName, context, closed, state });
+    const errorContext = callErrorContext(exportName, context);
     // A worker recycled after a timeout or crash is replaced here, on the next call.
     const target = worker?.alive ? worker : (worker = await spawn(errorContext));
     const output = await exchange(target, exportName, input, errorContext);
-    checkCallLimits({ state, outputBytes: output?.length, limits, errorContext });
+    checkCallLimits({ state, outputBytes: output?.length, limits, exportName, context });
     return { output, hostCalls: state.hostCalls };
   };
 
   worker = await spawn({});
   return {
     kind: 'isolated',
-    call: (exportName, input, context) => queue.enqueue(() => run(exportName, input, context)),
+    async call(exportName, input, context) {
+      const wait = gate.enter();
+      if (wait) await wait;
+      try {
+        return await run(exportName, input, context);
+      } finally {
+        gate.leave();
+      }
+    },
     hasExport: (name) => exports.has(name),
     async close() {
       if (closed) return;
       closed = true;
-      await queue.drained();
+      await gate.drained();
       await worker?.terminate();
       worker = undefined;
     },
