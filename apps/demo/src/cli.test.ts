@@ -1,57 +1,311 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { guestPath } from '@plinth/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from './main.js';
+import { SAMPLE_WORKSPACE } from './workspace.js';
 
-const run = promisify(execFile);
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
-const dir = mkdtempSync(join(tmpdir(), 'plinth-demo-'));
+const hostile = (name: string) => guestPath(name);
+const dir = mkdtempSync(join(tmpdir(), 'plinth-demo-cli-'));
+const workspace = join(dir, 'ws');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function demo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
-describe('plinth-demo (protocol demo)', () => {
-  it('validates the sample manifest, reports its warnings and prints the whole catalogue', async () => {
-    const { code, stdout } = await demo();
+async function demo(...argv: string[]): Promise<Outcome> {
+  return demoWith({}, ...argv);
+}
+
+async function demoWith(
+  extra: { signal?: AbortSignal; onStdout?: (text: string) => void },
+  ...argv: string[]
+) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await main(['--workspace', workspace, ...argv], {
+    stdout: (text) => {
+      stdout.push(text);
+      extra.onStdout?.(text);
+    },
+    stderr: (text) => void stderr.push(text),
+    env: {},
+    ...(extra.signal ? { signal: extra.signal } : {}),
+  });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+const sampleFiles = () => readdirSync(SAMPLE_WORKSPACE, { recursive: true }).map(String).sort();
+const sampleBefore = sampleFiles();
+const policyBefore = readFileSync(join(SAMPLE_WORKSPACE, 'notes', 'README.md'), 'utf8');
+
+describe('plinth-demo on a seeded copy of the sample workspace', () => {
+  it('seeds the workspace and lists the golden plugins with their permissions in words', async () => {
+    const { code, stdout, stderr } = await demo('list');
     expect(code).toBe(0);
-    expect(stdout).toContain('✓');
-    expect(stdout).toContain('acme.word-count');
-    expect(stdout).toContain('unknown capability "holographic_display" ignored');
-    expect(stdout).toMatch(/Host-function catalogue \(\d+ functions/);
-    expect(stdout).toMatch(/host_http_request\s+required\s+H\s+http_requests/);
-    expect(stdout).toContain('asks to:      read any file, use plugin storage (64 KiB per value)');
-    for (const guest of ['as-notes', 'c-protocol', 'rust-protocol', 'wat-protocol']) {
-      expect(stdout).toMatch(new RegExp(`${guest}\\s.*✓ \\d+/\\d+ rows`));
-    }
+    expect(stderr).toContain(`seeded a new workspace at ${workspace} from the sample`);
+    expect(stderr).toContain('loading plinth-golden.c (1/4)');
+    expect(stderr).toContain('loaded plinth-golden.wat');
+    expect(stdout).toContain('plinth-golden.notes 1.0.0 [active] — Notes (AssemblyScript golden)');
+    expect(stdout).toContain(
+      '  commands: ping, echo, greet, time, word_count, daily_note, tag_index, last_index, emit',
+    );
+    expect(stdout).toContain(
+      '  may:      read any file (except private/), edit files in Daily/, create files in Daily/, use plugin storage (64 KiB per value)',
+    );
+    expect(stdout).toMatch(
+      /plinth-golden\.c 1\.0\.0 \[active\][^\n]*\n {2}commands: ping, echo, greet, time\n/,
+    );
+    expect(existsSync(join(workspace, 'plinth', 'plugins', 'plinth-golden.rust', 'plugin.wasm'))).toBe(true);
   });
 
-  it('rejects a bad manifest with the field, the rule and a non-zero exit', async () => {
+  it('prints a manifest', async () => {
+    const { code, stdout } = await demo('manifest', 'plinth-golden.wat');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      id: 'plinth-golden.wat',
+      commands: ['ping', 'echo', 'greet', 'time'],
+    });
+  });
+
+  it('runs a command and prints its data', async () => {
+    const { code, stdout } = await demo('run', 'plinth-golden.notes', 'word_count', '{"path":"ideas.md"}');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ path: 'ideas.md', words: 28 });
+    expect((await demo('run', 'plinth-golden.c', 'ping')).stdout).toBe('pong\n');
+  });
+
+  it('reports an excluded path as denied with exit 1, and warns that a grant under an exclude changes nothing', async () => {
+    const params = '{"path":"private/diary.txt"}';
+    const denied = await demo('run', 'plinth-golden.notes', 'word_count', params);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain(
+      "plinth-demo run: plinth-golden.notes word_count failed [permission_denied]: host_read_file: Permission denied for plugin 'plinth-golden.notes': read_files on 'private/diary.txt'\n",
+    );
+    const granted = await demo('grant', 'plinth-golden.notes', 'read_files', 'private');
+    expect(granted.code).toBe(0);
+    expect(granted.stderr).toContain(
+      "warning: Permission denied for plugin 'plinth-golden.notes': read_files on 'private' — an exclude in the policy wins over any include",
+    );
+    expect((await demo('run', 'plinth-golden.notes', 'word_count', params)).code).toBe(1);
+  });
+
+  it('revokes a rule (the command is then refused) and grants it back (the command works again)', async () => {
+    const params = '{"date":"2026-12-01","text":"Tried the demo"}';
+    const revoked = await demo('revoke', 'plinth-golden.notes', 'create_files');
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain('revoked every create_files scope from plinth-golden.notes');
+    expect(revoked.stdout).not.toContain('create files');
+    const refused = await demo('run', 'plinth-golden.notes', 'daily_note', params);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "host_write_file: Permission not configured for plugin 'plinth-golden.notes': create_files on 'Daily/2026-12-01.md'. Add plugins.plinth-golden.notes.permissions.create_files to the policy.",
+    );
+    const granted = await demo('grant', 'plinth-golden.notes', 'create_files', 'Daily');
+    expect(granted.stdout).toBe(
+      'granted plinth-golden.notes create_files on "Daily"\n  plinth-golden.notes may now: read any file (except private/), edit files in Daily/, create files in Daily/, use plugin storage (64 KiB per value)\n',
+    );
+    const written = await demo('run', 'plinth-golden.notes', 'daily_note', params);
+    expect(JSON.parse(written.stdout)).toEqual({ path: 'Daily/2026-12-01.md', created: true, words: 5 });
+    expect(readFileSync(join(workspace, 'notes', 'Daily', '2026-12-01.md'), 'utf8')).toBe(
+      '# 2026-12-01\nTried the demo\n',
+    );
+  });
+
+  it('indexes tags across the notes, skipping what it may not read', async () => {
+    const { code, stdout } = await demo('run', 'plinth-golden.notes', 'tag_index');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      tags: { plugin: ['ideas.md', 'projects/plinth.md'], review: ['Daily/2026-11-30.md'] },
+    });
+  });
+
+  it.each([
+    [
+      ['run', 'acme.nope', 'ping'],
+      1,
+      'plinth-demo run: unknown plugin "acme.nope"; installed: plinth-golden.c, plinth-golden.notes, plinth-golden.rust, plinth-golden.wat',
+    ],
+    [
+      ['run', 'plinth-golden.c', 'fly'],
+      1,
+      'plinth-demo run: plugin "plinth-golden.c" has no command "fly"; its commands: ping, echo, greet, time',
+    ],
+    [
+      ['run', 'plinth-golden.c', 'echo', '{"a":1,}'],
+      2,
+      'plinth-demo run: params are not valid JSON: Expected double-quoted property name at line 1, column 8 (position 7)\n    {"a":1,}\n           ^',
+    ],
+    [['run', 'plinth-golden.c'], 2, 'plinth-demo run: missing the command name'],
+    [
+      ['grant', 'plinth-golden.c', 'format_disk', 'all'],
+      2,
+      'plinth-demo grant: unknown permission type "format_disk"; known: read_files, edit_files',
+    ],
+    [
+      ['grant', 'plinth-golden.c', 'read_files'],
+      2,
+      'plinth-demo grant: missing the scope (a path, host name or "all")',
+    ],
+    [['revoke', 'acme.nope', 'read_files'], 1, 'plinth-demo revoke: unknown plugin "acme.nope"'],
+    [['install'], 2, 'plinth-demo install: missing the .wasm file to install'],
+    [['uninstall', 'acme.nope'], 1, 'plinth-demo uninstall: unknown plugin "acme.nope"'],
+    [['list', '--sha256', 'x'], 2, 'plinth-demo list: unknown option --sha256'],
+    [['list', 'extra'], 2, 'plinth-demo list: too many arguments'],
+    [['frobnicate'], 2, 'plinth-demo frobnicate: unknown command "frobnicate"'],
+    [['mcp', '--port', '80'], 2, 'plinth-demo mcp: --port needs --http'],
+    [['logs', '--lines=-1'], 2, 'plinth-demo logs: --lines must be an integer from 0 to 100000 (got "-1")'],
+    [['--lane', 'fast', 'list'], 2, '--lane must be "isolated" or "in-thread" (got "fast")'],
+  ])('rejects %j with exit %i and a clear message', async (argv, exit, message) => {
+    const { code, stderr, stdout } = await demo(...argv);
+    expect(code).toBe(exit);
+    expect(stderr).toContain(message);
+    expect(stdout).toBe('');
+  });
+
+  it('installs a plugin with progress, refuses a wrong sha256, and uninstalls it', async () => {
+    const wasm = guestPath('as-http');
+    const wrong = await demo('install', wasm, '--sha256', '0'.repeat(64));
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(
+      'sha256 mismatch: expected 0000000000000000000000000000000000000000000000000000000000000000, got',
+    );
+    const { code, stdout, stderr } = await demo('install', wasm);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`installing ${wasm}: reading`);
+    expect(stdout).toMatch(/^installed plinth-golden\.http 1\.0\.0 \(sha256 [0-9a-f]{64}\)\n/);
+    expect((await demo('list')).stdout).toContain('plinth-golden.http 1.0.0 [active]');
+    const removed = await demo('uninstall', 'plinth-golden.http');
+    expect(removed).toMatchObject({ code: 0, stdout: 'uninstalled plinth-golden.http\n' });
+    expect(existsSync(join(workspace, 'plinth', 'plugins', 'plinth-golden.http'))).toBe(false);
+    const notWasm = join(dir, 'notes.wasm');
+    writeFileSync(notWasm, 'not wasm');
+    expect((await demo('install', notWasm)).code).toBe(1);
+  });
+
+  it('refuses a hostile module at install and survives a trapping one at run time', async () => {
+    const forbidden = await demo('install', hostile('hostile-import-env'));
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toContain('plinth-demo install: [import_not_allowed] Cannot load module from');
+    expect(forbidden.stderr).toContain('The module imports function "abort" from "env"');
+    expect((await demo('install', hostile('hostile-trap-unreachable'))).code).toBe(0);
+    const trapped = await demo('run', 'hostile.trap-unreachable', 'crash');
+    expect(trapped.code).toBe(1);
+    expect(trapped.stderr).toContain(
+      'plinth-demo run: [trap] plugin hostile.trap-unreachable@0.1.0 (handle_command) trapped: unreachable',
+    );
+    expect((await demo('run', 'plinth-golden.c', 'ping')).stdout).toBe('pong\n');
+    expect((await demo('uninstall', 'hostile.trap-unreachable')).code).toBe(0);
+  });
+
+  it('shows guest log lines and plugin events, bounded or followed until stopped', async () => {
+    await demo('run', 'plinth-golden.notes', 'greet', '{"name":"Zoë"}');
+    await demo('run', 'plinth-golden.notes', 'emit', '{"event_type":"demo.hello","payload":{"n":1}}');
+    const logs = await demo('logs', '--lines', '200');
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/ info {2}guest plinth-golden\.notes: greeting Zoë\n/);
+    const events = await demo('events', '--lines', '1');
+    expect(events.stdout).toMatch(
+      /^\S+ plugin_event plinth-golden\.notes \{"payload":\{"event_type":"demo\.hello","payload":\{"n":1\}\}\}\n$/,
+    );
+
+    const controller = new AbortController();
+    let seen = '';
+    const follow = demoWith(
+      {
+        signal: controller.signal,
+        onStdout: (text) => {
+          seen += text;
+          if (text.includes('"n":2')) controller.abort();
+        },
+      },
+      'events',
+      '--follow',
+      '--lines',
+      '0',
+    );
+    await demo('run', 'plinth-golden.notes', 'emit', '{"event_type":"demo.hello","payload":{"n":2}}');
+    expect((await follow).code).toBe(0);
+    expect(seen).toMatch(
+      /^\S+ plugin_event plinth-golden\.notes \{"payload":\{"event_type":"demo\.hello","payload":\{"n":2\}\}\}\n$/,
+    );
+  });
+
+  it('never touches the committed sample, and refuses to use it as the workspace', async () => {
+    const stderr: string[] = [];
+    const code = await main(['--workspace', SAMPLE_WORKSPACE, 'list'], {
+      stdout: () => {},
+      stderr: (t) => void stderr.push(t),
+    });
+    expect(code).toBe(1);
+    expect(stderr.join('')).toContain(
+      'is the committed sample workspace; pass another --workspace directory',
+    );
+    expect(sampleFiles()).toEqual(sampleBefore);
+    expect(readFileSync(join(SAMPLE_WORKSPACE, 'notes', 'README.md'), 'utf8')).toBe(policyBefore);
+  });
+});
+
+describe('the built plinth-demo binary', () => {
+  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+  const run = promisify(execFile);
+
+  it('runs a plugin command in a real process, with the exit code and no WASI warning', async () => {
+    const { stdout, stderr } = await run(process.execPath, [
+      '--disable-warning=ExperimentalWarning',
+      cli,
+      '--workspace',
+      workspace,
+      'run',
+      'plinth-golden.rust',
+      'echo',
+      '{"zoë":"🌍"}',
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ zoë: '🌍' });
+    expect(stderr).not.toContain('ExperimentalWarning');
+    const failed = await run(process.execPath, [cli, '--workspace', workspace, 'run']).catch(
+      (error: unknown) => error,
+    );
+    expect(failed).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('plinth-demo run: missing the plugin id'),
+    });
+  });
+});
+
+describe('plinth-demo protocol commands (no workspace)', () => {
+  it('validates a manifest file, names what is wrong, and prints the catalogue', async () => {
+    const sample = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples', 'word-count.manifest.json');
+    const good = await demo('validate', sample);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('unknown capability "holographic_display" ignored');
+    expect(good.stdout).toContain('asks to:      read any file, use plugin storage (64 KiB per value)');
     const file = join(dir, 'bad.json');
     writeFileSync(
       file,
       JSON.stringify({ id: 'Acme', name: 'x', version: '1.0', description: '', capabilities: [] }),
     );
-    const { code, stderr } = await demo('manifest', file);
-    expect(code).toBe(1);
-    expect(stderr).toContain('[invalid_plugin_id]');
-    expect(stderr).toMatch(/version: version must be a semantic version/);
+    const bad = await demo('validate', file);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('[invalid_plugin_id]');
+    expect(bad.stderr).toMatch(/version: version must be a semantic version/);
+    expect((await demo('validate')).code).toBe(2);
+    const catalogue = await demo('catalogue');
+    expect(catalogue.stdout).toMatch(/host_http_request\s+required\s+H\s+http_requests/);
   });
 
-  it('says what is wrong with unreadable files and unknown commands', async () => {
-    expect((await demo('manifest', join(dir, 'missing.json'))).stderr).toContain('cannot read');
-    const unknown = await demo('frobnicate');
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  it('runs the golden guests against the conformance table', async () => {
+    const { code, stdout } = await demo('guests');
+    expect(code).toBe(0);
+    for (const guest of ['as-notes', 'c-protocol', 'rust-protocol', 'wat-protocol']) {
+      expect(stdout).toMatch(new RegExp(`${guest}\\s.*✓ \\d+/\\d+ rows`));
+    }
   });
 });

@@ -1,0 +1,221 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { guestPath } from '@plinth/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from './main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'plinth-demo-mcp-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+
+/** A guard against hanging, not a speed assertion. */
+function within<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), ms).unref(),
+    ),
+  ]);
+}
+
+/** Counts `notifications/tools/list_changed`; `after(n)` resolves once more than n have arrived (race-free). */
+function listChanged(client: Client) {
+  let count = 0;
+  let waiters: (() => void)[] = [];
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    count += 1;
+    const ready = waiters;
+    waiters = [];
+    for (const wake of ready) wake();
+  });
+  const after = async (seen: number): Promise<void> => {
+    while (count <= seen) await new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  return {
+    get count() {
+      return count;
+    },
+    after,
+    /** Lists tools until `done` holds, waiting for a notification between tries. */
+    async until(done: (names: string[]) => boolean, what: string): Promise<string[]> {
+      return within(
+        (async () => {
+          for (;;) {
+            const seen = count;
+            const names = (await client.listTools()).tools.map((tool) => tool.name);
+            if (done(names)) return names;
+            await after(seen);
+          }
+        })(),
+        what,
+      );
+    },
+  };
+}
+
+function textOf(result: unknown): string {
+  const content = (result as CallToolResult).content;
+  return content.map((part) => (part.type === 'text' ? part.text : `<${part.type}>`)).join('');
+}
+
+describe('plinth-demo mcp over stdio (the official MCP client)', () => {
+  const workspace = join(dir, 'stdio');
+
+  it('lists plugin commands as tools, calls them, reports denials as tool errors and follows hot reloads', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--disable-warning=ExperimentalWarning', cli, '--workspace', workspace, 'mcp'],
+      env: { ...(process.env as Record<string, string>) },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'plinth-demo-test', version: '1.0.0' });
+    const changes = listChanged(client);
+    try {
+      await within(client.connect(transport), 'the stdio server to initialize');
+      expect(client.getServerVersion()).toMatchObject({ name: 'plinth-demo' });
+      expect(client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
+
+      const { tools } = await client.listTools();
+      expect(tools).toHaveLength(21);
+      const wordCount = tools.find((tool) => tool.name === 'plinth-golden_notes__word_count');
+      expect(wordCount).toMatchObject({
+        description:
+          'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count". Word counts, daily notes and a tag index for a notes workspace.',
+        inputSchema: { type: 'object', additionalProperties: true },
+      });
+      expect(tools.map((tool) => tool.name)).toContain('plinth-golden_wat__ping');
+
+      const counted = await client.callTool({
+        name: 'plinth-golden_notes__word_count',
+        arguments: { path: 'ideas.md' },
+      });
+      expect(counted.isError).toBeUndefined();
+      expect(JSON.parse(textOf(counted))).toEqual({ path: 'ideas.md', words: 28 });
+
+      const denied = await client.callTool({
+        name: 'plinth-golden_notes__word_count',
+        arguments: { path: 'private/diary.txt' },
+      });
+      expect(denied.isError).toBe(true);
+      expect(textOf(denied)).toBe(
+        "plinth-golden.notes word_count failed [permission_denied]: host_read_file: Permission denied for plugin 'plinth-golden.notes': read_files on 'private/diary.txt'",
+      );
+      await expect(client.callTool({ name: 'acme_nope__ping', arguments: {} })).rejects.toThrow(
+        'unknown tool "acme_nope__ping"',
+      );
+
+      // Hot reload: drop a new plugin folder into the plugins root while the server runs.
+      const before = changes.count;
+      const target = join(workspace, 'plinth', 'plugins', 'plinth-golden.http');
+      mkdirSync(target, { recursive: true });
+      cpSync(guestPath('as-http'), join(target, 'plugin.wasm'));
+      await within(changes.after(before), 'notifications/tools/list_changed after installing a plugin');
+      const after = await changes.until(
+        (names) => names.includes('plinth-golden_http__fetch'),
+        'the new tools',
+      );
+      expect(after).toHaveLength(21 + 6);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+});
+
+describe('plinth-demo mcp --http (Streamable HTTP on 127.0.0.1)', () => {
+  const workspace = join(dir, 'http');
+
+  it('serves sessions on an OS-assigned port, turns plugin errors into tool errors and announces removals', async () => {
+    const controller = new AbortController();
+    let announce: (url: string) => void = () => {};
+    const listening = new Promise<string>((resolve) => (announce = resolve));
+    const stderr: string[] = [];
+    const server = main(['--workspace', workspace, 'mcp', '--http', '--port', '0'], {
+      stdout: () => {},
+      stderr: (text) => {
+        stderr.push(text);
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(text);
+        if (match?.[1]) announce(match[1]);
+      },
+      signal: controller.signal,
+      env: {},
+    });
+    const client = new Client({ name: 'plinth-demo-test', version: '1.0.0' });
+    const changes = listChanged(client);
+    try {
+      const url = await within(listening, 'the HTTP server to listen');
+      expect(stderr.join('')).toContain('MCP server: 21 tools from 4 plugins');
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      expect((await client.listTools()).tools).toHaveLength(21);
+
+      const greeted = await client.callTool({ name: 'plinth-golden_c__greet', arguments: { name: 'Zoë' } });
+      expect(textOf(greeted)).toBe('Hello, Zoë!');
+      const bad = await client.callTool({ name: 'plinth-golden_notes__greet', arguments: {} });
+      expect(bad.isError).toBe(true);
+      expect(textOf(bad)).toBe(
+        'plinth-golden.notes greet failed [invalid_params]: greet: params.name is required',
+      );
+
+      const port = new URL(url).port;
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const probe = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/mcp',
+            method: 'POST',
+            headers: {
+              host: 'evil.example',
+              'content-type': 'application/json',
+              accept: 'application/json, text/event-stream',
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        );
+        probe.on('error', reject);
+        probe.end('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}');
+      });
+      expect(status).toBe(403);
+
+      // A hostile plugin dropped in while the server runs: its trap is a tool error, the server carries on.
+      const beforeHostile = changes.count;
+      const trapDir = join(workspace, 'plinth', 'plugins', 'hostile.trap-unreachable');
+      mkdirSync(trapDir, { recursive: true });
+      cpSync(guestPath('hostile-trap-unreachable'), join(trapDir, 'plugin.wasm'));
+      await within(
+        changes.after(beforeHostile),
+        'notifications/tools/list_changed after adding the hostile plugin',
+      );
+      await changes.until((names) => names.includes('hostile_trap-unreachable__crash'), 'the hostile tool');
+      const trapped = await client.callTool({ name: 'hostile_trap-unreachable__crash', arguments: {} });
+      expect(trapped.isError).toBe(true);
+      expect(textOf(trapped)).toBe(
+        'hostile.trap-unreachable crash: [trap] plugin hostile.trap-unreachable@0.1.0 (handle_command) trapped: unreachable',
+      );
+      expect(textOf(await client.callTool({ name: 'plinth-golden_wat__ping', arguments: {} }))).toBe('pong');
+
+      const beforeRemoval = changes.count;
+      rmSync(join(workspace, 'plinth', 'plugins', 'plinth-golden.rust'), { recursive: true, force: true });
+      await within(changes.after(beforeRemoval), 'notifications/tools/list_changed after removing a plugin');
+      const names = await changes.until(
+        (current) => !current.some((name) => name.startsWith('plinth-golden_rust__')),
+        'the removed tools to go',
+      );
+      expect(names).toHaveLength(21 + 1 - 4);
+      expect(names.some((name) => name.startsWith('plinth-golden_rust__'))).toBe(false);
+    } finally {
+      await client.close();
+      controller.abort();
+      expect(await server).toBe(0);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,83 @@
+import { decodeGuestManifest, type GuestManifest } from '@plinth/protocol';
+import { describe, expect, it } from 'vitest';
+import { buildToolCatalog, inputSchemaFor } from './tool-catalog.js';
+
+function manifest(extra: Record<string, unknown>): GuestManifest {
+  const result = decodeGuestManifest(
+    JSON.stringify({
+      id: 'acme.notes',
+      name: 'Acme notes',
+      version: '1.2.0',
+      description: 'Counts words.',
+      capabilities: ['custom_commands'],
+      commands: ['word_count', 'ping'],
+      ...extra,
+    }),
+  );
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+const cli = [
+  {
+    name: 'words',
+    about: 'Count the words of a note',
+    command_name: 'word_count',
+    args: [
+      { name: 'path', help: 'The note', value_type: 'Path', required: true },
+      { name: 'limit', help: 'At most', value_type: 'Integer', default_value: '10' },
+      { name: 'verbose', help: 'Say more', is_flag: true },
+    ],
+  },
+];
+
+describe('tool catalog', () => {
+  it('turns each command of an active plugin into a tool, with an open schema when there is no CLI hint', () => {
+    const tools = buildToolCatalog([{ id: 'acme.notes', state: 'active', manifest: manifest({}) }]);
+    expect(tools.map((tool) => tool.name)).toEqual(['acme_notes__ping', 'acme_notes__word_count']);
+    expect(tools[0]).toEqual({
+      name: 'acme_notes__ping',
+      pluginId: 'acme.notes',
+      command: 'ping',
+      description: 'Acme notes (acme.notes v1.2.0): command "ping". Counts words.',
+      inputSchema: { type: 'object', additionalProperties: true },
+    });
+  });
+
+  it('derives the input schema and description from the CLI hint that runs the command', () => {
+    const [, wordCount] = buildToolCatalog([
+      { id: 'acme.notes', state: 'active', manifest: manifest({ cli }) },
+    ]);
+    expect(wordCount?.description).toBe(
+      'Acme notes (acme.notes v1.2.0): command "word_count" — Count the words of a note. Counts words.',
+    );
+    expect(wordCount?.inputSchema).toEqual({
+      type: 'object',
+      properties: {
+        path: { type: 'string', description: 'The note (a workspace-relative path)' },
+        limit: { type: 'integer', description: 'At most', default: 10 },
+        verbose: { type: 'boolean', description: 'Say more' },
+      },
+      required: ['path'],
+      additionalProperties: true,
+    });
+  });
+
+  it('matches a hint by the PascalCase of its name when it names no command', () => {
+    const hinted = manifest({
+      commands: ['WordCount'],
+      cli: [{ name: 'word-count', about: 'Count', args: [] }],
+    });
+    const [tool] = buildToolCatalog([{ id: 'acme.notes', state: 'active', manifest: hinted }]);
+    expect(tool?.description).toContain('command "WordCount" — Count.');
+    expect(inputSchemaFor(undefined)).toEqual({ type: 'object', additionalProperties: true });
+  });
+
+  it('leaves out failed and quarantined plugins', () => {
+    const tools = buildToolCatalog([
+      { id: 'acme.notes', state: 'failed', manifest: manifest({}) },
+      { id: 'acme.other', state: 'quarantined', manifest: undefined },
+    ]);
+    expect(tools).toEqual([]);
+  });
+});
