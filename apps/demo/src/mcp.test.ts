@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -122,6 +122,36 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
         'the new tools',
       );
       expect(after).toHaveLength(21 + 6);
+
+      // Hot reload of a running plugin: a new version of its module replaces plugin.wasm.
+      const watModule = join(workspace, 'plinth', 'plugins', 'plinth-golden.wat', 'plugin.wasm');
+      const current = readFileSync(watModule);
+      const next = Buffer.from(
+        current.toString('latin1').replace('"version":"1.0.0"', '"version":"1.0.1"'),
+        'latin1',
+      );
+      expect(next.equals(current)).toBe(false);
+      const beforeReload = changes.count;
+      writeFileSync(`${watModule}.next`, next);
+      renameSync(`${watModule}.next`, watModule);
+      await within(changes.after(beforeReload), 'notifications/tools/list_changed after a hot reload');
+      const reloaded = await within(
+        (async () => {
+          for (;;) {
+            const seen = changes.count;
+            const ping = (await client.listTools()).tools.find(
+              (tool) => tool.name === 'plinth-golden_wat__ping',
+            );
+            if (ping?.description?.includes('v1.0.1')) return ping;
+            await changes.after(seen);
+          }
+        })(),
+        'the reloaded plugin in the tool list',
+      );
+      expect(reloaded.description).toContain('(plinth-golden.wat v1.0.1)');
+      expect(textOf(await client.callTool({ name: 'plinth-golden_wat__ping', arguments: {} }))).toBe(
+        '"pong"',
+      );
     } finally {
       await client.close();
     }
