@@ -149,9 +149,7 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
         'the reloaded plugin in the tool list',
       );
       expect(reloaded.description).toContain('(plinth-golden.wat v1.0.1)');
-      expect(textOf(await client.callTool({ name: 'plinth-golden_wat__ping', arguments: {} }))).toBe(
-        '"pong"',
-      );
+      expect(textOf(await client.callTool({ name: 'plinth-golden_wat__ping', arguments: {} }))).toBe('pong');
     } finally {
       await client.close();
     }
