@@ -1,6 +1,7 @@
 import { PlinthError, type PlinthErrorContext } from '@plinth/protocol';
 import { describeCall, toCallError } from '../call-errors.js';
 import { deserializeRejection, type SerializedRejection } from './host-bridge.js';
+import { VAR_LIMIT_MESSAGE } from './kernel-guards.js';
 import type { WorkerDeath } from './worker-process.js';
 
 // A failed Extism block allocation ("memory limit exceeded: …") or an engine/V8 allocation failure.
@@ -19,10 +20,18 @@ export function timeoutError(timeoutMs: number, context: PlinthErrorContext): Pl
 export function rejectionError(
   rejection: SerializedRejection,
   context: PlinthErrorContext,
-  limits: { memoryMaxPages: number; hostMemoryMaxPages: number },
+  limits: { memoryMaxPages: number; hostMemoryMaxPages: number; maxVarBytes: number },
 ): PlinthError {
   const cause = deserializeRejection(rejection);
   const where = describeCall(context);
+  // Thrown by the worker's var_set guard; a guest's own error_set text starts "Plugin-originated error".
+  if (rejection.message.startsWith(VAR_LIMIT_MESSAGE)) {
+    return new PlinthError(
+      'out_of_memory',
+      `${where} ran out of var memory (maxVarBytes ${limits.maxVarBytes} bytes): ${rejection.message}`,
+      { ...context, limit: 'maxVarBytes', cause },
+    );
+  }
   if (HOST_MEMORY.test(rejection.message)) {
     return new PlinthError(
       'out_of_memory',

@@ -2,17 +2,21 @@ import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   BridgeEnd,
+  INLINE_BYTES,
   MessageKind,
   serializeRejection,
   type LaneWorkerData,
   type StartMessage,
 } from './host-bridge.js';
+import { createKernelGuards, KERNEL_NAMESPACE } from './kernel-guards.js';
 
 /**
  * The isolated lane's worker: one plugin instance, run in-thread here (rc13's fast foreground plugin),
  * with every catalogue host function forwarded to the main thread over the bridge. It imports only
  * @extism/extism so a recycled worker starts quickly. After start-up it never returns to its event
- * loop: it blocks on the bridge for the next call, which is all it ever does.
+ * loop: it blocks on the bridge for the next call, which is all it ever does. The kernel functions that
+ * would turn guest blocks into strings here are bounded (kernel-guards.ts): one large string near the
+ * worker's heap limit would abort the whole process.
  */
 
 const data = workerData as LaneWorkerData;
@@ -28,7 +32,9 @@ const CALL_SPIN = 20_000;
 function forwarder(functionIndex: number) {
   return (callContext: CallContext, handle: bigint): bigint => {
     const input = handle === 0n ? EMPTY : (callContext.read(handle)?.bytes() ?? EMPTY);
-    bridge.send(MessageKind.hostRequest, functionIndex, input);
+    // A large payload is moved to the main thread; a copy keeps the guest's own block attached (and
+    // counted in its block memory) for it to use after the call.
+    bridge.send(MessageKind.hostRequest, functionIndex, input.length > INLINE_BYTES ? input.slice() : input);
     bridge.waitSync(HOST_ANSWER_SPIN);
     // A fresh buffer, which Extism adopts as the answer block without another copy.
     return callContext.store(bridge.receive().payload);
@@ -68,7 +74,10 @@ post({ type: 'loading' });
 const functions = Object.fromEntries(data.functionNames.map((name, index) => [name, forwarder(index)]));
 createPlugin(data.module, {
   useWasi: data.allowWasi,
-  functions: { [data.namespace]: functions },
+  functions: {
+    [data.namespace]: functions,
+    [KERNEL_NAMESPACE]: createKernelGuards({ config: data.config, maxVarBytes: data.maxVarBytes }),
+  },
   config: data.config,
   memory: { maxPages: data.hostMemoryMaxPages, maxVarBytes: data.maxVarBytes },
 }).then(

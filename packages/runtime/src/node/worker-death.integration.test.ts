@@ -213,8 +213,10 @@ describe('isolated lane: a worker killed through its Worker handle', slow, () =>
 
 describe('isolated lane: a worker that runs out of JavaScript heap', slow, () => {
   /**
-   * `hoard` keeps Extism vars under ever new 1 MiB keys: maxVarBytes counts only values, and every key is
-   * a string on the worker's heap, which grows until the worker is stopped.
+   * `hoard` keeps Extism vars under ever new 4 KiB keys (the longest the worker allows), each a string on
+   * the worker's heap. Keys count toward maxVarBytes, so only a host that allows more var memory than the
+   * worker's heap lets it grow until the worker is stopped (the default stops it at maxVarBytes; see
+   * kernel-guards.integration.test.ts).
    */
   const hoarder = () =>
     wat(`(module
@@ -226,7 +228,7 @@ describe('isolated lane: a worker that runs out of JavaScript heap', slow, () =>
       (memory (export "memory") 1 1)
       (func (export "hoard") (result i32)
         (local $key i64) (local $value i64) (local $i i64)
-        (local.set $key (call $alloc (i64.const 1048576)))
+        (local.set $key (call $alloc (i64.const 4096)))
         (local.set $value (call $alloc (i64.const 1)))
         (loop $again
           (call $store_u64 (local.get $key) (local.get $i))
@@ -246,7 +248,10 @@ describe('isolated lane: a worker that runs out of JavaScript heap', slow, () =>
 
   it('fails the call with out_of_memory naming resourceLimits, then serves on a fresh worker', async () => {
     const other = await open(guestBytes('golden/c-protocol'));
-    const { lane, worker } = await open(await hoarder(), { resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    const { lane, worker } = await open(await hoarder(), {
+      limits: { maxVarBytes: 1024 * 1024 * 1024 },
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+    });
     const error = await rejection(lane.call('hoard', '', context('acme.hoarder', 'hoard')));
     expect(error.code).toBe('out_of_memory');
     expect(error.message).toBe(
