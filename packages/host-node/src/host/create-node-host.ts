@@ -32,8 +32,11 @@ import { describePlugin } from './plugin-view.js';
  * One Node host: a workspace, a plugins root, one SQLite database and one policy file, composed from the
  * package's bundles, the runtime's registry and the plugin-directory loader. Plugins run on the isolated
  * lane by default; on the in-thread lane `host_http_request`, `host_run_wasi_module` and
- * `host_plugin_command` answer an internal error (their handlers are async). `host_ws_request` is not
- * wired and answers "not available". A plugin's own file writes are broadcast to every other plugin.
+ * `host_plugin_command` answer an internal error (their handlers are async). `host_ws_request` runs on
+ * one WebSocket bridge per host (both lanes): frames reach the plugin's `on_connected`,
+ * `handle_text_message`, `handle_binary_message` and `on_disconnected` through the registry; a plugin's
+ * connection is stopped when it is unloaded or quarantined. A plugin's own file writes are broadcast to
+ * every other plugin.
  */
 export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost> {
   const limits = resolveLimits(options.limits);
@@ -56,13 +59,20 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   });
   const registry = new PluginRegistry({
     permissions: policy.checker,
-    onChange: change,
+    // Fires only once plugins load, after the bundles exist.
+    onChange: (registryChange) => {
+      // A plugin out of service loses its connection; a hot reload keeps it (frames go to the new instance).
+      if (registryChange.type === 'unloaded' || registryChange.type === 'quarantined') {
+        hostBundles.ws.disconnect(registryChange.pluginId);
+      }
+      change(registryChange);
+    },
     log: (entry) => log(registryLog(entry)),
     ...(options.onCall === undefined ? {} : { onCall: listener(options.onCall) }),
   });
-  let bundles: ReturnType<typeof createHostBundles>;
+  let hostBundles: ReturnType<typeof createHostBundles>;
   try {
-    bundles = createHostBundles({
+    hostBundles = createHostBundles({
       workspaceRoot,
       storagePath,
       fileRules,
@@ -83,7 +93,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   const lane = options.lane === 'in-thread' ? createInThreadLane : createIsolatedLane;
   const directory: DirectoryOpenOptions = {
     hostAppVersion: options.hostAppVersion,
-    bundleFor: () => bundles.bundle,
+    bundleFor: () => hostBundles.bundle,
     lane,
     openOptions: () => ({
       limits,
@@ -158,9 +168,11 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     const steps: [string, () => Promise<unknown>][] = [
       ['start', async () => started?.catch(() => undefined)],
       ['the plugins root watcher', async () => watcher?.close()],
-      ['file event delivery', () => bundles.settled()],
+      // Before the plugins go, so no frame arrives for a plugin that is shutting down.
+      ['WebSocket connections', async () => hostBundles.ws.close()],
+      ['file event delivery', () => hostBundles.settled()],
       ['the plugins', () => registry.close()],
-      ['HTTP and the database', () => bundles.close()],
+      ['HTTP and the database', () => hostBundles.close()],
       ['the policy', () => policy.close()],
     ];
     // Each step runs even when an earlier one failed, so nothing stays open.
@@ -244,7 +256,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     },
     policy: () => policy.current(),
     denials: () => policy.denials(),
-    settled: () => bundles.settled(),
+    settled: () => hostBundles.settled(),
     close: () => (closing ??= close()),
   };
 }

@@ -15,9 +15,11 @@ import {
 import { createBasicBundles } from '../basics/index.js';
 import { createNodeWorkspaceFiles } from '../fs/index.js';
 import { createNodeHttpBundle } from '../http/index.js';
+import { createWsBridge, type WsBridge } from '../ws/index.js';
 import { openSqliteStores, createSqliteStorageBundle, type SqliteStores } from '../storage/index.js';
 import { createWasiBundle, DEFAULT_WASI_TIMEOUT_MS } from '../wasi/index.js';
 import { guardHostFiles, type HostFileRules } from './host-files.js';
+import { wsBridgeLog } from './host-log.js';
 import type { NodeHostEvent, NodeHostLogEntry, NodeHostOptions } from './node-host-types.js';
 
 export interface HostBundlesOptions {
@@ -40,6 +42,8 @@ export interface HostBundles {
   /** Plugin-agnostic: handlers take the plugin id from the call context, so it is built once. */
   bundle: HostBundle;
   stores: SqliteStores;
+  /** The host's one WebSocket bridge: frames reach the plugins' exports through the registry. */
+  ws: WsBridge;
   /** Resolves once every file-event broadcast started so far has been delivered. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -48,8 +52,8 @@ export interface HostBundles {
 /**
  * Every capability of the Node host over one workspace and one database. `host_http_request`,
  * `host_run_wasi_module` and `host_plugin_command` answer promises, so they need the isolated lane;
- * `host_ws_request` is not wired (the registry cannot deliver frames to raw guest exports) and answers
- * "not available".
+ * `host_ws_request` is synchronous (both lanes), and the frames it receives reach the guest's exports
+ * through `registry.deliver`.
  */
 export function createHostBundles(options: HostBundlesOptions): HostBundles {
   const { permissions, registry, limits, log, event } = options;
@@ -113,6 +117,34 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
       // Below the plugin's own call timeout, so the guest gets the W timeout answer rather than being stopped.
       timeoutMs: Math.max(1, Math.min(DEFAULT_WASI_TIMEOUT_MS, Math.floor(limits.timeoutMs * 0.8))),
     });
+    const ws = createWsBridge({
+      permissions,
+      allowPrivateHosts: options.allowPrivateHosts,
+      deliver: async (pluginId, exportName, input) => {
+        // A frame (or on_disconnected) that arrives after its plugin was unloaded or quarantined (which
+        // also stops its connection) has nobody to go to.
+        const state = registry.get(pluginId)?.state;
+        if (state !== 'active') {
+          log({
+            level: 'debug',
+            source: 'host',
+            pluginId,
+            message: `WebSocket ${exportName} call dropped: ${pluginId} is ${state ?? 'not loaded'}`,
+          });
+          return;
+        }
+        const delivered = await registry.deliver(pluginId, exportName, input);
+        if (!delivered) {
+          log({
+            level: 'debug',
+            source: 'host',
+            pluginId,
+            message: `WebSocket ${exportName} call skipped: ${pluginId} does not export it`,
+          });
+        }
+      },
+      onEvent: (wsEvent) => log(wsBridgeLog(wsEvent)),
+    });
     const bundle = combineBundles(
       createFilesBundle({
         workspaceRoot: options.workspaceRoot,
@@ -124,6 +156,7 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
       http.bundle,
       basics.bundle,
       wasi,
+      ws.bundle,
       registry.bundle(),
     );
     const settled = async (): Promise<void> => {
@@ -132,8 +165,10 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
     return {
       bundle,
       stores,
+      ws,
       settled,
       close: async () => {
+        ws.close();
         await http.close();
         stores.close();
       },

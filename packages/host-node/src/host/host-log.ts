@@ -1,6 +1,7 @@
 import { PlinthError, type JsonObject } from '@plinth/protocol';
 import type { ProtocolLogEntry, RegistryLogEntry } from '@plinth/runtime';
 import type { LoadProgress } from '../directory/index.js';
+import type { WsBridgeEvent } from '../ws/index.js';
 import type { NodeHostLogEntry, NodeHostProgress } from './node-host-types.js';
 
 /** A listener that cannot break the host by throwing. */
@@ -46,4 +47,56 @@ export function loadProgress(event: LoadProgress): NodeHostProgress {
   if (event.type === 'skipped')
     return { type: 'skipped', pluginId: event.pluginId, message: event.problem.message };
   return event;
+}
+
+/** What the WebSocket bridge did, as a host log line. */
+export function wsBridgeLog(event: WsBridgeEvent): NodeHostLogEntry {
+  const base = { source: 'host', pluginId: event.pluginId } as const;
+  switch (event.type) {
+    case 'open':
+      return {
+        ...base,
+        level: 'info',
+        message: `WebSocket connected to ${event.url}`,
+        detail: { url: event.url },
+      };
+    case 'stopped':
+      return {
+        ...base,
+        level: 'debug',
+        message: `WebSocket to ${event.url} stopped`,
+        detail: { url: event.url },
+      };
+    case 'closed':
+      return {
+        ...base,
+        level: event.expected ? 'debug' : 'warn',
+        message: `WebSocket to ${event.url} closed (code ${event.code})`,
+        detail: { url: event.url, code: event.code, expected: event.expected },
+      };
+    case 'reconnect_scheduled':
+      return {
+        ...base,
+        level: 'info',
+        message: `WebSocket to ${event.url}: reconnecting in ${event.delayMs} ms (attempt ${event.attempt + 1})`,
+        detail: { url: event.url, attempt: event.attempt, delay_ms: event.delayMs },
+      };
+    case 'error':
+      return {
+        ...base,
+        level: 'warn',
+        message: `WebSocket to ${event.url}: ${event.message}`,
+        detail: { url: event.url },
+      };
+    case 'delivery_failed':
+      return {
+        ...base,
+        level: 'error',
+        message: `delivering a WebSocket ${event.exportName} call to ${event.pluginId} failed: ${messageOf(event.error)}`,
+        detail: {
+          export: event.exportName,
+          ...(PlinthError.isInstance(event.error) ? { code: event.error.code } : {}),
+        },
+      };
+  }
 }

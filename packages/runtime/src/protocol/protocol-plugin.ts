@@ -215,6 +215,15 @@ export class ProtocolPlugin {
     return this.#call(exportName, input);
   }
 
+  /** `callRaw`'s output alone: what a PluginHandle offers for raw exports (WebSocket frames, …). */
+  async callExport(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null> {
+    return (await this.#call(exportName, input)).output;
+  }
+
+  hasExport(name: string): boolean {
+    return this.#lane.hasExport(name);
+  }
+
   async #start(storedConfig: JsonObject | null | undefined, initContext: InitContext): Promise<void> {
     if (
       isObject(storedConfig) &&

@@ -19,6 +19,13 @@ export interface PluginHandle {
     options?: { callChain?: readonly string[] },
   ): Promise<CommandResponse>;
   event(event: GuestEvent | AnyGuestEvent): Promise<PlinthError | null>;
+  /**
+   * Calls any export with raw input and answers its raw output (null when it set none), e.g. to deliver
+   * WebSocket frames to `handle_text_message`. Absent when the handle cannot pin such calls to one guest.
+   */
+  callExport?(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null>;
+  /** Whether the module exports `name`; present whenever `callExport` is. */
+  hasExport?(name: string): boolean;
   shutdown(): Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import { resolveLimits } from '../limits.js';
 import { ProtocolPlugin } from '../protocol/protocol-plugin.js';
 import type { PluginHandle } from './plugin-handle.js';
 import { PluginRegistry, type CallRecord } from './plugin-registry.js';
+import { openPooledPlugin } from './pooled-plugin.js';
 
 const modules = new Map<string, WebAssembly.Module>();
 const moduleOf = (path: string) => {
@@ -199,6 +200,113 @@ describe('PluginRegistry', () => {
       { event_type: 'file_saved', payload: { path: 'Daily/a.md' } },
       { except: 'plinth-golden.rust' },
     );
+    expect(logged).toEqual(['event file_saved']);
+    await registry.close();
+  });
+});
+
+describe('PluginRegistry.deliver (raw exports, e.g. WebSocket frames)', () => {
+  const FILE_SAVED = '{"event_type":"file_saved","payload":{"path":"Daily/a.md"}}';
+
+  it('calls an export the module has, counted as an event named by the export', async () => {
+    const logged: string[] = [];
+    const bundle: HostBundle = { host_log: (request) => (logged.push(request.message), '') };
+    const records: CallRecord[] = [];
+    const registry = new PluginRegistry({ onCall: (record) => records.push(record) });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol', bundle));
+    expect(await registry.deliver('plinth-golden.c', 'on_event', FILE_SAVED)).toBe(true);
+    expect(await registry.deliver('plinth-golden.c', 'on_event', new TextEncoder().encode(FILE_SAVED))).toBe(
+      true,
+    );
+    expect(logged).toEqual(['event file_saved', 'event file_saved']);
+    expect(records.map(({ kind, name, outcome }) => `${kind} ${name} ${outcome}`)).toEqual([
+      'event on_event ok',
+      'event on_event ok',
+    ]);
+    await registry.close();
+  });
+
+  it('resolves false without a call when the module lacks the export', async () => {
+    const records: CallRecord[] = [];
+    const registry = new PluginRegistry({ onCall: (record) => records.push(record) });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol'));
+    expect(await registry.deliver('plinth-golden.c', 'handle_text_message', 'hello')).toBe(false);
+    expect(records).toEqual([]);
+    await registry.close();
+  });
+
+  it('resolves false for a handle that cannot call raw exports', async () => {
+    const registry = new PluginRegistry();
+    await registry.load('plinth-golden.c', async () => {
+      const plugin = await opener('golden/c-protocol')();
+      return {
+        id: plugin.id,
+        version: plugin.version,
+        manifest: plugin.manifest,
+        handles: (name) => plugin.handles(name),
+        command: (name, params, options) => plugin.command(name, params, options),
+        event: (event) => plugin.event(event),
+        shutdown: () => plugin.shutdown(),
+      };
+    });
+    expect(await registry.deliver('plinth-golden.c', 'on_event', FILE_SAVED)).toBe(false);
+    await registry.close();
+  });
+
+  it('counts failures toward the failure policy and refuses a quarantined plugin', async () => {
+    const records: CallRecord[] = [];
+    const registry = new PluginRegistry({
+      failurePolicy: { maxConsecutiveFailures: 2 },
+      onCall: (record) => records.push(record),
+    });
+    await registry.load('hostile.trap-unreachable', opener('hostile/hostile-trap-unreachable'));
+    const crash = '{"command":"crash","params":null}';
+    for (let i = 0; i < 2; i++) {
+      await expect(
+        registry.deliver('hostile.trap-unreachable', 'handle_command', crash),
+      ).rejects.toMatchObject({
+        code: 'trap',
+        context: expect.objectContaining({
+          pluginId: 'hostile.trap-unreachable',
+          exportName: 'handle_command',
+        }),
+      });
+    }
+    expect(records.map(({ kind, name, outcome, code }) => `${kind} ${name} ${outcome} ${code}`)).toEqual([
+      'event handle_command error trap',
+      'event handle_command error trap',
+    ]);
+    expect(registry.get('hostile.trap-unreachable')).toMatchObject({ state: 'quarantined' });
+    // Quarantine wins over "no such export": the caller learns the plugin is out of service.
+    await expect(registry.deliver('hostile.trap-unreachable', 'on_connected', '{}')).rejects.toMatchObject({
+      code: 'quarantined',
+      message:
+        'plugin hostile.trap-unreachable is quarantined after 2 consecutive failures; reload it to serve again',
+    });
+    await registry.close();
+  });
+
+  it('throws not_handled for a plugin that is not loaded', async () => {
+    const registry = new PluginRegistry();
+    await expect(registry.deliver('acme.absent', 'on_connected', '{}')).rejects.toMatchObject({
+      code: 'not_handled',
+      message: 'no plugin acme.absent is loaded',
+    });
+  });
+
+  it('reaches a pool of one instance, and not a pool of several (their states would split the stream)', async () => {
+    const logged: string[] = [];
+    const bundle: HostBundle = { host_log: (request) => (logged.push(request.message), '') };
+    const registry = new PluginRegistry();
+    await registry.load('plinth-golden.c', () =>
+      openPooledPlugin({ open: opener('golden/c-protocol', bundle), min: 1, max: 1 }),
+    );
+    await registry.load('plinth-golden.rust', () =>
+      openPooledPlugin({ open: opener('golden/rust-protocol', bundle), min: 1, max: 2 }),
+    );
+    expect(await registry.deliver('plinth-golden.c', 'on_event', FILE_SAVED)).toBe(true);
+    expect(await registry.deliver('plinth-golden.c', 'on_connected', '{}')).toBe(false);
+    expect(await registry.deliver('plinth-golden.rust', 'on_event', FILE_SAVED)).toBe(false);
     expect(logged).toEqual(['event file_saved']);
     await registry.close();
   });

@@ -205,6 +205,27 @@ export class PluginRegistry {
   }
 
   /**
+   * Calls one of a plugin's exports with raw input, e.g. a WebSocket frame for `handle_text_message`.
+   * Counted like an event (kind `event`, named by the export): a failure reaches `onCall`, counts toward
+   * the failure policy and is thrown. Resolves `false` without calling when the module lacks the export or
+   * the handle cannot call raw exports (a pool of several instances); `true` once the export ran.
+   */
+  async deliver(id: string, exportName: string, input: string | Uint8Array): Promise<boolean> {
+    const entry = this.#entry(id);
+    const current = entry.slot?.handle;
+    // Checked before #run so a skipped delivery is no call: it neither reaches onCall nor resets failures.
+    if (entry.state !== 'quarantined' && current !== undefined && !canCallExport(current, exportName)) {
+      return false;
+    }
+    return this.#run(entry, 'event', exportName, async (handle) => {
+      // A reload may have swapped in a module without the export since the check above.
+      if (!canCallExport(handle, exportName)) return false;
+      await handle.callExport(exportName, input);
+      return true;
+    });
+  }
+
+  /**
    * Serves `host_plugin_command` for a calling plugin: no self-calls, at most
    * MAX_PLUGIN_COMMAND_DEPTH nested calls, no cycles back into a plugin already waiting in the chain, and
    * `execute_commands` on `"<plugin_id>:<command>"` checked first.
@@ -398,6 +419,13 @@ export class PluginRegistry {
   #log(level: RegistryLogEntry['level'], pluginId: string, message: string, error?: unknown): void {
     this.#options.log?.({ level, message, pluginId, ...(error === undefined ? {} : { error }) });
   }
+}
+
+function canCallExport(
+  handle: PluginHandle,
+  exportName: string,
+): handle is PluginHandle & Required<Pick<PluginHandle, 'callExport'>> {
+  return handle.callExport !== undefined && handle.hasExport?.(exportName) === true;
 }
 
 function asPlinthError(error: unknown, pluginId: string): PlinthError {

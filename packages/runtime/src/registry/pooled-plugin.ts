@@ -36,7 +36,8 @@ export interface PooledPlugin extends PluginHandle {
  * instance; one that failed with a RECYCLE_CODES error is shut down and replaced by a freshly opened one.
  * Instances share no guest state: an event is delivered to every live instance (one started later has not
  * seen it), and config reaches each instance through `open` (stored config). Every instance must report
- * the same id and version as the first.
+ * the same id and version as the first. Only a pool with `max` 1 has `callExport`/`hasExport` (raw exports,
+ * e.g. WebSocket frames, must reach the one guest that holds the connection's state).
  */
 export async function openPooledPlugin(options: PooledPluginOptions): Promise<PooledPlugin> {
   const min = options.min ?? 1;
@@ -45,6 +46,7 @@ export async function openPooledPlugin(options: PooledPluginOptions): Promise<Po
       `min must be a whole number of at least 1 (the first instance names the plugin); got ${min}`,
     );
   }
+  const max = options.max ?? min;
   // The first instance opened is the reference the others are checked against.
   const opened: { first?: PluginHandle } = {};
   const create = async (): Promise<PluginHandle> => {
@@ -68,7 +70,7 @@ export async function openPooledPlugin(options: PooledPluginOptions): Promise<Po
     create,
     destroy: (handle) => handle.shutdown(),
     min,
-    max: options.max ?? min,
+    max,
     acquireTimeoutMs: options.acquireTimeoutMs,
     onError: options.onError,
     onRecycle: options.onRecycle,
@@ -114,6 +116,24 @@ export async function openPooledPlugin(options: PooledPluginOptions): Promise<Po
       }
       return null;
     },
+    // Raw exports carry a stream (WebSocket frames) whose state lives in one guest; spread over several
+    // instances it would be split, so only a pool of one instance (recycled, never doubled) takes them.
+    ...(max === 1 && reference.callExport !== undefined && reference.hasExport !== undefined
+      ? {
+          hasExport: (name: string) => reference.hasExport?.(name) === true,
+          callExport: (exportName: string, input: string | Uint8Array) =>
+            pool.use(async (handle) => {
+              if (handle.callExport === undefined) {
+                throw new PlinthError(
+                  'not_handled',
+                  `${describeCall(context(exportName))} cannot be called raw`,
+                  context(exportName),
+                );
+              }
+              return handle.callExport(exportName, input);
+            }, context(exportName)),
+        }
+      : {}),
     shutdown: () => pool.close(),
     stats: () => pool.stats(),
   };
