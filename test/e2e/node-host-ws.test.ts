@@ -1,39 +1,11 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeHost, type NodeHost, type NodeHostLogEntry } from '@plinth/host-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-// ws and wabt are dependencies of packages, not of the repo root, so they are resolved from those packages.
-interface ServerSocket {
-  send(data: string | Buffer, options?: { binary: boolean }): void;
-  on(event: 'message', listener: (data: Buffer) => void): void;
-  on(event: 'close', listener: (code: number) => void): void;
-  terminate(): void;
-}
-interface WebSocketServer {
-  readonly clients: Set<ServerSocket>;
-  address(): AddressInfo;
-  once(event: 'listening', listener: () => void): void;
-  on(event: 'connection', listener: (socket: ServerSocket, request: IncomingMessage) => void): void;
-  close(callback: () => void): void;
-}
-const { WebSocketServer } = createRequire(new URL('../../packages/host-node/package.json', import.meta.url))(
-  'ws',
-) as { WebSocketServer: new (options: { host: string; port: number }) => WebSocketServer };
-
-interface WabtModule {
-  resolveNames(): void;
-  validate(): void;
-  toBinary(options: object): { buffer: Uint8Array };
-  destroy(): void;
-}
-const loadWabt = createRequire(new URL('../../packages/testkit/package.json', import.meta.url))(
-  'wabt',
-) as () => Promise<{ parseWat(name: string, source: string): WabtModule }>;
+import loadWabt from 'wabt';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 async function compile(source: string): Promise<Uint8Array> {
   const module = (await loadWabt()).parseWat('ws-guest.wat', source);
@@ -225,7 +197,7 @@ const TRAP = 'acme.ws-trap';
 
 let server: WebSocketServer;
 let serverUrl: string;
-const sockets: ServerSocket[] = [];
+const sockets: WebSocket[] = [];
 const upgrades: { url: string; authorization: string | undefined }[] = [];
 const received: string[] = [];
 const closes: number[] = [];
@@ -233,7 +205,7 @@ const closes: number[] = [];
 beforeAll(async () => {
   server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', resolve));
-  serverUrl = `ws://127.0.0.1:${server.address().port}/sync`;
+  serverUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/sync`;
   server.on('connection', (socket, request) => {
     sockets.push(socket);
     upgrades.push({ url: request.url ?? '', authorization: request.headers.authorization });
@@ -243,7 +215,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const client of server.clients) client.terminate();
-  await new Promise<void>((resolve) => server.close(resolve));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 describe.each(['isolated', 'in-thread'] as const)(
