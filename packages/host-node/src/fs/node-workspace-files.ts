@@ -16,7 +16,12 @@ import {
   type Stats,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { WorkspaceFileError, type WorkspaceEntry, type WorkspaceFiles } from '@plinth/runtime';
+import {
+  assertWorkspacePath,
+  WorkspaceFileError,
+  type WorkspaceEntry,
+  type WorkspaceFiles,
+} from '@plinth/runtime';
 import { createContainment, type ContainedPath } from './contained-path.js';
 import { fileErrorFromNode, hasCode } from './errno.js';
 
@@ -54,7 +59,8 @@ export function createNodeWorkspaceFiles(options: NodeWorkspaceFilesOptions): Wo
       throw fileErrorFromNode(error, path);
     }
   };
-  const resolve = (path: string, rootAllowed = false): ContainedPath => contain(checkPath(path, rootAllowed));
+  const resolve = (path: string, rootAllowed = false): ContainedPath =>
+    contain(assertWorkspacePath(path, rootAllowed));
 
   /** The stats of an existing regular file, or the reason there is none. */
   const regularFile = (path: string): { resolved: ContainedPath; stats: Stats } => {
@@ -173,24 +179,6 @@ function realRoot(root: string): string {
   }
   if (!statSync(real).isDirectory()) throw new Error(`workspace root ${root} is not a folder`);
   return real;
-}
-
-/** The service takes normalized paths only; anything else is refused, whoever the caller is. */
-function checkPath(path: string, rootAllowed: boolean): string {
-  const bad =
-    typeof path !== 'string' ||
-    path.includes('\0') ||
-    path.includes('\\') ||
-    path.startsWith('/') ||
-    (path === '' && !rootAllowed) ||
-    (path !== '' && path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'));
-  if (bad)
-    throw new WorkspaceFileError({
-      reason: 'invalid_path',
-      path: String(path),
-      detail: 'not a normalized workspace path',
-    });
-  return path;
 }
 
 /** `size` is unknown when the file grew past the limit while being read. */

@@ -84,6 +84,29 @@ function describeFileError({ reason, path, errno, detail }: WorkspaceFileErrorOp
   }
 }
 
+/**
+ * Refuses anything but a normalized workspace path (the form `WorkspaceFiles` takes): no NUL, backslash,
+ * leading `/`, empty, `.` or `..` segment; `""` (the root) only where `rootAllowed`. Backends call it on
+ * every path they are given, whoever the caller is.
+ */
+export function assertWorkspacePath(path: string, rootAllowed = false): string {
+  const bad =
+    typeof path !== 'string' ||
+    path.includes('\0') ||
+    path.includes('\\') ||
+    path.startsWith('/') ||
+    (path === '' && !rootAllowed) ||
+    (path !== '' && path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'));
+  if (bad) {
+    throw new WorkspaceFileError({
+      reason: 'invalid_path',
+      path: String(path),
+      detail: 'not a normalized workspace path',
+    });
+  }
+  return path;
+}
+
 /** What is at a workspace path. */
 export interface WorkspaceEntry {
   kind: 'file' | 'directory';

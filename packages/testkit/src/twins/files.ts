@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   createFilesBundle,
+  assertWorkspacePath,
   WorkspaceFileError,
   type FilesBundleOptions,
   type HostBundle,
@@ -57,11 +58,11 @@ export function createMemoryWorkspaceFiles(
   for (const [key, content] of Object.entries(initialFiles)) {
     const at = now();
     if (key.endsWith('/')) {
-      const folder = checkPath(key.slice(0, -1));
+      const folder = assertWorkspacePath(key.slice(0, -1));
       addParents(`${folder}/x`, at);
       continue;
     }
-    const path = checkPath(key);
+    const path = assertWorkspacePath(key);
     addParents(path, at);
     files.set(path, {
       bytes: typeof content === 'string' ? encoder.encode(content) : content.slice(),
@@ -70,13 +71,13 @@ export function createMemoryWorkspaceFiles(
   }
 
   const fileAt = (path: string): StoredFile => {
-    const file = files.get(checkPath(path));
+    const file = files.get(assertWorkspacePath(path));
     if (file !== undefined) return file;
     throw new WorkspaceFileError({ reason: isFolder(path) ? 'not_a_file' : 'not_found', path });
   };
   const isFolder = (path: string): boolean => path === '' || folders.has(path);
   const folderAt = (path: string, missing: 'empty' | 'fail'): string | undefined => {
-    checkPath(path, true);
+    assertWorkspacePath(path, true);
     if (files.has(path)) throw new WorkspaceFileError({ reason: 'not_a_directory', path });
     if (isFolder(path)) return path === '' ? '' : `${path}/`;
     if (missing === 'fail') throw new WorkspaceFileError({ reason: 'not_found', path });
@@ -86,7 +87,7 @@ export function createMemoryWorkspaceFiles(
 
   return {
     stat(path): WorkspaceEntry | undefined {
-      checkPath(path, true);
+      assertWorkspacePath(path, true);
       const file = files.get(path);
       if (file !== undefined)
         return { kind: 'file', sizeBytes: file.bytes.length, modifiedAtMs: file.modifiedAtMs };
@@ -106,7 +107,7 @@ export function createMemoryWorkspaceFiles(
       return allPaths().filter((entry) => entry.startsWith(base) && !entry.slice(base.length).includes('/'));
     },
     write(path, content) {
-      checkPath(path);
+      assertWorkspacePath(path);
       if (isFolder(path))
         throw new WorkspaceFileError({ reason: 'not_a_file', path, detail: 'it is a folder' });
       const at = now();
@@ -122,19 +123,6 @@ export function createMemoryWorkspaceFiles(
       Object.fromEntries([...files].sort().map(([path, file]) => [path, decoder.decode(file.bytes)])),
     folders: () => [...folders.keys()].sort(),
   };
-}
-
-/** The service contract takes normalized paths; the twin refuses anything else, as a backend should. */
-function checkPath(path: string, rootAllowed = false): string {
-  const bad =
-    path.includes('\0') ||
-    path.includes('\\') ||
-    path.startsWith('/') ||
-    (path === '' && !rootAllowed) ||
-    (path !== '' && path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'));
-  if (bad)
-    throw new WorkspaceFileError({ reason: 'invalid_path', path, detail: 'not a normalized workspace path' });
-  return path;
 }
 
 export interface MemoryFsBundleOptions extends Omit<FilesBundleOptions, 'files'> {
