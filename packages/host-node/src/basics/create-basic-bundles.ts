@@ -1,12 +1,6 @@
 import {
   CancellationRegistry,
-  combineBundles,
-  createCancellationBundle,
-  createClockBundle,
-  createEventsBundle,
-  createLogBundle,
-  createRequestFileBundle,
-  createRuntimeContextBundle,
+  createBasicBundle,
   RequestFileScope,
   type EmittedEvent,
   type GuestLogSink,
@@ -72,19 +66,19 @@ export function createBasicBundles(options: BasicBundlesOptions = {}): BasicBund
   const bus = createEventEmitterBus(events);
   const requestFiles = options.requestFiles ?? new RequestFileScope();
   const cancellation = options.cancellation ?? new CancellationRegistry();
-  const bundle = combineBundles(
-    createLogBundle({ sink, ratePerSecond: log.ratePerSecond, maxMessageLength: log.maxMessageLength, now }),
-    createClockBundle({ clock }),
-    createEventsBundle({
+  const bundle = createBasicBundle({
+    log: { sink, ratePerSecond: log.ratePerSecond, maxMessageLength: log.maxMessageLength },
+    clock,
+    events: {
       emit: events.emit ?? bus.emit,
       eventsPerSecond: events.eventsPerSecond,
       maxPayloadBytes: events.maxPayloadBytes,
       onDropped: events.onDropped,
-      now,
-    }),
-    createRuntimeContextBundle(options.runtimeContext),
-    createRequestFileBundle({ files: requestFiles.lookup }),
-    createCancellationBundle({ isCancelled: cancellation.isCancelled }),
-  );
+    },
+    runtimeContext: options.runtimeContext,
+    requestFiles,
+    cancellation,
+    now,
+  });
   return { bundle, events: bus, requestFiles, cancellation };
 }

@@ -8,3 +8,4 @@ export * from './basics/events.js';
 export * from './basics/runtime-context.js';
 export * from './basics/request-file.js';
 export * from './basics/cancellation.js';
+export * from './basics/basic-bundle.js';

@@ -1,12 +1,6 @@
 import {
   CancellationRegistry,
-  combineBundles,
-  createCancellationBundle,
-  createClockBundle,
-  createEventsBundle,
-  createLogBundle,
-  createRequestFileBundle,
-  createRuntimeContextBundle,
+  createBasicBundle,
   RequestFileScope,
   type EmittedEvent,
   type GuestLogEntry,
@@ -129,13 +123,14 @@ export function createMemoryBasics(options: MemoryBasicsOptions = {}): MemoryBas
   const events = createMemoryEventBus();
   const requestFiles = options.requestFiles ?? new RequestFileScope();
   const cancellation = options.cancellation ?? new CancellationRegistry();
-  const bundle = combineBundles(
-    createLogBundle({ sink: log.sink, ratePerSecond: options.logRatePerSecond, now: clock.now }),
-    createClockBundle({ clock }),
-    createEventsBundle({ emit: events.emit, eventsPerSecond: options.eventsPerSecond, now: clock.now }),
-    createRuntimeContextBundle({ provider: options.runtimeContext, redactKeys: options.redactKeys }),
-    createRequestFileBundle({ files: requestFiles.lookup }),
-    createCancellationBundle({ isCancelled: cancellation.isCancelled }),
-  );
+  const bundle = createBasicBundle({
+    log: { sink: log.sink, ratePerSecond: options.logRatePerSecond },
+    clock,
+    events: { emit: events.emit, eventsPerSecond: options.eventsPerSecond },
+    runtimeContext: { provider: options.runtimeContext, redactKeys: options.redactKeys },
+    requestFiles,
+    cancellation,
+    now: clock.now,
+  });
   return { bundle, log, events, clock, requestFiles, cancellation };
 }

@@ -1,0 +1,35 @@
+import { combineBundles, type HostBundle } from '../../host/host-bundle.js';
+import { createCancellationBundle, type CancellationRegistry } from './cancellation.js';
+import { createClockBundle, type HostClock } from './clock.js';
+import { createEventsBundle, type EventsBundleOptions } from './events.js';
+import { createLogBundle, type LogBundleOptions } from './log.js';
+import type { NowMs } from './rate-limiter.js';
+import { createRequestFileBundle, type RequestFileScope } from './request-file.js';
+import { createRuntimeContextBundle, type RuntimeContextBundleOptions } from './runtime-context.js';
+
+export interface BasicBundleOptions {
+  log: Omit<LogBundleOptions, 'now'>;
+  clock?: HostClock | undefined;
+  events: Omit<EventsBundleOptions, 'now'>;
+  runtimeContext?: RuntimeContextBundleOptions | undefined;
+  requestFiles: RequestFileScope;
+  cancellation: CancellationRegistry;
+  /** The rate limiters' clock. Default `Date.now`. */
+  now?: NowMs | undefined;
+}
+
+/**
+ * Every basic host function in one bundle — log, timestamp and local time, events, runtime context,
+ * request files, cancellation — over the services given. Synchronous, so it works in both lanes.
+ */
+export function createBasicBundle(options: BasicBundleOptions): HostBundle {
+  const { now, requestFiles, cancellation } = options;
+  return combineBundles(
+    createLogBundle({ ...options.log, now }),
+    createClockBundle({ clock: options.clock }),
+    createEventsBundle({ ...options.events, now }),
+    createRuntimeContextBundle(options.runtimeContext),
+    createRequestFileBundle({ files: requestFiles.lookup }),
+    createCancellationBundle({ isCancelled: cancellation.isCancelled }),
+  );
+}
