@@ -4,6 +4,7 @@ import { HOST_FUNCTION_NAMESPACE, HOST_FUNCTIONS } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
 import { combineBundles, type HostBundle } from './host-bundle.js';
 import { createHostFunctions, type HostCallRecord } from './host-functions.js';
+import { hostCallRecord } from './serve-host-call.js';
 
 const guest = (path: string) =>
   readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
@@ -142,5 +143,31 @@ describe('combineBundles', () => {
     expect(() => combineBundles(a, { host_log: () => '' })).toThrow(
       'host function host_log is provided by two bundles',
     );
+  });
+});
+
+describe('host-call records', () => {
+  it('never carry a secret value, stored or read back', () => {
+    const set = hostCallRecord('host_secret_set', '{"key":"token","value":"s3cr3t"}', {
+      answer: '',
+      outcome: 'ok',
+    });
+    expect(set).toEqual({
+      function: 'host_secret_set',
+      input: '{"key":"token","value":"[redacted]"}',
+      output: '',
+      outcome: 'ok',
+    });
+    const get = hostCallRecord('host_secret_get', '{"key":"token"}', {
+      answer: '{"value":"s3cr3t"}',
+      outcome: 'ok',
+    });
+    expect(get.output).toBe('{"value":"[redacted]"}');
+    expect(JSON.stringify([set, get])).not.toContain('s3cr3t');
+    // An absent secret answers "" and a refused one its failure: both say nothing secret and stay as they are.
+    expect(hostCallRecord('host_secret_get', '{"key":"x"}', { answer: '', outcome: 'ok' }).output).toBe('');
+    expect(
+      hostCallRecord('host_storage_set', '{"key":"k","data":"dg=="}', { answer: '', outcome: 'ok' }).input,
+    ).toBe('{"key":"k","data":"dg=="}');
   });
 });

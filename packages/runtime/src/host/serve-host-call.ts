@@ -118,9 +118,33 @@ export function serveHostCall(options: ServeHostCallOptions): ServedHostCall | P
   return shapeAnswer(spec, answer, internalError);
 }
 
-/** The record `onHostCall` receives for one served call. */
+/** Stands in for a secret value in host-call records. */
+export const REDACTED = '[redacted]';
+
+/** The request of `host_secret_set` with its value replaced (left as is when it is not a JSON object). */
+function redactSecretRequest(input: string): string {
+  try {
+    const request = JSON.parse(input) as unknown;
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) return input;
+    return 'value' in request ? JSON.stringify({ ...request, value: REDACTED }) : input;
+  } catch {
+    return input;
+  }
+}
+
+/**
+ * The record `onHostCall` receives for one served call. Secret values never appear in it (PROTOCOL.md §4:
+ * secrets are never exposed through logs): the value a guest stores and the value it reads back are
+ * replaced by `[redacted]`, so records can be logged and transcripts saved as they are.
+ */
 export function hostCallRecord(functionName: string, input: string, served: ServedHostCall): HostCallRecord {
   const { answer, outcome } = served;
+  if (functionName === 'host_secret_set') {
+    return { function: functionName, input: redactSecretRequest(input), output: String(answer), outcome };
+  }
+  if (functionName === 'host_secret_get' && outcome === 'ok' && answer !== '') {
+    return { function: functionName, input, output: JSON.stringify({ value: REDACTED }), outcome };
+  }
   const output = typeof answer === 'string' ? answer : `<${answer.length} bytes>`;
   return { function: functionName, input, output, outcome };
 }
