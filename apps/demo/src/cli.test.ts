@@ -179,7 +179,9 @@ describe('plinth-demo on a seeded copy of the sample workspace', () => {
     );
     const { code, stdout, stderr } = await demo('install', wasm);
     expect(code).toBe(0);
-    expect(stderr).toContain(`installing ${wasm}: reading`);
+    for (const step of ['reading', 'verifying', 'checking', 'writing']) {
+      expect(stderr).toContain(`installing ${wasm}: ${step}`);
+    }
     expect(stdout).toMatch(/^installed plinth-golden\.http 1\.0\.0 \(sha256 [0-9a-f]{64}\)\n/);
     expect((await demo('list')).stdout).toContain('plinth-golden.http 1.0.0 [active]');
     const removed = await demo('uninstall', 'plinth-golden.http');

@@ -33,6 +33,7 @@ export {
   uninstallPlugin,
   type InstallPluginOptions,
   type InstallResult,
+  type InstallStep,
   type UninstallPluginOptions,
 } from './install-plugin.js';
 export {

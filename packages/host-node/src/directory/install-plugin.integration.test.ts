@@ -62,8 +62,15 @@ describe('installPlugin', { timeout: 30_000 }, () => {
   });
 
   it('installs from bytes and from a URL', async () => {
-    const fromBytes = await installPlugin({ ...base, root, source: { bytes: guestBytes(GOLDEN.c.guest) } });
+    const steps: string[] = [];
+    const fromBytes = await installPlugin({
+      ...base,
+      root,
+      source: { bytes: guestBytes(GOLDEN.c.guest) },
+      onStep: (step) => steps.push(step),
+    });
     expect(fromBytes.id).toBe(GOLDEN.c.id);
+    expect(steps).toEqual(['reading', 'verifying', 'checking', 'writing']);
     const fromUrl = await installPlugin({ ...base, root, source: { url: `${origin}/wat.wasm` } });
     expect(fromUrl.id).toBe(GOLDEN.wat.id);
     expect((await readdir(root)).sort()).toEqual([GOLDEN.c.id, GOLDEN.wat.id]);
@@ -76,9 +83,17 @@ describe('installPlugin', { timeout: 30_000 }, () => {
 
   it('refuses a sha256 mismatch before running anything, leaving nothing behind', async () => {
     const bytes = guestBytes(GOLDEN.wat.guest);
+    const steps: string[] = [];
     const error = await caught(
-      installPlugin({ ...base, root, source: { bytes, origin: 'wat.wasm' }, sha256: 'f'.repeat(64) }),
+      installPlugin({
+        ...base,
+        root,
+        source: { bytes, origin: 'wat.wasm' },
+        sha256: 'f'.repeat(64),
+        onStep: (step) => steps.push(step),
+      }),
     );
+    expect(steps).toEqual(['reading', 'verifying']);
     expect(PluginDirectoryError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ reason: 'sha256_mismatch', code: 'load_failed' });
     expect(error.message).toBe(

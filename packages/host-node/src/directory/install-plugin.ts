@@ -30,7 +30,12 @@ export interface InstallPluginOptions {
   allowWasi?: boolean;
   /** Where the manifest is read. Default: the isolated lane, since the module comes from outside. */
   lane?: LaneFactory;
+  /** Hears each step as it starts, for progress output. */
+  onStep?: (step: InstallStep) => void;
 }
+
+/** The steps of an install, in order: read the bytes, check the sha256 pin, check and open the module, write it. */
+export type InstallStep = 'reading' | 'verifying' | 'checking' | 'writing';
 
 export interface InstallResult {
   id: string;
@@ -62,7 +67,10 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
       `the sha256 pin ${JSON.stringify(pin)} is not 64 hex digits`,
     );
   }
+  const step = (name: InstallStep): void => options.onStep?.(name);
+  step('reading');
   const { bytes, origin } = await readInstallSource(options.source, limits.moduleMaxBytes);
+  step('verifying');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (pin !== undefined && pin.toLowerCase() !== sha256) {
     throw new PluginDirectoryError(
@@ -71,6 +79,7 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
       { path: origin },
     );
   }
+  step('checking');
   const checkOptions = { limits, ...(options.allowWasi ? { allowWasi: true } : {}) };
   await loadModule({ bytes, origin }, checkOptions);
   const plugin = await openProtocolPluginFrom({
@@ -109,6 +118,7 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
     );
   }
 
+  step('writing');
   await mkdir(root, { recursive: true });
   const staging = await mkdtemp(join(root, '.install-'));
   try {

@@ -201,8 +201,8 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     async install(source, sha256) {
       open('install');
       const origin = 'path' in source ? source.path : 'url' in source ? source.url : 'bytes';
-      progress({ type: 'installing', step: 'reading', source: origin });
       const result = await installPlugin({
+        onStep: (step) => progress({ type: 'installing', step, source: origin }),
         root,
         source: installSource(source),
         ...(source.replace === true ? { replace: true } : {}),

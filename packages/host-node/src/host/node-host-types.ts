@@ -8,7 +8,7 @@ import type {
   Policy,
 } from '@plinth/protocol';
 import type { CallRecord, PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
-import type { DirectoryProblem, InstallResult } from '../directory/index.js';
+import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/index.js';
 
 /** How a Node app hosts plugins: one workspace, one plugins root, one storage database, one policy. */
 export interface NodeHostOptions {
@@ -76,7 +76,7 @@ export type NodeHostProgress =
   | { type: 'loading'; pluginId: string; index: number; total: number }
   | { type: 'loaded'; pluginId: string }
   | { type: 'skipped'; pluginId: string; message: string }
-  | { type: 'installing'; step: 'reading' | 'verifying' | 'checking' | 'writing'; source: string };
+  | { type: 'installing'; step: InstallStep; source: string };
 
 /** A loaded (or failed) plugin, as an app shows it. */
 export interface NodeHostPlugin extends PluginInfo {
