@@ -1,7 +1,6 @@
 import type { PermissionChecker } from '@plinth/permissions';
 import { createDenyAllChecker } from '@plinth/permissions';
 import {
-  MAX_PLUGIN_COMMAND_DEPTH,
   PlinthError,
   type AnyGuestEvent,
   type CommandResponse,
@@ -13,7 +12,9 @@ import {
 } from '@plinth/protocol';
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
+import { crossPluginRefusal } from './cross-plugin-rules.js';
 import type { PluginHandle, PluginOpener } from './plugin-handle.js';
+import { Slot } from './slot.js';
 
 export type PluginState = 'active' | 'failed' | 'quarantined';
 
@@ -60,23 +61,6 @@ export interface PluginRegistryOptions {
   log?: (entry: RegistryLogEntry) => void;
   /** Hears every load, reload, unload and quarantine after it took effect. Must not throw. */
   onChange?: (change: RegistryChange) => void;
-}
-
-/** A plugin instance and the calls running on it, so a reload can wait for them. */
-class Slot {
-  inFlight = 0;
-  #drained: (() => void)[] = [];
-  constructor(readonly handle: PluginHandle) {}
-  enter(): void {
-    this.inFlight += 1;
-  }
-  leave(): void {
-    this.inFlight -= 1;
-    if (this.inFlight === 0) for (const resolve of this.#drained.splice(0)) resolve();
-  }
-  drain(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.#drained.push(resolve));
-  }
 }
 
 interface Entry {
@@ -235,23 +219,10 @@ export class PluginRegistry {
     request: HostFunctionRequest<'host_plugin_command'>,
     context: HostCallContext,
   ): Promise<HostAnswer> {
+    const refusal = crossPluginRefusal(request, context);
+    if (refusal !== undefined) return { failure: refusal };
     const caller = context.pluginId;
     const chain = context.callChain ?? [caller];
-    if (request.plugin_id === caller) {
-      return { failure: `plugin ${caller} may not call its own commands (${request.command})` };
-    }
-    if (chain.length > MAX_PLUGIN_COMMAND_DEPTH) {
-      const path = [...chain, request.plugin_id].join(' → ');
-      return { failure: `cross-plugin call depth limit of ${MAX_PLUGIN_COMMAND_DEPTH} reached: ${path}` };
-    }
-    if (chain.includes(request.plugin_id)) {
-      // Every plugin in the chain is waiting on this call; calling back into one would wait on itself
-      // until the timeout whenever all its instances are busy in the chain (always, with one instance).
-      const path = [...chain, request.plugin_id].join(' → ');
-      return {
-        failure: `cross-plugin call cycle refused: ${path} (${request.plugin_id} is waiting on this call)`,
-      };
-    }
     const target = `${request.plugin_id}:${request.command}`;
     const decision = await this.#permissions.checkAsync({
       pluginId: caller,
