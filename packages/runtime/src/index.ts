@@ -117,7 +117,7 @@ export {
   type RegistryLogEntry,
 } from './registry/plugin-registry.js';
 export type { PluginHandle, PluginOpener } from './registry/plugin-handle.js';
-export { crossPluginRefusal } from './registry/cross-plugin-rules.js';
+export { crossPluginRefusal, type CrossPluginRefusal } from './registry/cross-plugin-rules.js';
 export { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './registry/failure-policy.js';
 
 // The front door: load, check and open a plugin in one call.

@@ -220,7 +220,7 @@ export class PluginRegistry {
     context: HostCallContext,
   ): Promise<HostAnswer> {
     const refusal = crossPluginRefusal(request, context);
-    if (refusal !== undefined) return { failure: refusal };
+    if (refusal !== undefined) return { failure: refusal.message };
     const caller = context.pluginId;
     const chain = context.callChain ?? [caller];
     const target = `${request.plugin_id}:${request.command}`;

@@ -91,6 +91,26 @@ describe('plinth-test', () => {
     expect(manifest?.status).toBe('pass');
   });
 
+  it('loads a copy of the module for each --copy, so plugins that call each other are checked', async () => {
+    const fixtures = file(
+      'bounce.json',
+      JSON.stringify({ bounce: { target: 'b.bounce', back: 'hostile.command-recursion' } }),
+    );
+    const wasm = guestPath('hostile-command-recursion');
+    const alone = await run(wasm, '--fixtures', fixtures, '--json');
+    const aloneReport = JSON.parse(alone.stdout) as ConformanceReport;
+    // Without the copy nothing grants the call: a denial outside the requested permissions.
+    expect(
+      aloneReport.checks.find((check) => check.id === 'permissions')?.findings.map((f) => f.code),
+    ).toEqual(['permission_denied']);
+    const { code, stdout } = await run(wasm, '--fixtures', fixtures, '--copy', 'b.bounce', '--json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as ConformanceReport;
+    expect(report.checks.find((check) => check.id === 'permissions')?.findings.map((f) => f.code)).toEqual([
+      'call_depth',
+    ]);
+  });
+
   it('prints the usage with --help and exits 0', async () => {
     const { code, stdout } = await run('--help');
     expect(code).toBe(0);

@@ -22,6 +22,8 @@ Options:
   --memory-pages <pages>   memory budget in 64 KiB pages (default 256)
   --app-version <x.y.z>    host app version for min_app_version (default 1.0.0)
   --id <plugin-id>         the id the manifest must declare (like its install directory)
+  --copy <plugin-id>       also load a copy of the module under this id (Extism config plugin_id),
+                           for plugins that call each other with host_plugin_command; repeatable
   -h, --help               show this help
 
 Exit codes: 0 every check passed, 1 a check failed, 2 usage error.
@@ -73,6 +75,7 @@ function parseCommandLine(
         'memory-pages': { type: 'string' },
         'app-version': { type: 'string' },
         id: { type: 'string' },
+        copy: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -115,6 +118,7 @@ function parseCommandLine(
     ...(lane === undefined ? {} : { lane }),
     ...(appVersion === undefined ? {} : { hostAppVersion: appVersion }),
     ...(values.id === undefined ? {} : { expectedId: values.id }),
+    ...(values.copy === undefined ? {} : { copies: values.copy }),
     budgets: {
       ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }),
       ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }),

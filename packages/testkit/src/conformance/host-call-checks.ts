@@ -1,6 +1,7 @@
 import { isFilePermission, normalizeFilePath } from '@plinth/permissions';
 import { getHostFunction, STORAGE_QUOTA, type GuestManifest } from '@plinth/protocol';
 import type { LoadedMemory } from '@plinth/runtime';
+import type { CrossPluginRefusal } from '../harness/plugin-harness.js';
 import type { TranscriptHostCall } from '../harness/transcript.js';
 import { MEMORY_WORKSPACE_ROOT } from '../twins/files.js';
 import type { CheckRecorder } from './report.js';
@@ -44,15 +45,24 @@ function pathEscape(call: TranscriptHostCall): { target: string; problem: string
   return normalized.ok ? undefined : { target, problem: normalized.problem };
 }
 
+/** The command of a `host_plugin_command` call aimed at the calling plugin itself, if it is one. */
+function selfCallCommand(call: TranscriptHostCall): string | undefined {
+  if (call.function !== 'host_plugin_command') return undefined;
+  const decoded = getHostFunction('host_plugin_command').decodeRequest(call.input);
+  return decoded.ok && decoded.value.plugin_id === call.pluginId ? decoded.value.command : undefined;
+}
+
 /**
  * Every host call of the run, judged against the default policy (the manifest's requested defaults):
- * refused permissions, requests the host refused as malformed, values over the storage quota and host
- * limits are errors; functions the conformance host does not provide are warnings.
+ * refused permissions, requests the host refused as malformed, values over the storage quota, host
+ * limits, calls to the plugin's own commands and cross-plugin chains refused for depth or a cycle are
+ * errors; functions the conformance host does not provide are warnings.
  */
 export function checkHostCalls(
   calls: readonly TranscriptHostCall[],
   manifest: GuestManifest,
   check: CheckRecorder,
+  refusals: readonly CrossPluginRefusal[] = [],
 ): void {
   const seen = new Set<string>();
   const once = (key: string): boolean => !seen.has(key) && Boolean(seen.add(key));
@@ -72,6 +82,14 @@ export function checkHostCalls(
           target: decision.target,
           export: call.exportName,
         },
+      );
+    }
+    const selfCommand = selfCallCommand(call);
+    if (selfCommand !== undefined && once(`self ${selfCommand}`)) {
+      check.error(
+        'self_call',
+        `host_plugin_command called the plugin's own command "${selfCommand}" ${during}; a plugin may not call itself, so a host refuses it`,
+        { function: call.function, command: selfCommand, export: call.exportName },
       );
     }
     const escape = pathEscape(call);
@@ -114,6 +132,19 @@ export function checkHostCalls(
         );
       }
     }
+  }
+  for (const refusal of refusals) {
+    if (refusal.reason === 'self_call' || !once(`chain ${refusal.chain.join(' ')}`)) continue;
+    check.error(
+      'call_depth',
+      `host_plugin_command from ${refusal.pluginId} to ${refusal.target}:${refusal.command} was refused (${refusal.reason === 'call_cycle' ? 'the chain calls back into a plugin waiting on it' : 'the chain is too deep'}): ${refusal.message}`,
+      {
+        function: 'host_plugin_command',
+        reason: refusal.reason,
+        chain: refusal.chain,
+        command: refusal.command,
+      },
+    );
   }
 }
 

@@ -11,23 +11,27 @@ interface HostileCase {
   outcome: string;
   options?: Omit<ConformanceOptions, 'wasm'>;
   findings: readonly Expected[];
-  /** For guests whose behaviour needs a second plugin: why the suite alone cannot see it. */
-  passesBecause?: string;
 }
 
 // Short budgets keep the spinning guests cheap; every timeout costs one budget.
 const FAST = { budgets: { callTimeoutMs: 500 } } as const;
 
+const RECURSION_ID = 'hostile.command-recursion';
+// The ping-pong needs a second copy to call and params naming it; the copy calls back and is refused.
+const BOUNCE = {
+  copies: ['b.bounce'],
+  fixtures: { bounce: { target: 'b.bounce', back: RECURSION_ID } },
+} as const;
+
 const CASES: Readonly<Record<string, HostileCase>> = {
   'hostile-command-recursion': {
     outcome: 'limit:depth',
-    findings: [],
-    passesBecause: 'the recursion needs a second plugin; alone, bounce without params is a well-formed error',
+    options: BOUNCE,
+    findings: [['permissions', 'call_depth']],
   },
   'hostile-command-self': {
     outcome: 'rejected:self_call',
-    findings: [],
-    passesBecause: 'the conformance host has no registry, so host_plugin_command answers "not available"',
+    findings: [['permissions', 'self_call']],
   },
   'hostile-events-flood': {
     outcome: 'limit:events_per_second',
@@ -177,13 +181,41 @@ describe('runConformance on the hostile guests', () => {
     },
   );
 
-  it.each(Object.entries(CASES).filter(([, c]) => c.passesBecause !== undefined))(
-    '%s passes alone (its behaviour needs a second plugin)',
-    async (name) => {
-      const report = await runConformance({ wasm: guestPath(name) });
-      expect(report.passed).toBe(true);
-    },
-  );
+  it('flags a plugin calling its own command, naming the command', async () => {
+    const report = await runConformance({ wasm: guestPath('hostile-command-self') });
+    const permissions = report.checks.find((check) => check.id === 'permissions');
+    expect(permissions?.findings).toEqual([
+      {
+        code: 'self_call',
+        severity: 'error',
+        message:
+          'host_plugin_command called the plugin\'s own command "call_self" during handle_command; a plugin may not call itself, so a host refuses it',
+        detail: { function: 'host_plugin_command', command: 'call_self', export: 'handle_command' },
+      },
+    ]);
+    expect(report.checks.find((check) => check.id === 'commands')?.status).toBe('pass');
+  });
+
+  it('flags the recursion through a copy as a refused call cycle, naming the chain', async () => {
+    const report = await runConformance({ wasm: guestPath('hostile-command-recursion'), ...BOUNCE });
+    const chain = [RECURSION_ID, 'b.bounce', RECURSION_ID];
+    expect(report.checks.find((check) => check.id === 'permissions')?.findings).toEqual([
+      {
+        code: 'call_depth',
+        severity: 'error',
+        message: `host_plugin_command from b.bounce to ${RECURSION_ID}:bounce was refused (the chain calls back into a plugin waiting on it): cross-plugin call cycle refused: ${chain.join(' → ')} (${RECURSION_ID} is waiting on this call)`,
+        detail: { function: 'host_plugin_command', reason: 'call_cycle', chain, command: 'bounce' },
+      },
+    ]);
+    expect(report.checks.filter((check) => check.status === 'fail').map((check) => check.id)).toEqual([
+      'permissions',
+    ]);
+  });
+
+  it('lets hostile-command-recursion pass alone: without a copy to call, bounce is a well-formed error', async () => {
+    const report = await runConformance({ wasm: guestPath('hostile-command-recursion') });
+    expect(report.passed).toBe(true);
+  });
 
   it('skips every later check with a reason when the module does not load', async () => {
     const report = await runConformance({ wasm: guestPath('hostile-import-wasi') });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PlinthError, type JsonValue } from '@plinth/protocol';
+import { PlinthError, type GuestManifest, type JsonValue } from '@plinth/protocol';
 import {
   loadModule,
   openProtocolPluginFrom,
@@ -8,7 +8,7 @@ import {
   type ProtocolPlugin,
 } from '@plinth/runtime';
 import { createIsolatedLane } from '@plinth/runtime/node';
-import type { PluginHarnessOptions } from '../harness/plugin-harness.js';
+import type { HarnessRules, PluginHarnessOptions } from '../harness/plugin-harness.js';
 import type { Route } from '../twins/http.js';
 import {
   checkCommands,
@@ -55,6 +55,12 @@ export interface ConformanceOptions {
   files?: PluginHarnessOptions['files'];
   /** Routes of the in-memory HTTP server; unknown URLs answer 404. */
   httpRoutes?: readonly Route[];
+  /**
+   * Ids of extra copies of the same module to load as `host_plugin_command` neighbours (each gets Extism
+   * config `plugin_id` = its id, which the module must declare as its manifest id), to run plugins that
+   * call each other. The plugin and its copies are granted `execute_commands` on one another's commands.
+   */
+  copies?: readonly string[];
 }
 
 const DEFAULT_FILES = { 'README.md': '# Workspace\n\nA note for the Plinth conformance suite. #plinth\n' };
@@ -122,6 +128,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     hostAppVersion,
     files: options.files ?? DEFAULT_FILES,
     ...(options.httpRoutes ? { httpRoutes: options.httpRoutes } : {}),
+    ...(options.copies?.length
+      ? { copies: options.copies, policy: grantCopies(manifest, options.copies) }
+      : {}),
     ...(options.expectedId === undefined ? {} : { expectedId: options.expectedId }),
   });
   try {
@@ -161,7 +170,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     }
   }
   await session.discard().catch(() => undefined);
-  checkHostCalls(session.hostCalls, manifest, checks.permissions);
+  checkHostCalls(session.hostCalls, manifest, checks.permissions, session.crossPluginRefusals);
   checkBudgets(
     {
       memory: loaded.memory,
@@ -173,6 +182,16 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     checks.budgets,
   );
   return finish(plugin);
+}
+
+/** The requested defaults plus `execute_commands` on every command of the plugin and its copies. */
+function grantCopies(manifest: GuestManifest, copies: readonly string[]): HarnessRules {
+  const defaults: HarnessRules = manifest.requested_permissions?.defaults ?? {};
+  const rule = defaults.execute_commands;
+  const targets = [manifest.id, ...copies].flatMap((id) =>
+    manifest.commands.map((command) => `${id}:${command}`),
+  );
+  return { ...defaults, execute_commands: { ...rule, include: [...(rule?.include ?? []), ...targets] } };
 }
 
 function failLoad(check: CheckRecorder, where: string, error: unknown): void {

@@ -2,6 +2,9 @@ import { PlinthError, type JsonValue } from '@plinth/protocol';
 import type { ProtocolLogEntry } from '@plinth/runtime';
 import {
   createPluginHarness,
+  harnessNeighbour,
+  type CrossPluginRefusal,
+  type HarnessNeighbour,
   type PluginHarness,
   type PluginHarnessOptions,
 } from '../harness/plugin-harness.js';
@@ -22,6 +25,14 @@ export interface LimitHit {
   message: string;
 }
 
+export interface ConformanceSessionOptions extends PluginHarnessOptions {
+  /**
+   * Ids of extra copies of the same module, each loaded with Extism config `plugin_id` set to its id and
+   * served to the others as a `host_plugin_command` neighbour, so plugins that call each other can be run.
+   */
+  copies?: readonly string[];
+}
+
 /**
  * The harnesses one conformance run goes through. A limit hit discards the current one, so the next
  * check starts from a freshly loaded and initialized plugin; host calls and logs of every harness are
@@ -31,9 +42,12 @@ export class ConformanceSession {
   readonly hostCalls: TranscriptHostCall[] = [];
   readonly hostLogs: ProtocolLogEntry[] = [];
   readonly limitHits: LimitHit[] = [];
+  /** Cross-plugin calls refused for their chain, by the plugin or any of its copies. */
+  readonly crossPluginRefusals: CrossPluginRefusal[] = [];
   #current: PluginHarness | undefined;
+  #copies: PluginHarness[] = [];
 
-  constructor(private readonly options: PluginHarnessOptions) {}
+  constructor(private readonly options: ConformanceSessionOptions) {}
 
   /** Protocol-layer logs of every harness so far, the live one included. */
   logs(): ProtocolLogEntry[] {
@@ -43,12 +57,28 @@ export class ConformanceSession {
   /** The live harness, loaded and initialized; a fresh one after `discard`. */
   async harness(): Promise<PluginHarness> {
     if (this.#current) return this.#current;
-    const harness = await createPluginHarness(this.options);
+    const { copies = [], ...options } = this.options;
+    // Filled once every harness exists; the copies call each other through it too.
+    const neighbours: Record<string, HarnessNeighbour> = {};
+    for (const id of copies) {
+      const copy = await createPluginHarness({
+        ...options,
+        expectedId: id,
+        extismConfig: { ...options.extismConfig, plugin_id: id },
+        neighbours,
+      });
+      this.#copies.push(copy);
+      neighbours[id] = harnessNeighbour(copy);
+    }
+    const harness = await createPluginHarness({ ...options, neighbours });
+    const ownId = harness.transcript().pluginId;
+    if (copies.length > 0 && !copies.includes(ownId)) neighbours[ownId] = harnessNeighbour(harness);
     try {
       await harness.init();
     } catch (error) {
       await harness.close().catch(() => undefined);
       this.#keep(harness);
+      await this.#closeCopies();
       throw error;
     }
     this.#current = harness;
@@ -58,8 +88,9 @@ export class ConformanceSession {
   /** Shuts the current harness down (calls `shutdown`) and keeps what it recorded. */
   async discard(): Promise<void> {
     const harness = this.#current;
-    if (!harness) return;
     this.#current = undefined;
+    await this.#closeCopies();
+    if (!harness) return;
     try {
       await harness.close();
     } finally {
@@ -67,9 +98,17 @@ export class ConformanceSession {
     }
   }
 
+  async #closeCopies(): Promise<void> {
+    const copies = this.#copies.splice(0);
+    await Promise.all(copies.map((copy) => copy.close().catch(() => undefined)));
+    // Only the refusals of the copies count: their other calls repeat what the plugin itself did.
+    for (const copy of copies) this.crossPluginRefusals.push(...copy.crossPluginRefusals);
+  }
+
   #keep(harness: PluginHarness): void {
     this.hostCalls.push(...harness.hostCalls);
     this.hostLogs.push(...harness.hostLogs);
+    this.crossPluginRefusals.push(...harness.crossPluginRefusals);
   }
 
   /**

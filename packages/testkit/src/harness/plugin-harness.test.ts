@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { guestPath } from '../guests/catalogue.js';
 import '../vitest/index.js';
-import { createPluginHarness } from './plugin-harness.js';
+import { createPluginHarness, harnessNeighbour, type HarnessNeighbour } from './plugin-harness.js';
 
 const notes = guestPath('as-notes');
 const NOTES_ID = 'plinth-golden.notes';
@@ -86,5 +86,184 @@ describe('createPluginHarness', () => {
     expect(replaying.replayed?.divergences).toEqual([]);
     expect(replaying.files()).toEqual({});
     await replaying.close();
+  });
+});
+
+const self = guestPath('hostile-command-self');
+const bounce = guestPath('hostile-command-recursion');
+const BOUNCE_ID = 'hostile.command-recursion';
+/** The guest answers the host's raw `host_plugin_command` text as `data`. */
+const answerOf = (response: { data?: unknown }): unknown => JSON.parse(response.data as string);
+
+describe('createPluginHarness: host_plugin_command', () => {
+  it('refuses a plugin calling itself before any permission check, without re-entering it', async () => {
+    const harness = await createPluginHarness({ wasm: self, policy: 'allow-all' });
+    const response = await harness.command('call_self');
+    expect(answerOf(response)).toEqual({
+      success: false,
+      error: 'host_plugin_command: plugin hostile.command-self may not call its own commands (call_self)',
+    });
+    expect(harness.hostCalls.map((call) => [call.function, call.outcome, call.decisions.length])).toEqual([
+      ['host_plugin_command', 'failure', 0],
+    ]);
+    expect(harness.crossPluginRefusals).toEqual([
+      {
+        reason: 'self_call',
+        pluginId: 'hostile.command-self',
+        target: 'hostile.command-self',
+        command: 'call_self',
+        chain: ['hostile.command-self', 'hostile.command-self'],
+        message: 'plugin hostile.command-self may not call its own commands (call_self)',
+      },
+    ]);
+    await harness.close();
+  });
+
+  it('calls a granted neighbour with the chain and records the allowed decision', async () => {
+    const seen: unknown[] = [];
+    const harness = await createPluginHarness({
+      wasm: bounce,
+      policy: { execute_commands: { include: ['b.bounce:bounce'] } },
+      neighbours: {
+        'b.bounce': (command, params, context) => {
+          seen.push({ command, params, chain: context.callChain });
+          return { pong: command };
+        },
+      },
+    });
+    const response = await harness.command('bounce', { target: 'b.bounce' });
+    expect(answerOf(response)).toEqual({ success: true, data: { pong: 'bounce' } });
+    expect(seen).toEqual([
+      { command: 'bounce', params: { target: 'b.bounce' }, chain: [BOUNCE_ID, 'b.bounce'] },
+    ]);
+    const decisions = harness.hostCalls.flatMap((call) => call.decisions);
+    expect(decisions.map((d) => [d.permission, d.target, d.allowed])).toEqual([
+      ['execute_commands', 'b.bounce:bounce', true],
+    ]);
+    await harness.close();
+  });
+
+  it('denies a call outside execute_commands without reaching the neighbour', async () => {
+    let called = false;
+    const harness = await createPluginHarness({
+      wasm: bounce,
+      neighbours: { 'b.bounce': () => ((called = true), null) },
+    });
+    const response = await harness.command('bounce', { target: 'b.bounce' });
+    expect(answerOf(response)).toEqual({
+      success: false,
+      error: `host_plugin_command: Permission not configured for plugin '${BOUNCE_ID}': execute_commands on 'b.bounce:bounce'. Add plugins.${BOUNCE_ID}.permissions.execute_commands to the policy.`,
+    });
+    expect(harness).toHaveBeenDeniedPermission('execute_commands', 'b.bounce:bounce');
+    expect(called).toBe(false);
+    await harness.close();
+  });
+
+  it('answers the P failure for an unknown plugin, an { error } answer and a throwing neighbour', async () => {
+    const harness = await createPluginHarness({
+      wasm: bounce,
+      policy: 'allow-all',
+      neighbours: {
+        'err.bounce': () => ({ error: 'bounce: no ball' }),
+        'throw.bounce': () => {
+          throw new Error('neighbour exploded');
+        },
+      },
+    });
+    const errors = [];
+    for (const target of ['missing.bounce', 'err.bounce', 'throw.bounce']) {
+      errors.push(answerOf(await harness.command('bounce', { target })));
+    }
+    expect(errors).toEqual([
+      { success: false, error: 'host_plugin_command: plugin missing.bounce is not loaded in this harness' },
+      { success: false, error: 'host_plugin_command: bounce: no ball' },
+      { success: false, error: 'host_plugin_command: neighbour exploded' },
+    ]);
+    await harness.close();
+  });
+
+  it('refuses a call past the depth limit of 8, naming the chain', async () => {
+    const harness = await createPluginHarness({
+      wasm: bounce,
+      policy: 'allow-all',
+      neighbours: { z: () => 1 },
+    });
+    const outer = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'];
+    const response = await harness.command('bounce', { target: 'z' }, { callChain: [...outer, BOUNCE_ID] });
+    expect(answerOf(response)).toEqual({
+      success: false,
+      error: `host_plugin_command: cross-plugin call depth limit of 8 reached: ${[...outer, BOUNCE_ID, 'z'].join(' → ')}`,
+    });
+    expect(harness.crossPluginRefusals.map((refusal) => refusal.reason)).toEqual(['call_depth']);
+    await harness.close();
+  });
+
+  it('runs two copies of one module against each other and refuses the cycle (isolated lane)', async () => {
+    const neighbours: Record<string, HarnessNeighbour> = {};
+    const copy = (id: string) =>
+      createPluginHarness({
+        wasm: bounce,
+        lane: 'isolated',
+        expectedId: id,
+        extismConfig: { plugin_id: id },
+        policy: { execute_commands: { include: ['all'] } },
+        neighbours,
+      });
+    const a = await copy('a.bounce');
+    const b = await copy('b.bounce');
+    neighbours['a.bounce'] = harnessNeighbour(a);
+    neighbours['b.bounce'] = harnessNeighbour(b);
+    const response = await a.command('bounce', { target: 'b.bounce', back: 'a.bounce' });
+    const fromB = answerOf(response) as { success: boolean; data: string };
+    expect(fromB.success).toBe(true);
+    expect(JSON.parse(fromB.data)).toEqual({
+      success: false,
+      error:
+        'host_plugin_command: cross-plugin call cycle refused: a.bounce → b.bounce → a.bounce (a.bounce is waiting on this call)',
+    });
+    expect(b.crossPluginRefusals.map((r) => [r.reason, r.chain])).toEqual([
+      ['call_cycle', ['a.bounce', 'b.bounce', 'a.bounce']],
+    ]);
+    expect(a.crossPluginRefusals).toEqual([]);
+    // Both still answer normally afterwards.
+    expect((await b.command('bounce', {})).error).toBe('bounce: params.target is required');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('passes a golden neighbour failure through and lets hostFunctions override the harness', async () => {
+    const notesHarness = await createPluginHarness({ wasm: notes });
+    const harness = await createPluginHarness({
+      wasm: bounce,
+      lane: 'isolated',
+      policy: 'allow-all',
+      neighbours: { [NOTES_ID]: harnessNeighbour(notesHarness) },
+    });
+    expect(answerOf(await harness.command('bounce', { target: NOTES_ID }))).toEqual({
+      success: false,
+      error:
+        'host_plugin_command: plugin plinth-golden.notes@1.0.0 (handle_command) does not handle command "bounce": the manifest does not list it in commands',
+    });
+    await harness.close();
+
+    const overridden = await createPluginHarness({
+      wasm: self,
+      hostFunctions: { host_plugin_command: () => JSON.stringify({ success: true, data: 'fake' }) },
+    });
+    expect(answerOf(await overridden.command('call_self'))).toEqual({ success: true, data: 'fake' });
+    expect(overridden.crossPluginRefusals).toEqual([]);
+    await Promise.all([overridden.close(), notesHarness.close()]);
+  });
+
+  it('answers an internal error for an async neighbour on the in-thread lane', async () => {
+    const harness = await createPluginHarness({
+      wasm: bounce,
+      policy: 'allow-all',
+      neighbours: { 'b.bounce': () => Promise.resolve(1) },
+    });
+    expect(answerOf(await harness.command('bounce', { target: 'b.bounce' }))).toEqual({
+      success: false,
+      error: 'host_plugin_command: internal error in the host',
+    });
+    await harness.close();
   });
 });

@@ -45,7 +45,14 @@ import {
   type MemoryKeyValueStore,
   type MemorySecretStore,
 } from '../twins/storage.js';
+import {
+  createPluginCommandBundle,
+  type CrossPluginRefusal,
+  type HarnessNeighbour,
+} from './plugin-command.js';
 import { createReplayBundle, type ReplayBundle } from './replay.js';
+
+export * from './plugin-command.js';
 import { createHostCallRecorder, type Transcript, type TranscriptHostCall } from './transcript.js';
 
 export interface PluginHarnessOptions {
@@ -76,7 +83,16 @@ export interface PluginHarnessOptions {
   runtimeContext?: Readonly<Record<string, JsonValue>>;
   /** Start of the controllable clock (ms since epoch). Default 1 700 000 000 000. */
   clockStartMs?: number;
-  /** Extra host functions, e.g. `host_plugin_command` for a fake neighbour; they win over the twins. */
+  /**
+   * Fake plugins `host_plugin_command` may call, by id. Each answers the command's `data`, or
+   * `{ error }` (an object with only a string `error`) or a throw for a failed command. A promise only
+   * works on the isolated lane (the in-thread lane cannot wait). `harnessNeighbour(other)` makes a
+   * neighbour of another harness. Unknown ids answer "plugin Y is not loaded in this harness".
+   */
+  neighbours?: Readonly<Record<string, HarnessNeighbour>>;
+  /** Extism config the guest reads with `config_get`, e.g. `{ plugin_id }` for a guest that takes its id from it. */
+  extismConfig?: Readonly<Record<string, string>>;
+  /** Extra host functions; they win over the twins and the harness's own `host_plugin_command`. */
   hostFunctions?: HostBundle;
   /** Serve every host call from a saved transcript instead of the twins. */
   replay?: Transcript;
@@ -90,7 +106,12 @@ export interface PluginHarness {
   readonly warnings: readonly ProtocolWarning[];
   /** Runs the load sequence (manifest checks, `set_config`, `init`). Other calls do it first when needed. */
   init(): Promise<ProtocolPlugin>;
-  command(name: string, params?: JsonValue | null): Promise<CommandResponse>;
+  /** Runs a command; `callChain` continues a cross-plugin chain (ids outermost first, ending with this plugin). */
+  command(
+    name: string,
+    params?: JsonValue | null,
+    options?: { callChain?: readonly string[] },
+  ): Promise<CommandResponse>;
   /** Sends an event; resolves to the guest's failure (logged by a real host), or null. */
   event(type: string, payload?: JsonValue): Promise<PlinthError | null>;
   getConfig(): Promise<JsonObject>;
@@ -99,6 +120,8 @@ export interface PluginHarness {
   callRaw(exportName: string, input?: string | Uint8Array): Promise<LaneCallResult>;
   /** Swaps the plugin's permissions (same forms as the `policy` option); later calls see the new ones. */
   setPolicy(policy: HarnessPolicy): void;
+  /** Every `host_plugin_command` the harness refused for its chain: a self-call, the depth limit, a cycle. */
+  readonly crossPluginRefusals: readonly CrossPluginRefusal[];
   /** Every host call so far, with its permission decisions. */
   readonly hostCalls: readonly TranscriptHostCall[];
   /** Payloads the plugin emitted with `host_emit_event`. */
@@ -194,6 +217,12 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
     clock: createManualClock(options.clockStartMs ?? 1_700_000_000_000),
     ...(options.runtimeContext ? { runtimeContext: () => options.runtimeContext ?? {} } : {}),
   });
+  const crossPluginRefusals: CrossPluginRefusal[] = [];
+  const pluginCommand = createPluginCommandBundle({
+    permissions,
+    neighbours: options.neighbours ?? {},
+    onRefusal: (refusal) => crossPluginRefusals.push(refusal),
+  });
   const twins = combineBundles(
     fs.bundle,
     createStorageBundle({ store: stores.storage, permissions, quotaFor }),
@@ -201,6 +230,7 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
     createNamespacesBundle({ store: stores.namespaces, permissions, quotaFor, clock: basics.clock.now }),
     createHttpBundle({ transport: http, permissions }),
     basics.bundle,
+    pluginCommand,
   );
   const replayed = options.replay ? createReplayBundle(options.replay) : undefined;
   const bundle = recorder.wrap({ ...(replayed ? replayed.bundle : twins), ...options.hostFunctions });
@@ -218,12 +248,18 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
       onHostCall: recorder.onHostCall,
       log: (entry) => hostLogs.push(entry),
       ...(lane ? { lane } : {}),
+      ...(options.extismConfig ? { config: options.extismConfig } : {}),
       ...(options.expectedId ? { expectedId: options.expectedId } : {}),
       ...(options.config ? { storedConfig: options.config } : {}),
     }));
 
   async function readManifest() {
-    const generic = await openPlugin({ source, limits, ...(lane ? { lane } : {}) });
+    const generic = await openPlugin({
+      source,
+      limits,
+      ...(lane ? { lane } : {}),
+      ...(options.extismConfig ? { config: options.extismConfig } : {}),
+    });
     try {
       const output = await generic.callText('manifest', '');
       const decoded = guestManifestPayload.decode(output ?? '');
@@ -243,12 +279,18 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
     manifest: () => readManifest().then((reading) => reading.manifest),
     warnings: manifestReading.warnings,
     init,
-    command: async (name, params = null) => (await init()).command(name, params),
+    command: async (name, params = null, commandOptions = {}) =>
+      (await init()).command(
+        name,
+        params,
+        commandOptions.callChain ? { callChain: commandOptions.callChain } : undefined,
+      ),
     event: async (type, payload = {}) => (await init()).event({ event_type: type, payload }),
     getConfig: async () => (await init()).getConfig(),
     setConfig: async (config) => (await init()).setConfig(config),
     callRaw: async (exportName, input = '') => (await init()).callRaw(exportName, input),
     setPolicy,
+    crossPluginRefusals,
     hostCalls: recorder.hostCalls,
     get emittedEvents() {
       return basics.events.events.map((event) => event.payload);
