@@ -1,72 +1,54 @@
 /**
  * In-thread lane and lifecycle benchmarks, each against a baseline measured in the same run:
- *  - handle_command through the runtime (lane + protocol layer) vs a raw @extism/extism call of the same
- *    export on the same guest, with the same request (target: overhead ≤ 1.3×);
+ *  - handle_command ping, raw @extism/extism in-thread call of the same export with the same request vs
+ *    the in-thread lane alone and vs the lane + protocol layer (target for the latter: overhead ≤ 1.3×),
+ *    all three in alternating blocks (bench/alternating-blocks.ts);
  *  - per-call cost over 100,000 calls: the last 10,000 vs the first 10,000 (flat = ratio ≈ 1);
  *  - load/unload 1,000 times: heap growth after a forced GC (run with --expose-gc for a precise figure).
  */
-import { readFileSync } from 'node:fs';
-import createPlugin from '@extism/extism';
-import { HOST_FUNCTION_NAMESPACE, HOST_FUNCTIONS } from '@plinth/protocol';
 import { createInThreadLane, openProtocolPluginFrom, resolveLimits } from '../src/index.js';
+import { compareAlternating, DEFAULT_BLOCKS, time } from './alternating-blocks.js';
+import {
+  BENCH_BUNDLE,
+  GOLDEN_C_WASM,
+  HANDLE_COMMAND_CONTEXT as context,
+  openRawInThread,
+  PING as input,
+} from './raw-baseline.js';
 
-const wasm = new Uint8Array(
-  readFileSync(new URL('../../testkit/guests/golden/c-protocol/plugin.wasm', import.meta.url)),
-);
-const module = new WebAssembly.Module(wasm);
-const input = JSON.stringify({ command: 'ping', params: null });
+const module = new WebAssembly.Module(GOLDEN_C_WASM);
 const gc = (globalThis as { gc?: () => void }).gc;
 
-async function time(n: number, run: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < n; i++) await run();
-  return ((performance.now() - start) * 1000) / n;
+const raw = await openRawInThread(module);
+const overheadLane = await createInThreadLane({ module, bundle: BENCH_BUNDLE, limits: resolveLimits() });
+const plugin = await openProtocolPluginFrom({
+  source: { bytes: GOLDEN_C_WASM },
+  hostAppVersion: '1.0.0',
+  bundle: BENCH_BUNDLE,
+});
+// The lane gets the raw call's string; the protocol layer sends the same request as bytes it encoded.
+const results = await compareAlternating({
+  sides: [
+    { name: 'raw @extism/extism in-thread', call: () => raw.call(input) },
+    { name: 'Plinth in-thread lane alone', call: () => overheadLane.call('handle_command', input, context) },
+    { name: 'Plinth in-thread lane + protocol', call: () => plugin.command('ping') },
+  ],
+});
+const counted = DEFAULT_BLOCKS.blocks - DEFAULT_BLOCKS.warmupBlocks;
+for (const [index, result] of results.entries()) {
+  const ratio =
+    index === 0
+      ? 'baseline'
+      : `${result.medianRatio.toFixed(2)}× (all blocks together ${result.pooledRatio.toFixed(2)}×)`;
+  console.log(`handle_command ping, ${result.name}: ${result.meanUs.toFixed(2)} µs/call, ${ratio}`);
 }
-
-const stubs = Object.fromEntries(HOST_FUNCTIONS.map((spec) => [spec.name, () => 0n]));
-const raw = await createPlugin(module, { useWasi: false, functions: { [HOST_FUNCTION_NAMESPACE]: stubs } });
-const plugin = await openProtocolPluginFrom({ source: { bytes: wasm }, hostAppVersion: '1.0.0' });
-
-// The two sides run in short alternating blocks (and alternate which goes first), so machine load, GC and
-// frequency changes fall on both alike; the first blocks warm up and are not counted. The ratio is the
-// median of the per-block ratios (a load spike skews a block, not the result); the ratio over all counted
-// blocks is printed beside it.
-const blocks = 400;
-const warmupBlocks = 40;
-const callsPerBlock = 100;
-const rawCall = () => raw.call('handle_command', input);
-const ourCall = () => plugin.command('ping');
-let rawTotal = 0;
-let ourTotal = 0;
-const blockRatios: number[] = [];
-for (let block = 0; block < blocks; block++) {
-  let rawUs: number;
-  let ourUs: number;
-  if (block % 2 === 0) {
-    rawUs = await time(callsPerBlock, rawCall);
-    ourUs = await time(callsPerBlock, ourCall);
-  } else {
-    ourUs = await time(callsPerBlock, ourCall);
-    rawUs = await time(callsPerBlock, rawCall);
-  }
-  if (block < warmupBlocks) continue;
-  rawTotal += rawUs;
-  ourTotal += ourUs;
-  blockRatios.push(ourUs / rawUs);
-}
-const counted = blocks - warmupBlocks;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-console.log(`handle_command ping, raw @extism/extism in-thread: ${(rawTotal / counted).toFixed(2)} µs/call`);
 console.log(
-  `handle_command ping, Plinth in-thread (lane + protocol): ${(ourTotal / counted).toFixed(2)} µs/call`,
+  `(median of ${counted} rotating block triples of ${DEFAULT_BLOCKS.callsPerBlock} calls; ` +
+    'target for lane + protocol ≤ 1.3×)',
 );
-console.log(
-  `overhead ratio: ${median(blockRatios).toFixed(2)}× (median of ${counted} block pairs; ` +
-    `all blocks together ${(ourTotal / rawTotal).toFixed(2)}×; target ≤ 1.3×)`,
-);
+await overheadLane.close();
 
-const lane = await createInThreadLane({ module, bundle: {}, limits: resolveLimits() });
-const context = { pluginId: 'plinth-golden.c', exportName: 'handle_command' };
+const lane = await createInThreadLane({ module, bundle: BENCH_BUNDLE, limits: resolveLimits() });
 const first = await time(10_000, () => lane.call('handle_command', input, context));
 await time(80_000, () => lane.call('handle_command', input, context));
 const last = await time(10_000, () => lane.call('handle_command', input, context));
