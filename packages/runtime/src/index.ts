@@ -62,7 +62,14 @@ export {
 // Limits, call errors and execution lanes.
 export { DEFAULT_LIMITS, resolveLimits, type PluginLimits } from './limits.js';
 export { describeCall, toCallError } from './call-errors.js';
-export type { Lane, LaneCallResult, LaneFactory, LaneKind, LaneOptions } from './lanes/lane.js';
+export type {
+  Lane,
+  LaneCallResult,
+  LaneFactory,
+  LaneKind,
+  LaneOptions,
+  LaneOutputDecoder,
+} from './lanes/lane.js';
 export { createInThreadLane } from './lanes/in-thread-lane.js';
 
 // Loading: sources, checks before any instance, the compiled-module cache, and instance pools.

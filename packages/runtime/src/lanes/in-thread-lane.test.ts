@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wat } from '../__fixtures__/wat.js';
-import { resolveLimits } from '../limits.js';
+import { resolveLimits, type PluginLimits } from '../limits.js';
 import { createInThreadLane } from './in-thread-lane.js';
 
 /** A guest that overwrites the first byte of its input block, then echoes the input. */
@@ -16,6 +16,14 @@ const scribbler = () =>
       (call $output_set (call $input_offset) (call $input_length))
       (i32.const 0)))`);
 
+const context = { pluginId: 'acme.scribbler', exportName: 'scribble' };
+const scribblerLane = async (limits: Partial<PluginLimits> = {}) =>
+  createInThreadLane({
+    module: new WebAssembly.Module(await scribbler()),
+    bundle: {},
+    limits: resolveLimits(limits),
+  });
+
 describe('in-thread lane', () => {
   it('gives the guest a copy of a Uint8Array input, so a guest writing to its input block changes nothing', async () => {
     const lane = await createInThreadLane({
@@ -30,6 +38,41 @@ describe('in-thread lane', () => {
     expect(new TextDecoder().decode(input)).toBe('hello');
     const second = await lane.call('scribble', input, context);
     expect(new TextDecoder().decode(second.output ?? new Uint8Array())).toBe('Xello');
+    await lane.close();
+  });
+
+  it('callDecoded hands output and host-call count to the decoder and settles with what it returns', async () => {
+    const lane = await scribblerLane();
+    const seen: [string, number][] = [];
+    const decoded = await lane.callDecoded?.('scribble', 'hello', context, (output, hostCalls) => {
+      seen.push([new TextDecoder().decode(output ?? new Uint8Array()), hostCalls]);
+      return 'decoded';
+    });
+    expect(decoded).toBe('decoded');
+    expect(seen).toEqual([['Xello', 0]]);
+    await lane.close();
+  });
+
+  it('callDecoded rejects with what the decoder throws, and the next call still runs', async () => {
+    const lane = await scribblerLane();
+    const failing = lane.callDecoded?.('scribble', 'hello', context, () => {
+      throw new Error('cannot decode');
+    });
+    await expect(failing).rejects.toThrow('cannot decode');
+    const next = await lane.call('scribble', 'again', context);
+    expect(new TextDecoder().decode(next.output ?? new Uint8Array())).toBe('Xgain');
+    await lane.close();
+  });
+
+  it('callDecoded checks the output limit before decoding: too much output never reaches the decoder', async () => {
+    const lane = await scribblerLane({ outputMaxBytes: 4 });
+    let decoded = false;
+    const call = lane.callDecoded?.('scribble', 'hello', context, () => (decoded = true));
+    await expect(call).rejects.toMatchObject({
+      code: 'output_too_large',
+      message: 'plugin acme.scribbler (scribble) produced 5 bytes of output; the limit is 4',
+    });
+    expect(decoded).toBe(false);
     await lane.close();
   });
 });

@@ -5,7 +5,7 @@ import type { HostCallContext } from '../host/host-bundle.js';
 import { createHostFunctions } from '../host/host-functions.js';
 import { CallGate } from './call-gate.js';
 import { beginCall, callErrorContext, checkCallLimits } from './call-limits.js';
-import type { Lane, LaneCallResult, LaneOptions } from './lane.js';
+import type { Lane, LaneCallResult, LaneOptions, LaneOutputDecoder } from './lane.js';
 
 /**
  * The in-thread lane: the guest runs on the calling thread through @extism/extism's foreground plugin.
@@ -30,12 +30,13 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
 
   const gate = new CallGate();
   let closed = false;
-  // Calls run one at a time, so the running call's export and context can live here: the hot path then
-  // needs no async function and no per-call closures.
+  // Calls run one at a time, so the running call's export, context and decoder can live here: the hot path
+  // then needs no async function and no per-call closures.
   let runningExport = '';
   let runningContext: HostCallContext = { pluginId: '', exportName: '' };
+  let runningDecode: LaneOutputDecoder<unknown> = laneCallResult;
 
-  const finish = (result: PluginOutput | null): LaneCallResult => {
+  const finish = (result: PluginOutput | null): unknown => {
     try {
       const output = outputBytes(result);
       checkCallLimits({
@@ -45,7 +46,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
         exportName: runningExport,
         context: runningContext,
       });
-      return { output, hostCalls: state.hostCalls };
+      return runningDecode(output, state.hostCalls);
     } finally {
       gate.leave();
     }
@@ -58,7 +59,12 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
       gate.leave();
     }
   };
-  const start = (exportName: string, input: Uint8Array | string, context: HostCallContext) => {
+  const start = <T>(
+    exportName: string,
+    input: Uint8Array | string,
+    context: HostCallContext,
+    decode: LaneOutputDecoder<T>,
+  ): Promise<T> => {
     try {
       beginCall({ exportName, context, closed, state });
     } catch (error) {
@@ -67,17 +73,27 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     }
     runningExport = exportName;
     runningContext = context;
+    runningDecode = decode;
     // rc13 adopts a Uint8Array's buffer as the input block, which the guest can write to: copy it.
     const guestInput = typeof input === 'string' ? input : new Uint8Array(input);
-    return plugin.call(exportName, guestInput).then(finish, fail);
+    return plugin.call(exportName, guestInput).then(finish, fail) as Promise<T>;
+  };
+  const enter = <T>(
+    exportName: string,
+    input: Uint8Array | string,
+    context: HostCallContext,
+    decode: LaneOutputDecoder<T>,
+  ): Promise<T> => {
+    const wait = gate.enter();
+    return wait
+      ? wait.then(() => start(exportName, input, context, decode))
+      : start(exportName, input, context, decode);
   };
 
   return {
     kind: 'in-thread',
-    call(exportName, input, context) {
-      const wait = gate.enter();
-      return wait ? wait.then(() => start(exportName, input, context)) : start(exportName, input, context);
-    },
+    call: (exportName, input, context) => enter(exportName, input, context, laneCallResult),
+    callDecoded: enter,
     hasExport: (name) => exports.has(name),
     async close() {
       if (closed) return;
@@ -86,6 +102,10 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
       await plugin.close();
     },
   };
+}
+
+function laneCallResult(output: Uint8Array | null, hostCalls: number): LaneCallResult {
+  return { output, hostCalls };
 }
 
 /**

@@ -14,6 +14,12 @@ export interface LaneCallResult {
 }
 
 /**
+ * Turns a call's output into what the caller wants (a CommandResponse, say). It runs synchronously inside
+ * the lane once the call has passed its limits; what it throws rejects the call.
+ */
+export type LaneOutputDecoder<T> = (output: Uint8Array | null, hostCalls: number) => T;
+
+/**
  * One running instance of a compiled, checked module. Calls are strictly serialized (an instance is not
  * reentrant); a lane queues them. Every failure rejects with a PlinthError naming plugin, export and, for
  * limits, the limit — never with a raw engine error.
@@ -22,6 +28,17 @@ export interface Lane {
   readonly kind: LaneKind;
   /** A Uint8Array input stays the caller's: the guest gets a copy, so it can never write to it. */
   call(exportName: string, input: Uint8Array | string, context: HostCallContext): Promise<LaneCallResult>;
+  /**
+   * `call` with its output decoded before the promise settles, sparing the caller a promise step of its own
+   * (the protocol layer's hot path). Optional, so wrappers and test lanes need not forward it: callers fall
+   * back to `call(…).then(…)`.
+   */
+  callDecoded?<T>(
+    exportName: string,
+    input: Uint8Array | string,
+    context: HostCallContext,
+    decode: LaneOutputDecoder<T>,
+  ): Promise<T>;
   hasExport(name: string): boolean;
   close(): Promise<void>;
 }

@@ -186,17 +186,28 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     return { output, hostCalls: state.hostCalls };
   };
 
+  const call = async (
+    exportName: string,
+    input: Uint8Array | string,
+    context: HostCallContext,
+  ): Promise<LaneCallResult> => {
+    const wait = gate.enter();
+    if (wait) await wait;
+    try {
+      return await run(exportName, input, context);
+    } finally {
+      gate.leave();
+    }
+  };
+
   worker = await spawn({});
   return {
     kind: 'isolated',
-    async call(exportName, input, context) {
-      const wait = gate.enter();
-      if (wait) await wait;
-      try {
-        return await run(exportName, input, context);
-      } finally {
-        gate.leave();
-      }
+    call,
+    // Decoding here spares no promise step (the call is async throughout); it keeps the interface whole.
+    async callDecoded(exportName, input, context, decode) {
+      const { output, hostCalls } = await call(exportName, input, context);
+      return decode(output, hostCalls);
     },
     hasExport: (name) => exports.has(name),
     async close() {

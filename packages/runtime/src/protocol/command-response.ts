@@ -4,6 +4,7 @@ import {
   type JsonValue,
   type PlinthErrorContext,
 } from '@plinth/protocol';
+import { parseFlatCommandResponse } from './flat-command-response.js';
 import { expectPayload, outputText } from './guest-output.js';
 
 /**
@@ -23,6 +24,8 @@ export function readCommandResponse(output: Uint8Array | null, context: PlinthEr
  * to the schema.
  */
 export function parseValidCommandResponse(text: string): CommandResponse | undefined {
+  const flat = parseFlatCommandResponse(text);
+  if (flat !== undefined) return flat;
   let value: unknown;
   try {
     value = JSON.parse(text);

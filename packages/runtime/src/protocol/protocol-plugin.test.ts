@@ -46,6 +46,25 @@ async function rejection(promise: Promise<unknown>): Promise<PlinthError> {
   return error;
 }
 
+/** Two commands in a row fail with invalid_output naming the hostile guest; the plugin stays usable. */
+async function expectInvalidOutputTwice(lane: SpyLane, name: string, command: string, message: RegExp) {
+  const { plugin } = await open(lane);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const error = await rejection(plugin.command(command));
+    expect(error.code).toBe('invalid_output');
+    expect(error.message).toMatch(
+      new RegExp(`^plugin hostile\\.${name.slice(8)}@0\\.1\\.0 \\(handle_command\\) `),
+    );
+    expect(error.message).toMatch(message);
+    expect(error.context).toEqual({
+      pluginId: `hostile.${name.slice(8)}`,
+      pluginVersion: '0.1.0',
+      exportName: 'handle_command',
+    });
+  }
+  await plugin.shutdown();
+}
+
 describe('command()', () => {
   it.each([
     [
@@ -62,24 +81,28 @@ describe('command()', () => {
   ])(
     '%s: invalid_output naming plugin and export; the plugin stays usable',
     async (name, command, message) => {
-      const lane = await testLane(guest(`hostile/${name}`));
-      const { plugin } = await open(lane);
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const error = await rejection(plugin.command(command));
-        expect(error.code).toBe('invalid_output');
-        expect(error.message).toMatch(
-          new RegExp(`^plugin hostile\\.${name.slice(8)}@0\\.1\\.0 \\(handle_command\\) `),
-        );
-        expect(error.message).toMatch(message);
-        expect(error.context).toEqual({
-          pluginId: `hostile.${name.slice(8)}`,
-          pluginVersion: '0.1.0',
-          exportName: 'handle_command',
-        });
+      // Once through a lane that decodes for the protocol layer, once through one that only has `call`.
+      for (const decodes of [true, false]) {
+        const lane = await testLane(guest(`hostile/${name}`), { decodes });
+        expect(lane.callDecoded !== undefined).toBe(decodes);
+        await expectInvalidOutputTwice(lane, name, command, message);
       }
-      await plugin.shutdown();
     },
   );
+
+  it('answers the same through a lane that decodes and one that only has call', async () => {
+    const output = '{"success":true,"data":"pong"}';
+    for (const decodes of [true, false]) {
+      const lane = await testLane(
+        await scriptedGuest({ manifest: { output: MANIFEST }, handle_command: { output } }),
+        { decodes },
+      );
+      const { plugin } = await open(lane);
+      expect(await plugin.command('ping')).toStrictEqual({ success: true, data: 'pong' });
+      expect(lane.inputs.at(-1)).toBe('{"command":"ping","params":null}');
+      await plugin.shutdown();
+    }
+  });
 
   it('an undeclared command is not_handled without calling the guest', async () => {
     const lane = await testLane(guest('hostile/hostile-no-output'));

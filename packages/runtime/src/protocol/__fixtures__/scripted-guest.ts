@@ -83,6 +83,8 @@ export interface TestLaneOptions {
   bundle?: HostBundle;
   limits?: Partial<PluginLimits>;
   config?: Record<string, string>;
+  /** Whether the spy forwards `callDecoded` (default true); without it the protocol layer uses `call`. */
+  decodes?: boolean;
 }
 
 /** An in-thread lane over the bytes, wrapped so a test sees every export call and host call. */
@@ -98,6 +100,14 @@ export async function testLane(bytes: Uint8Array, options: TestLaneOptions = {})
   const calls: string[] = [];
   const inputs: string[] = [];
   let closed = false;
+  const record = (exportName: string, input: Uint8Array | string) => {
+    calls.push(exportName);
+    inputs.push(typeof input === 'string' ? input : new TextDecoder().decode(input));
+  };
+  const callDecoded: Lane['callDecoded'] = (exportName, input, context, decode) => {
+    record(exportName, input);
+    return lane.callDecoded!(exportName, input, context, decode);
+  };
   return {
     kind: lane.kind,
     calls,
@@ -107,10 +117,10 @@ export async function testLane(bytes: Uint8Array, options: TestLaneOptions = {})
       return closed;
     },
     call(exportName, input, context) {
-      calls.push(exportName);
-      inputs.push(typeof input === 'string' ? input : new TextDecoder().decode(input));
+      record(exportName, input);
       return lane.call(exportName, input, context);
     },
+    ...(options.decodes === false ? {} : { callDecoded }),
     hasExport: (name) => lane.hasExport(name),
     async close() {
       closed = true;
