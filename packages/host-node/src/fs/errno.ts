@@ -8,6 +8,8 @@ const REASONS: Readonly<Record<string, WorkspaceFileErrorReason>> = {
   EPERM: 'access_denied',
   EROFS: 'access_denied',
   EFBIG: 'too_large',
+  // A final symlink where a checked real path was (opened with O_NOFOLLOW): swapped in after the check.
+  ELOOP: 'escape',
 };
 
 const codeOf = (error: unknown): string | undefined => {

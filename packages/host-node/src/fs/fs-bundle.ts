@@ -9,7 +9,11 @@ export interface FsBundleOptions extends Omit<FilesBundleOptions, 'files'>, Node
  * sends) defaults to `root`. Synchronous unless `ask` is set, so it serves both lanes.
  */
 export function createFsBundle(options: FsBundleOptions): HostBundle {
-  const { root, maxReadBytes, ...rest } = options;
-  const files = createNodeWorkspaceFiles(maxReadBytes === undefined ? { root } : { root, maxReadBytes });
+  const { root, maxReadBytes, hostPaths, ...rest } = options;
+  const files = createNodeWorkspaceFiles({
+    root,
+    ...(maxReadBytes === undefined ? {} : { maxReadBytes }),
+    ...(hostPaths === undefined ? {} : { hostPaths }),
+  });
   return createFilesBundle({ workspaceRoot: resolve(root), ...rest, files });
 }

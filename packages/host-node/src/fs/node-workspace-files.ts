@@ -5,7 +5,6 @@ import {
   fsyncSync,
   lstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readSync,
   realpathSync,
@@ -15,7 +14,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, basename, join } from 'node:path';
 import {
   assertWorkspacePath,
   WorkspaceFileError,
@@ -24,12 +23,27 @@ import {
 } from '@plinth/runtime';
 import { createContainment, type ContainedPath } from './contained-path.js';
 import { fileErrorFromNode, hasCode } from './errno.js';
+import { compileHostPaths, type HostPaths } from './host-paths.js';
+import {
+  changed,
+  createExclusive,
+  READ_FLAGS,
+  withHandle,
+  withVerifiedFd,
+  withVerifiedFolder,
+  type VerifiedFolder,
+} from './verified-fs.js';
 
 export interface NodeWorkspaceFilesOptions {
   /** The workspace folder; it must exist. Every path is contained in its real path. */
   root: string;
   /** The largest file `read` returns; larger ones fail `too_large`. Default 16 MiB. */
   maxReadBytes?: number;
+  /**
+   * The host's own files inside the workspace, decided by real path (so no symlink alias or other
+   * spelling reaches them): hidden ones look absent, read-only ones cannot be written or deleted.
+   */
+  hostPaths?: HostPaths;
 }
 
 export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -41,8 +55,10 @@ const CHUNK_BYTES = 64 * 1024;
 
 /**
  * The workspace on the local disk, synchronous (so the files bundle serves the in-thread lane). Every
- * path is resolved by real path and refused before any read or write when it leaves the root; writes go
- * to a temp file in the target's folder and are renamed over it, so readers never see half a file.
+ * path is resolved by real path and refused before any read or write when it leaves the root or reaches a
+ * host file; then every byte goes through a descriptor verified to be the checked file (see
+ * `verified-fs.ts`). Writes go to a temp file in the verified target folder and are renamed over the
+ * target, so readers never see half a file.
  */
 export function createNodeWorkspaceFiles(options: NodeWorkspaceFilesOptions): WorkspaceFiles {
   const maxReadBytes = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
@@ -50,6 +66,7 @@ export function createNodeWorkspaceFiles(options: NodeWorkspaceFilesOptions): Wo
     throw new RangeError(`maxReadBytes must be a non-negative integer (got ${maxReadBytes})`);
   const rootReal = realRoot(options.root);
   const contain = createContainment(rootReal);
+  const host = compileHostPaths(rootReal, options.hostPaths);
 
   /** Runs `operation` with Node errors mapped onto the closed reason set. */
   const guarded = <T>(path: string, operation: () => T): T => {
@@ -59,63 +76,129 @@ export function createNodeWorkspaceFiles(options: NodeWorkspaceFilesOptions): Wo
       throw fileErrorFromNode(error, path);
     }
   };
+  const notFound = (path: string): WorkspaceFileError =>
+    new WorkspaceFileError({ reason: 'not_found', path });
+  /** Absent to plugins: a host file, or a folder that holds nothing but host files. */
+  const absent = (real: string): boolean => host.hidden(real) || host.hostOnlyFolder(real);
   const resolve = (path: string, rootAllowed = false): ContainedPath =>
     contain(assertWorkspacePath(path, rootAllowed));
-
-  /** The stats of an existing regular file, or the reason there is none. */
-  const regularFile = (path: string): { resolved: ContainedPath; stats: Stats } => {
-    const resolved = resolve(path);
-    if (!resolved.exists) throw new WorkspaceFileError({ reason: 'not_found', path });
-    const stats = statSync(resolved.real);
-    if (stats.isDirectory()) throw new WorkspaceFileError({ reason: 'not_a_file', path });
-    if (!stats.isFile())
-      throw new WorkspaceFileError({ reason: 'not_a_file', path, detail: 'not a regular file' });
-    return { resolved, stats };
+  /** An existing path a plugin may see, or undefined. */
+  const visible = (path: string, rootAllowed = false): ContainedPath | undefined => {
+    const resolved = resolve(path, rootAllowed);
+    return resolved.exists && !absent(resolved.real) ? resolved : undefined;
+  };
+  /** Refuses a change of a host file; `reals` are the paths the change would touch. */
+  const refuseChange = (path: string, ...reals: string[]): void => {
+    const why = reals.some((real) => host.hidden(real))
+      ? 'reserved for the host'
+      : reals.some((real) => host.readOnly(real))
+        ? 'read-only for plugins'
+        : undefined;
+    if (why !== undefined) throw new WorkspaceFileError({ reason: 'invalid_path', path, detail: why });
   };
 
+  /** Runs `use` with a verified read descriptor of an existing regular file a plugin may see. */
+  const withRegularFile = <T>(path: string, use: (fd: number, stats: Stats) => T): T => {
+    const resolved = visible(path);
+    if (resolved === undefined) throw notFound(path);
+    return withVerifiedFd(resolved.real, path, READ_FLAGS, (fd) => {
+      const stats = fstatSync(fd);
+      if (stats.isDirectory()) throw new WorkspaceFileError({ reason: 'not_a_file', path });
+      if (!stats.isFile())
+        throw new WorkspaceFileError({ reason: 'not_a_file', path, detail: 'not a regular file' });
+      return use(fd, stats);
+    });
+  };
+
+  /** The real path of a folder a plugin may see, or undefined when there is none. */
   const folder = (path: string, missing: 'empty' | 'fail'): string | undefined => {
-    const resolved = resolve(path, true);
-    if (!resolved.exists) {
+    const resolved = visible(path, true);
+    if (resolved === undefined) {
       if (missing === 'empty') return undefined;
-      throw new WorkspaceFileError({ reason: 'not_found', path });
+      throw notFound(path);
     }
     if (!statSync(resolved.real).isDirectory())
       throw new WorkspaceFileError({ reason: 'not_a_directory', path });
     return resolved.real;
   };
 
-  const staysInside = (path: string): boolean => {
+  /** The real path a symlink entry leads to, when it stays inside the root. */
+  const linkTarget = (path: string): string | undefined => {
     try {
-      return contain(path).exists;
+      const resolved = contain(path);
+      return resolved.exists ? resolved.real : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   };
 
-  /** Entries of a folder, leaving out temp files and symlinks that lead outside the root. */
-  const entries = (real: string, logical: string, recursive: boolean, into: string[]): string[] => {
-    for (const entry of readdirSync(real, { withFileTypes: true })) {
+  /**
+   * Entries of a verified folder, leaving out temp files, host files and symlinks that lead outside the
+   * root. Subfolders are entered through the parent's verified descriptor, so a folder swapped for a
+   * symlink meanwhile is skipped rather than followed.
+   */
+  const entries = (dir: VerifiedFolder, logical: string, recursive: boolean, into: string[]): string[] => {
+    for (const entry of readdirSync(dir.self, { withFileTypes: true })) {
       if (entry.name.startsWith(TEMP_FILE_PREFIX)) continue;
       const path = logical === '' ? entry.name : `${logical}/${entry.name}`;
       if (entry.isSymbolicLink()) {
         // Listed only when it stays inside; never descended into, so link cycles cannot loop.
-        if (staysInside(path)) into.push(path);
+        const target = linkTarget(path);
+        if (target !== undefined && !absent(target)) into.push(path);
         continue;
       }
+      const real = join(dir.real, entry.name);
+      if (absent(real)) continue;
       into.push(path);
-      if (recursive && entry.isDirectory()) entries(join(real, entry.name), path, true, into);
+      if (recursive && entry.isDirectory()) {
+        try {
+          withVerifiedFolder(real, path, (sub) => entries(sub, path, true, into));
+        } catch (error) {
+          // Gone or swapped since the folder was read: its entries are not listed.
+          if (!WorkspaceFileError.isInstance(error) && !hasCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP'))
+            throw error;
+        }
+      }
     }
     return into;
+  };
+
+  /** The verified folder a new file goes in, creating missing folders one by one below the existing one. */
+  const withTargetFolder = <T>(
+    resolved: ContainedPath,
+    path: string,
+    use: (folder: VerifiedFolder, name: string) => T,
+  ): T => {
+    if (resolved.exists) {
+      return withVerifiedFolder(dirname(resolved.real), path, (dir) => use(dir, basename(resolved.real)));
+    }
+    const parents = resolved.missing.slice(0, -1);
+    const name = resolved.missing.at(-1) ?? '';
+    const descend = (dir: VerifiedFolder, index: number): T => {
+      const segment = parents[index];
+      if (segment === undefined) return use(dir, name);
+      try {
+        mkdirSync(dir.entry(segment));
+      } catch (error) {
+        // Something appeared there meanwhile: only a real folder (not a symlink, not a file) will do.
+        if (!hasCode(error, 'EEXIST')) throw error;
+        const stats = lstatSync(dir.entry(segment));
+        if (stats.isSymbolicLink()) throw changed(path);
+        if (!stats.isDirectory()) throw WorkspaceFileError.parentNotAFolder(path);
+      }
+      return withVerifiedFolder(join(dir.real, segment), path, (sub) => descend(sub, index + 1));
+    };
+    return withVerifiedFolder(resolved.existingReal, path, (dir) => descend(dir, 0));
   };
 
   return {
     stat: (path) =>
       guarded(path, (): WorkspaceEntry | undefined => {
-        const resolved = resolve(path, true);
-        if (!resolved.exists) return undefined;
+        const resolved = visible(path, true);
+        if (resolved === undefined) return undefined;
         let stats: Stats;
         try {
-          stats = statSync(resolved.real);
+          stats = withHandle(resolved.real, path, (fd) => fstatSync(fd));
         } catch (error) {
           if (hasCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
           throw error;
@@ -124,48 +207,64 @@ export function createNodeWorkspaceFiles(options: NodeWorkspaceFilesOptions): Wo
         return { kind, sizeBytes: stats.size, modifiedAtMs: Math.trunc(stats.mtimeMs) };
       }),
     read: (path) =>
-      guarded(path, () => {
-        const { resolved, stats } = regularFile(path);
-        if (stats.size > maxReadBytes) throw tooLarge(path, maxReadBytes, stats.size);
-        return readCapped(resolved.real, path, maxReadBytes);
-      }),
+      guarded(path, () =>
+        withRegularFile(path, (fd, stats) => {
+          if (stats.size > maxReadBytes) throw tooLarge(path, maxReadBytes, stats.size);
+          return readCapped(fd, stats.size, path, maxReadBytes);
+        }),
+      ),
     hash: (path) =>
-      guarded(path, () => {
-        const hash = createHash('sha256');
-        forEachChunk(regularFile(path).resolved.real, (chunk) => hash.update(chunk));
-        return hash.digest('hex');
-      }),
+      guarded(path, () =>
+        withRegularFile(path, (fd) => {
+          const hash = createHash('sha256');
+          forEachChunk(fd, (chunk) => hash.update(chunk));
+          return hash.digest('hex');
+        }),
+      ),
     list: (prefix) =>
       guarded(prefix, () => {
         const real = folder(prefix, 'empty');
-        return real === undefined ? [] : entries(real, prefix, true, []);
+        if (real === undefined) return [];
+        return withVerifiedFolder(real, prefix, (dir) => entries(dir, prefix, true, []));
       }),
-    listDir: (path) => guarded(path, () => entries(folder(path, 'fail') ?? '', path, false, [])),
+    listDir: (path) =>
+      guarded(path, () => {
+        const real = folder(path, 'fail') ?? '';
+        return withVerifiedFolder(real, path, (dir) => entries(dir, path, false, []));
+      }),
     write: (path, content) =>
       guarded(path, () => {
         const resolved = resolve(path);
+        refuseChange(path, resolved.real);
         let mode = 0o666;
         if (resolved.exists) {
-          const stats = statSync(resolved.real);
+          const stats = withHandle(resolved.real, path, (fd) => fstatSync(fd));
           if (stats.isDirectory())
             throw new WorkspaceFileError({ reason: 'not_a_file', path, detail: 'it is a folder' });
           mode = stats.mode & 0o777;
         } else if (resolved.blockedByFile) {
           throw WorkspaceFileError.parentNotAFolder(path);
         }
-        const target = resolved.exists ? resolved.real : makeParents(resolved, path);
-        writeAtomically(target, content, mode);
+        withTargetFolder(resolved, path, (dir, name) => writeAtomically(dir, name, content, mode));
       }),
     delete: (path) =>
       guarded(path, () => {
         const resolved = resolve(path);
-        if (!resolved.exists) throw new WorkspaceFileError({ reason: 'not_found', path });
-        if (statSync(resolved.real).isDirectory())
-          throw new WorkspaceFileError({ reason: 'not_a_file', path });
-        // Unlink the entry itself (a symlink, not what it points to), found through its contained parent.
         const slash = path.lastIndexOf('/');
+        const name = path.slice(slash + 1);
         const parent = resolve(slash === -1 ? '' : path.slice(0, slash), true);
-        unlinkSync(join(parent.real, path.slice(slash + 1)));
+        // Both what the entry leads to and the entry itself (a symlink) must be the plugins' own.
+        refuseChange(path, resolved.real, join(parent.real, name));
+        if (!resolved.exists || absent(resolved.real)) throw notFound(path);
+        // Unlink the entry itself (a symlink, not what it points to), through its verified parent folder.
+        withVerifiedFolder(parent.real, path, (dir) => {
+          const entry = lstatSync(dir.entry(name));
+          const isFolder = entry.isSymbolicLink()
+            ? statSync(resolved.real).isDirectory()
+            : entry.isDirectory();
+          if (isFolder) throw new WorkspaceFileError({ reason: 'not_a_file', path });
+          unlinkSync(dir.entry(name));
+        });
       }),
   };
 }
@@ -190,63 +289,33 @@ const tooLarge = (path: string, max: number, size?: number) =>
   });
 
 /** Reads at most `max` bytes; a file that grew past the limit since it was checked still fails. */
-function readCapped(real: string, path: string, max: number): Uint8Array {
-  const fd = openSync(real, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-      if (length > max) throw tooLarge(path, max);
-      if (length === buffer.length) break;
-    }
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
-  } finally {
-    closeSync(fd);
+function readCapped(fd: number, size: number, path: string, max: number): Uint8Array {
+  const buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
+  let length = 0;
+  for (;;) {
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+    if (length > max) throw tooLarge(path, max);
+    if (length === buffer.length) break;
+  }
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
+}
+
+function forEachChunk(fd: number, use: (chunk: Uint8Array) => void): void {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (let read = readSync(fd, buffer, 0, CHUNK_BYTES, null); read > 0;) {
+    use(buffer.subarray(0, read));
+    read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
   }
 }
 
-function forEachChunk(real: string, use: (chunk: Uint8Array) => void): void {
-  const fd = openSync(real, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let read = readSync(fd, buffer, 0, CHUNK_BYTES, null); read > 0;) {
-      use(buffer.subarray(0, read));
-      read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Creates the missing folders one by one below the contained ancestor; answers the file's real path. */
-function makeParents(resolved: ContainedPath, path: string): string {
-  let current = resolved.existingReal;
-  for (const segment of resolved.missing.slice(0, -1)) {
-    current = join(current, segment);
-    try {
-      mkdirSync(current);
-    } catch (error) {
-      // Something appeared there meanwhile: only a real folder (not a symlink, not a file) will do.
-      if (!hasCode(error, 'EEXIST')) throw error;
-      const stats = lstatSync(current);
-      if (stats.isSymbolicLink())
-        throw new WorkspaceFileError({ reason: 'escape', path, detail: 'a folder changed' });
-      if (!stats.isDirectory()) throw WorkspaceFileError.parentNotAFolder(path);
-    }
-  }
-  return join(current, resolved.missing.at(-1) ?? '');
-}
-
-/** Writes a temp file beside the target and renames it over the target; the temp file never stays. */
-function writeAtomically(target: string, content: Uint8Array, mode: number): void {
-  const temp = join(dirname(target), `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}`);
+/** Writes a temp file in the verified folder and renames it over `name`; the temp file never stays. */
+function writeAtomically(dir: VerifiedFolder, name: string, content: Uint8Array, mode: number): void {
+  const temp = dir.entry(`${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}`);
   let created = false;
   try {
-    const fd = openSync(temp, 'wx', mode);
+    const fd = createExclusive(dir, basename(temp), mode);
     created = true;
     try {
       for (let written = 0; written < content.length;)
@@ -255,7 +324,7 @@ function writeAtomically(target: string, content: Uint8Array, mode: number): voi
     } finally {
       closeSync(fd);
     }
-    renameSync(temp, target);
+    renameSync(temp, dir.entry(name));
   } catch (error) {
     if (created) {
       try {

@@ -6,6 +6,7 @@ import {
   createFilesBundle,
   fileEventToGuestEvent,
   storageQuotaFromPolicy,
+  type CancellationRegistry,
   type FileEvent,
   type HostBundle,
   type PluginLimits,
@@ -13,12 +14,11 @@ import {
   type QuotaPolicySource,
 } from '@plinth/runtime';
 import { createBasicBundles } from '../basics/index.js';
-import { createNodeWorkspaceFiles } from '../fs/index.js';
+import { createNodeWorkspaceFiles, type HostPaths } from '../fs/index.js';
 import { createNodeHttpBundle } from '../http/index.js';
 import { createWsBridge, type WsBridge } from '../ws/index.js';
 import { openSqliteStores, createSqliteStorageBundle, type SqliteStores } from '../storage/index.js';
 import { createWasiBundle, DEFAULT_WASI_TIMEOUT_MS } from '../wasi/index.js';
-import { guardHostFiles, type HostFileRules } from './host-files.js';
 import { wsBridgeLog } from './host-log.js';
 import type { NodeHostEvent, NodeHostLogEntry, NodeHostOptions } from './node-host-types.js';
 
@@ -26,7 +26,7 @@ export interface HostBundlesOptions {
   workspaceRoot: string;
   storagePath: string;
   /** The host's own files inside the workspace, out of the plugins' reach. */
-  fileRules: HostFileRules;
+  fileRules: HostPaths;
   permissions: PermissionChecker;
   policy: QuotaPolicySource;
   registry: PluginRegistry;
@@ -44,6 +44,8 @@ export interface HostBundles {
   stores: SqliteStores;
   /** The host's one WebSocket bridge: frames reach the plugins' exports through the registry. */
   ws: WsBridge;
+  /** The tokens `host_is_cancelled` answers for: one per call made with an AbortSignal. */
+  cancellation: CancellationRegistry;
   /** Resolves once every file-event broadcast started so far has been delivered. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -150,7 +152,7 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
         workspaceRoot: options.workspaceRoot,
         permissions,
         onFileEvent,
-        files: guardHostFiles(createNodeWorkspaceFiles({ root: options.workspaceRoot }), options.fileRules),
+        files: createNodeWorkspaceFiles({ root: options.workspaceRoot, hostPaths: options.fileRules }),
       }),
       storage.bundle,
       http.bundle,
@@ -166,6 +168,7 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
       bundle,
       stores,
       ws,
+      cancellation: basics.cancellation,
       settled,
       close: async () => {
         ws.close();
