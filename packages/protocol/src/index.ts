@@ -1,6 +1,18 @@
 export * from './errors/plinth-error.js';
 export * from './errors/protocol-error.js';
+export * from './errors/options.js';
 export * from './json.js';
+export {
+  MAX_JSON_DEPTH,
+  assertJsonDepth,
+  findJsonDepthProblem,
+  findJsonTextDepthProblem,
+  parseJsonWithinDepth,
+  type JsonDepthOptions,
+  type JsonDepthProblem,
+  type JsonTextDepthProblem,
+  type JsonValueDepthProblem,
+} from './json-depth.js';
 export * from './payload.js';
 export * from './version.js';
 export * from './exports.js';

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
 import { ProtocolError, type ProtocolErrorCode, type ProtocolIssue } from './errors/protocol-error.js';
+import {
+  MAX_JSON_DEPTH,
+  findJsonDepthProblem,
+  findJsonTextDepthProblem,
+  type JsonDepthProblem,
+} from './json-depth.js';
 
 /** Something worth telling the author that did not stop the payload from being accepted. */
 export interface ProtocolWarning {
@@ -22,9 +28,11 @@ export interface Payload<T, Wire = T> {
   readonly description: string;
   /** The wire schema (the source of the JSON Schema file), before lenient post-processing. */
   readonly schema: z.ZodType<Wire>;
-  /** Validates an already-decoded JSON value. Never throws. */
+  /** Deepest nesting `parse` and `decode` accept: MAX_JSON_DEPTH, or one more for a value one level in. */
+  readonly maxDepth: number;
+  /** Validates an already-decoded JSON value; nesting past `maxDepth` is `invalid_params`. Never throws. */
   parse(value: unknown): ParseResult<T>;
-  /** Decodes wire text (UTF-8 JSON) and validates it. Never throws. */
+  /** Decodes UTF-8 JSON text and validates it; nesting past `maxDepth` is `invalid_params`. Never throws. */
   decode(text: string): ParseResult<T>;
 }
 
@@ -39,12 +47,18 @@ export interface PayloadDefinition<T, Wire> {
   postProcess?: (value: Wire, warn: (warning: ProtocolWarning) => void, raw: unknown) => T;
   /** The JSON value an empty wire text stands for, where the contract allows an empty output. */
   emptyText?: unknown;
+  /**
+   * Deepest nesting accepted, checked before the schema, whose z.json() recursion would overflow the stack
+   * on a deep value. Default MAX_JSON_DEPTH.
+   */
+  maxDepth?: number;
 }
 
 export function definePayload<T, Wire = T>(definition: PayloadDefinition<T, Wire>): Payload<T, Wire> {
   const { name, fileName, description, schema, codeByField = {}, postProcess, emptyText } = definition;
+  const maxDepth = definition.maxDepth ?? MAX_JSON_DEPTH;
 
-  const parse = (value: unknown): ParseResult<T> => {
+  const validate = (value: unknown): ParseResult<T> => {
     // Parsing with an error map turns off zod's compiled fast path, so the map is used only to word the
     // issues of a value already known to be invalid.
     const fast = schema.safeParse(value);
@@ -66,21 +80,35 @@ export function definePayload<T, Wire = T>(definition: PayloadDefinition<T, Wire
     return { ok: true, value: cleaned, warnings };
   };
 
-  const decode = (text: string): ParseResult<T> => {
-    if (text === '' && emptyText !== undefined) return parse(emptyText);
-    const json = decodeJson(text, name);
-    return json.ok ? parse(json.value) : json;
+  const parse = (value: unknown): ParseResult<T> => {
+    const tooDeep = findJsonDepthProblem(value, maxDepth);
+    return tooDeep === undefined ? validate(value) : depthFailure(tooDeep, name);
   };
 
-  return { name, fileName, description, schema, parse, decode };
+  const decode = (text: string): ParseResult<T> => {
+    if (text === '' && emptyText !== undefined) return validate(emptyText);
+    const json = decodeJson(text, name, maxDepth);
+    return json.ok ? validate(json.value) : json;
+  };
+
+  return { name, fileName, description, schema, maxDepth, parse, decode };
 }
 
-/** Parses JSON text, answering a typed `invalid_json` error instead of throwing. */
-export function decodeJson(text: string, payloadName: string): ParseResult<unknown> {
+/**
+ * Parses JSON text, answering a typed error instead of throwing: `invalid_json` for text that is not JSON,
+ * `invalid_params` for nesting deeper than `maxDepth` (refused before JSON.parse builds the value).
+ */
+export function decodeJson(
+  text: string,
+  payloadName: string,
+  maxDepth: number = MAX_JSON_DEPTH,
+): ParseResult<unknown> {
   if (typeof text !== 'string') {
     const issue = { path: [], message: `expected JSON text, got ${describe(text)}` };
     return { ok: false, error: new ProtocolError('invalid_json', { payload: payloadName, issues: [issue] }) };
   }
+  const tooDeep = findJsonTextDepthProblem(text, maxDepth);
+  if (tooDeep !== undefined) return depthFailure(tooDeep, payloadName);
   try {
     return { ok: true, value: JSON.parse(text) as unknown, warnings: [] };
   } catch (cause) {
@@ -95,6 +123,12 @@ export function decodeJson(text: string, payloadName: string): ParseResult<unkno
       error: new ProtocolError('invalid_json', { payload: payloadName, issues: [issue], cause }),
     };
   }
+}
+
+/** The problem's path goes in the message, shortened: a path past the limit has hundreds of segments. */
+function depthFailure(problem: JsonDepthProblem, payloadName: string): { ok: false; error: ProtocolError } {
+  const issue = { path: [], message: problem.message };
+  return { ok: false, error: new ProtocolError('invalid_params', { payload: payloadName, issues: [issue] }) };
 }
 
 /** Like `parse`, but throws the ProtocolError. For callers that treat bad input as a bug. */

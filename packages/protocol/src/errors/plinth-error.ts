@@ -10,7 +10,12 @@ export const PROTOCOL_ERROR_CODES = [
   'invalid_plugin_id',
   'invalid_version',
   'invalid_min_app_version',
+  // JSON params (command params, host-function requests) nested deeper than MAX_JSON_DEPTH
+  'invalid_params',
 ] as const;
+
+/** Raised by any package's public entry point: options that do not fit its schema (a programming error). */
+export const API_ERROR_CODES = ['invalid_options'] as const;
 
 /** Raised by @plinth/permissions: a policy document that cannot be used. */
 export const PERMISSIONS_ERROR_CODES = ['invalid_policy'] as const;
@@ -34,6 +39,8 @@ export const RUNTIME_ERROR_CODES = [
   'host_calls_exceeded',
   'trap',
   'guest_error',
+  // an app's own (user) host function threw, or was given a bad block offset
+  'host_function_failed',
   'invalid_output',
   'not_handled',
   'permission_denied',
@@ -46,6 +53,7 @@ export const PLINTH_ERROR_CODES = [
   ...PROTOCOL_ERROR_CODES,
   ...PERMISSIONS_ERROR_CODES,
   ...RUNTIME_ERROR_CODES,
+  ...API_ERROR_CODES,
 ] as const;
 
 export type PlinthErrorCode = (typeof PLINTH_ERROR_CODES)[number];

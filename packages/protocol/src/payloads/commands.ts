@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../json.js';
+import { MAX_JSON_DEPTH } from '../json-depth.js';
 import { definePayload } from '../payload.js';
 
 export const commandRequestSchema = z
@@ -33,6 +34,8 @@ export const commandRequestPayload = definePayload<CommandRequest>({
   fileName: 'command-request',
   description: 'Input of the `handle_command` export.',
   schema: commandRequestSchema,
+  // params sit one level in: they may use all of MAX_JSON_DEPTH themselves.
+  maxDepth: MAX_JSON_DEPTH + 1,
 });
 
 export const commandResponsePayload = definePayload<CommandResponse>({
@@ -40,4 +43,6 @@ export const commandResponsePayload = definePayload<CommandResponse>({
   fileName: 'command-response',
   description: 'Output of the `handle_command` export.',
   schema: commandResponseSchema,
+  // data sits one level in, so a guest can echo params at the limit.
+  maxDepth: MAX_JSON_DEPTH + 1,
 });
