@@ -60,9 +60,13 @@ export interface PermissionDecision {
   message: string;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const WITHOUT_CONTROLS = /^[^\0-\x1f\x7f]*$/;
+
 /** Control characters in a target would let a guest forge log lines; the message shows them escaped. */
 function displayTarget(raw: string): string {
   const target = typeof raw === 'string' ? raw : String(raw);
+  if (WITHOUT_CONTROLS.test(target)) return target; // one native pass for the usual case
   let out: string | undefined;
   for (let i = 0; i < target.length; i++) {
     const code = target.charCodeAt(i);

@@ -1,15 +1,21 @@
 import type { DecisionRule } from './decision.js';
 import { isIpHost } from './http-host.js';
 
+const DOT = 0x2e;
+
 /**
- * Host patterns compiled into a map: a host matches a pattern it equals or is a subdomain of, found by
- * looking up each dot-suffix of the host (`a.b.example.com`, `b.example.com`, `example.com`, `com`).
- * A suffix is always cut at a dot, so `notexample.com` never reaches `example.com`; IP literals match
- * only exactly (`10.0.0.1` is not a "subdomain" of `0.0.1`).
+ * Host patterns compiled into a map and the sorted set of their lengths: a host matches a pattern it
+ * equals or is a subdomain of. A pattern of length n can only match the last n characters of the host
+ * after a dot, so a match looks at each distinct length once (`a.b.example.com` tries `b.example.com`,
+ * then `example.com`, then `com` only if patterns of those lengths exist). A suffix is always cut at a
+ * dot, so `notexample.com` never reaches `example.com`; IP literals match only exactly (`10.0.0.1` is not
+ * a "subdomain" of `0.0.1`). The longest matching pattern wins.
  */
 export class HostScopeSet {
   private all: DecisionRule | undefined;
   private readonly hosts = new Map<string, DecisionRule>();
+  /** Distinct lengths of the keys of `hosts`, descending. */
+  private readonly lengths: number[] = [];
 
   get isEmpty(): boolean {
     return this.all === undefined && this.hosts.size === 0;
@@ -20,7 +26,12 @@ export class HostScopeSet {
   }
 
   add(host: string, rule: DecisionRule): void {
-    if (!this.hosts.has(host)) this.hosts.set(host, rule);
+    if (this.hosts.has(host)) return;
+    this.hosts.set(host, rule);
+    if (!this.lengths.includes(host.length)) {
+      this.lengths.push(host.length);
+      this.lengths.sort((a, b) => b - a);
+    }
   }
 
   match(host: string): DecisionRule | undefined {
@@ -29,8 +40,10 @@ export class HostScopeSet {
     if (hosts.size === 0) return undefined;
     const exact = hosts.get(host);
     if (exact !== undefined || isIpHost(host)) return exact;
-    for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
-      const hit = hosts.get(host.slice(dot + 1));
+    const end = host.length;
+    for (const length of this.lengths) {
+      if (length >= end || host.charCodeAt(end - length - 1) !== DOT) continue;
+      const hit = hosts.get(host.slice(end - length));
       if (hit !== undefined) return hit;
     }
     return undefined;

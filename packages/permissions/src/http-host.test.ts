@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createPolicyChecker } from './checkers/policy-checker.js';
 import { hostOfTarget, isIpHost, normalizeHostPattern } from './http-host.js';
 
 describe('hostOfTarget', () => {
@@ -19,8 +20,8 @@ describe('hostOfTarget', () => {
     ['http://2130706433/', '127.0.0.1'],
     ['http://[::1]:8/', '[::1]'],
     ['https://a.com:99999999/', undefined],
-    ['api.example.com/v1', 'api.example.com'],
-    ['localhost:8080/x', 'localhost'],
+    ['api.example.com/v1', undefined],
+    ['localhost:8080/x', undefined],
     ['file:///etc/passwd', undefined],
     ['ftp://example.com/', undefined],
     ['javascript:alert(1)', undefined],
@@ -32,6 +33,36 @@ describe('hostOfTarget', () => {
     const result = hostOfTarget(target);
     if (host === undefined) expect(result.ok).toBe(false);
     else expect(result).toEqual({ ok: true, value: host });
+  });
+
+  it.each(['api.example.com', 'api.example.com/v1', 'localhost:8080/x', '127.0.0.1', '//example.com/x'])(
+    'refuses the bare host %j: a URL is expected',
+    (target) => {
+      expect(hostOfTarget(target)).toEqual({
+        ok: false,
+        problem:
+          'has no scheme; a URL such as https://api.example.com/ is expected (http, https, ws or wss), not a bare host',
+      });
+    },
+  );
+
+  it('denies a bare host where a URL is expected, even one the policy grants', () => {
+    const checker = createPolicyChecker({
+      policy: { plugins: { 'acme.x': { permissions: { http_requests: { include: ['all'] } } } } },
+    });
+    expect(
+      checker.check({ pluginId: 'acme.x', type: 'http_requests', target: 'api.example.com' }),
+    ).toMatchObject({
+      allowed: false,
+      outcome: 'denied',
+      reason: 'invalid_target',
+      normalizedTarget: null,
+      detail:
+        'target has no scheme; a URL such as https://api.example.com/ is expected (http, https, ws or wss), not a bare host',
+    });
+    expect(
+      checker.check({ pluginId: 'acme.x', type: 'http_requests', target: 'https://api.example.com' }).allowed,
+    ).toBe(true);
   });
 
   it('explains a refused scheme', () => {

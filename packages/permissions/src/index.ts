@@ -11,6 +11,7 @@ export {
 export { emitAudit, createMemoryAuditSink, type AuditSink } from './audit.js';
 export { prepareTarget, type CheckRequest, type PermissionChecker, type PreparedTarget } from './checker.js';
 export { normalizeTarget } from './normalize-target.js';
+export { TARGET_LIMITS } from './target-limits.js';
 export { normalizeFilePath, type NormalizeResult } from './file-path.js';
 export { hostOfTarget, normalizeHostPattern, isIpHost } from './http-host.js';
 export { normalizeNamespaceKey } from './namespace-key.js';

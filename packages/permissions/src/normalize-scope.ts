@@ -4,6 +4,7 @@ import { normalizeHostPattern } from './http-host.js';
 import { normalizeNamespaceKey } from './namespace-key.js';
 import { isFilePermission } from './permission-kinds.js';
 import { parseScope } from './scope.js';
+import { sizeProblem, TARGET_LIMITS } from './target-limits.js';
 
 /** A scope read for its permission type: `all`, a value in the type's normalized form, or why it is unusable. */
 export type NormalizedScope =
@@ -39,7 +40,10 @@ export function normalizeScope(type: PermissionType, scope: string): NormalizedS
     }
     case 'plugin_storage':
       return { kind: 'invalid', problem: 'has no effect: plugin_storage rules only read "all"' };
-    default:
-      return { kind: 'value', value };
+    default: {
+      // A longer command scope could only match targets that are refused.
+      const problem = sizeProblem(value, TARGET_LIMITS.commandBytes, 'command targets');
+      return problem === undefined ? { kind: 'value', value } : { kind: 'invalid', problem };
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CompiledPolicy } from './compiled-policy.js';
-import { fitsQuota, formatBytes, resolveStorageQuota } from './quota.js';
+import { fitsQuota, formatBytes, quotaOfRule, resolveStorageQuota } from './quota.js';
 
 const policy = {
   plugins: {
@@ -28,7 +28,13 @@ describe('resolveStorageQuota', () => {
   });
 
   it.each([-1, 1.5, 1073741825, Number.NaN])('refuses a host default of %d', (bytes) => {
-    expect(() => resolveStorageQuota({ pluginId: 'a.b', hostDefaultBytes: bytes })).toThrow(RangeError);
+    expect(() => resolveStorageQuota({ pluginId: 'a.b', hostDefaultBytes: bytes })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message: `resolveStorageQuota: option \`hostDefaultBytes\` must be a whole number from 0 (unlimited) to 1073741824 (1 GiB) (got ${bytes})`,
+      }),
+    );
+    expect(() => quotaOfRule(undefined, bytes)).toThrow(/^quotaOfRule: option `hostDefaultBytes` must be/);
   });
 
   it('refuses a policy quota above 1 GiB when the policy is validated', () => {

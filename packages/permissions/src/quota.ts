@@ -1,4 +1,11 @@
-import { STORAGE_QUOTA, type PermissionRule, type Policy } from '@plinth/protocol';
+import {
+  checkOptions,
+  defineOptions,
+  STORAGE_QUOTA,
+  type PermissionRule,
+  type Policy,
+} from '@plinth/protocol';
+import { z } from 'zod';
 import { CompiledPolicy } from './compiled-policy.js';
 
 /** The most bytes one stored value may have; `bytes: 0` means unlimited. */
@@ -18,9 +25,28 @@ export interface StorageQuotaOptions {
 const isValidQuota = (bytes: number): boolean =>
   Number.isInteger(bytes) && bytes >= 0 && bytes <= STORAGE_QUOTA.maxBytes;
 
+const hostDefaultSchema = defineOptions<{ hostDefaultBytes?: number }>()(
+  z.strictObject({
+    hostDefaultBytes: z
+      .int()
+      .min(0)
+      .max(STORAGE_QUOTA.maxBytes)
+      .describe(`a whole number from 0 (unlimited) to ${STORAGE_QUOTA.maxBytes} (1 GiB)`)
+      .optional(),
+  }),
+);
+
+/** These run on every storage write: the schema builds the error only once the cheap test has failed. */
+function checkHostDefault(caller: string, hostDefaultBytes: number | undefined): void {
+  if (hostDefaultBytes !== undefined && !isValidQuota(hostDefaultBytes)) {
+    checkOptions(caller, hostDefaultSchema, { hostDefaultBytes });
+  }
+}
+
 /** Resolves a plugin's storage quota: the policy's override, else the host default, else 1 MiB. */
 export function resolveStorageQuota(options: StorageQuotaOptions): StorageQuota {
   const { pluginId, policy, hostDefaultBytes } = options;
+  checkHostDefault('resolveStorageQuota', hostDefaultBytes);
   const rule =
     policy instanceof CompiledPolicy
       ? policy.rule(pluginId, 'plugin_storage')
@@ -33,11 +59,7 @@ export function quotaOfRule(rule: PermissionRule | undefined, hostDefaultBytes?:
   const fromPolicy = rule?.quota_bytes;
   if (fromPolicy !== undefined && isValidQuota(fromPolicy)) return { bytes: fromPolicy, source: 'policy' };
   if (hostDefaultBytes !== undefined) {
-    if (!isValidQuota(hostDefaultBytes)) {
-      throw new RangeError(
-        `hostDefaultBytes must be an integer from 0 (unlimited) to ${STORAGE_QUOTA.maxBytes} (1 GiB), got ${hostDefaultBytes}`,
-      );
-    }
+    checkHostDefault('quotaOfRule', hostDefaultBytes);
     return { bytes: hostDefaultBytes, source: 'host' };
   }
   return { bytes: STORAGE_QUOTA.defaultBytes, source: 'protocol' };

@@ -1,3 +1,5 @@
+import { checkOptions, defineOptions, functionOption } from '@plinth/protocol';
+import { z } from 'zod';
 import { emitAudit, type AuditSink } from '../audit.js';
 import type { CheckRequest, PermissionChecker } from '../checker.js';
 import { CompiledPolicy } from '../compiled-policy.js';
@@ -8,6 +10,7 @@ import {
   type PermissionDecision,
 } from '../decision.js';
 import { addGrant, grantScopeFor, type PermissionGrant } from '../grant.js';
+import { auditOption, checkerOption } from './checker-options.js';
 
 export type AskAnswer = 'allow_once' | 'allow_always' | 'deny';
 
@@ -37,6 +40,16 @@ export interface AskCheckerOptions {
   audit?: AuditSink;
 }
 
+const optionsSchema = defineOptions<AskCheckerOptions>()(
+  z.strictObject({
+    base: checkerOption,
+    ask: functionOption('a function asking the user (prompt) => answer'),
+    persist: functionOption().optional(),
+    onPersistError: functionOption().optional(),
+    audit: auditOption.optional(),
+  }),
+);
+
 export interface AskChecker extends PermissionChecker {
   /** Forgets the session's answers ("allow always" answers already persisted stay in the policy). */
   resetSession(): void;
@@ -54,6 +67,7 @@ const keyOf = (pluginId: string, type: string, target: string): string =>
  * never asks: it answers from the policy and the session cache.
  */
 export function createAskChecker(options: AskCheckerOptions): AskChecker {
+  checkOptions('createAskChecker', optionsSchema, options);
   const { base, ask, persist, onPersistError, audit } = options;
   let grants: PermissionGrant[] = [];
   let granted = CompiledPolicy.compile({ plugins: {} });

@@ -42,7 +42,13 @@ describe('firstDecisive', () => {
   });
 
   it('needs at least one checker', () => {
-    expect(() => firstDecisive([])).toThrow(TypeError);
+    expect(() => firstDecisive([])).toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message:
+          'firstDecisive: option `checkers` must be a non-empty array of PermissionCheckers (got an array of 0)',
+      }),
+    );
   });
 });
 

@@ -1,10 +1,21 @@
+import { checkOptions, defineOptions } from '@plinth/protocol';
+import { z } from 'zod';
 import { emitAudit, type AuditSink } from '../audit.js';
 import type { CheckRequest, PermissionChecker } from '../checker.js';
 import type { PermissionDecision } from '../decision.js';
+import { auditOption, checkerOption } from './checker-options.js';
 
 export interface ComposeOptions {
   audit?: AuditSink;
 }
+
+/** Both arguments of `firstDecisive` and `requireAll`, checked as one value so each is named in errors. */
+const argumentsSchema = defineOptions<{ checkers: readonly PermissionChecker[]; options: ComposeOptions }>()(
+  z.strictObject({
+    checkers: z.array(checkerOption).min(1).readonly().describe('a non-empty array of PermissionCheckers'),
+    options: z.strictObject({ audit: auditOption.optional() }),
+  }),
+);
 
 /**
  * A chain: each checker in turn, and the first that is decisive (allowed or denied) decides; if all say
@@ -15,7 +26,7 @@ export function firstDecisive(
   checkers: readonly PermissionChecker[],
   options: ComposeOptions = {},
 ): PermissionChecker {
-  if (checkers.length === 0) throw new TypeError('firstDecisive needs at least one checker');
+  checkOptions('firstDecisive', argumentsSchema, { checkers, options });
   const { audit } = options;
   return {
     check(request) {
@@ -55,7 +66,7 @@ export function requireAll(
   checkers: readonly PermissionChecker[],
   options: ComposeOptions = {},
 ): PermissionChecker {
-  if (checkers.length === 0) throw new TypeError('requireAll needs at least one checker');
+  checkOptions('requireAll', argumentsSchema, { checkers, options });
   const { audit } = options;
   return {
     check(request: CheckRequest) {

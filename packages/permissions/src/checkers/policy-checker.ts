@@ -1,3 +1,5 @@
+import { checkOptions, defineOptions, functionOption } from '@plinth/protocol';
+import { z } from 'zod';
 import { emitAudit, type AuditSink } from '../audit.js';
 import {
   plainDecision,
@@ -10,6 +12,7 @@ import type { CompiledPolicy } from '../compiled-policy.js';
 import { makeDecision, type PermissionDecision } from '../decision.js';
 import type { PolicyError } from '../policy-error.js';
 import { policyReader, type PolicySource } from '../policy-source.js';
+import { auditOption } from './checker-options.js';
 
 export interface PolicyCheckerOptions {
   /** The policy, or where to read the current one on each check (see `PolicySource`). */
@@ -19,12 +22,25 @@ export interface PolicyCheckerOptions {
   onPolicyError?: (error: PolicyError) => void;
 }
 
+const optionsSchema = defineOptions<PolicyCheckerOptions>()(
+  z.strictObject({
+    policy: z
+      .custom<PolicySource>(
+        (value) => (typeof value === 'object' && value !== null) || typeof value === 'function',
+      )
+      .describe('a policy document, a CompiledPolicy, a PolicyStore or a function returning a policy'),
+    audit: auditOption.optional(),
+    onPolicyError: functionOption().optional(),
+  }),
+);
+
 /**
  * Decides by the policy (PROTOCOL.md §5). "Not configured" is not allowed: wrap this checker in an ask
  * checker to ask the user instead. A malformed policy fails closed: every check is denied with reason
  * `invalid_policy` until the source produces a valid one.
  */
 export function createPolicyChecker(options: PolicyCheckerOptions): PermissionChecker {
+  checkOptions('createPolicyChecker', optionsSchema, options);
   const { audit, onPolicyError } = options;
   const read = policyReader(options.policy);
   let reportedError: PolicyError | undefined;
