@@ -123,7 +123,7 @@ export {
   type RegistryChange,
   type RegistryLogEntry,
 } from './registry/plugin-registry.js';
-export type { PluginHandle, PluginOpener } from './registry/plugin-handle.js';
+export type { CommandCallOptions, PluginHandle, PluginOpener } from './registry/plugin-handle.js';
 export { crossPluginRefusal, type CrossPluginRefusal } from './registry/cross-plugin-rules.js';
 export { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './registry/failure-policy.js';
 
@@ -153,3 +153,18 @@ export * from './capabilities/storage.js';
 export * from './capabilities/namespaces.js';
 export * from './capabilities/http.js';
 export * from './capabilities/basics.js';
+
+// Options schemas (zod) of the factories above, for adapters whose options extend them (`.omit`, `.extend`).
+// Every factory checks its options with its schema first and throws an OptionsError (`invalid_options`).
+export { limitOverridesSchema } from './limits.js';
+export {
+  filesBundleOptionsSchema,
+  httpBundleOptionsSchema,
+  namespacesBundleOptionsSchema,
+  permissionGateOptionsSchema,
+} from './options/capability-options.js';
+export {
+  eventsBundleOptionsSchema,
+  logBundleOptionsSchema,
+  runtimeContextBundleOptionsSchema,
+} from './options/basics-options.js';

@@ -1,4 +1,5 @@
-import { HTTP_TIMEOUT_MS } from '@plinth/protocol';
+import { checkOptions, defineOptions, HTTP_TIMEOUT_MS, wholeNumberOption } from '@plinth/protocol';
+import { z } from 'zod';
 
 /**
  * Limits one plugin runs under. Every limit hit is a typed error naming the plugin, the export and the
@@ -48,43 +49,38 @@ export const DEFAULT_LIMITS: Readonly<PluginLimits> = Object.freeze({
   eventsPerSecond: 100,
 });
 
-/** Positive whole-number fields and their allowed maximum. */
-const BOUNDS: { [K in Exclude<keyof PluginLimits, 'onUnboundedMemory'>]: number } = {
-  timeoutMs: 24 * 60 * 60 * 1000,
-  memoryMaxPages: 65_536,
-  outputMaxBytes: 1024 * MiB,
-  hostMemoryMaxPages: 65_536,
-  maxVarBytes: 1024 * MiB,
-  hostCallsPerCall: 30_000,
-  moduleMaxBytes: 1024 * MiB,
-  httpResponseMaxBytes: 1024 * MiB,
-  httpTimeoutMs: HTTP_TIMEOUT_MS.max,
-  eventsPerSecond: 1_000_000,
+const positive = (max: number) => wholeNumberOption(1, max);
+
+/** Every field of PluginLimits, checked: `limits` in any factory's options uses the partial form. */
+const limitsShape = {
+  timeoutMs: positive(24 * 60 * 60 * 1000),
+  memoryMaxPages: positive(65_536),
+  onUnboundedMemory: z.enum(['cap', 'refuse']),
+  outputMaxBytes: positive(1024 * MiB),
+  hostMemoryMaxPages: positive(65_536),
+  maxVarBytes: positive(1024 * MiB),
+  hostCallsPerCall: positive(30_000),
+  moduleMaxBytes: positive(1024 * MiB),
+  httpResponseMaxBytes: positive(1024 * MiB),
+  httpTimeoutMs: wholeNumberOption(HTTP_TIMEOUT_MS.min, HTTP_TIMEOUT_MS.max),
+  eventsPerSecond: positive(1_000_000),
 };
+
+/** Complete limits, as a lane receives them. */
+export const pluginLimitsSchema = defineOptions<PluginLimits>()(z.strictObject(limitsShape));
+
+/** Overrides of some limits, as factories take them. */
+export const limitOverridesSchema = defineOptions<Partial<PluginLimits>>()(
+  z.strictObject(limitsShape).partial(),
+);
 
 /**
  * Fills in defaults and checks every field. A bad value is a programming error in the embedding app, so
- * it throws a RangeError naming the field, the value and the allowed range.
+ * it throws an OptionsError (`invalid_options`) naming the field, the value and the allowed range.
  */
 export function resolveLimits(overrides: Partial<PluginLimits> = {}): PluginLimits {
-  const limits: PluginLimits = { ...DEFAULT_LIMITS, ...stripUndefined(overrides) };
-  for (const [field, max] of Object.entries(BOUNDS) as [keyof typeof BOUNDS, number][]) {
-    const value = limits[field];
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new RangeError(`limits.${field} must be a whole number from 1 to ${max}; got ${String(value)}`);
-    }
-  }
-  if (limits.httpTimeoutMs < HTTP_TIMEOUT_MS.min) {
-    throw new RangeError(
-      `limits.httpTimeoutMs must be at least ${HTTP_TIMEOUT_MS.min}; got ${limits.httpTimeoutMs}`,
-    );
-  }
-  if (limits.onUnboundedMemory !== 'cap' && limits.onUnboundedMemory !== 'refuse') {
-    throw new RangeError(
-      `limits.onUnboundedMemory must be "cap" or "refuse"; got ${String(limits.onUnboundedMemory)}`,
-    );
-  }
-  return limits;
+  checkOptions('resolveLimits', limitOverridesSchema, overrides);
+  return { ...DEFAULT_LIMITS, ...stripUndefined(overrides) };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,16 +1,60 @@
-import type { GuestManifest, InitContext, JsonObject } from '@plinth/protocol';
+import {
+  checkOptions,
+  PlinthError,
+  type GuestManifest,
+  type InitContext,
+  type JsonObject,
+} from '@plinth/protocol';
+import {
+  limitsFromManifest,
+  snakeCaseManifest,
+  extismManifestSchema,
+  type ExtismManifest,
+} from './generic/extism-manifest.js';
+import type { GuestLogLevel, GuestLogSink } from './generic/guest-functions.js';
+import { extismHttpEntries } from './generic/extism-http.js';
+import { loadManifestModules } from './generic/manifest-modules.js';
+import type { HttpTransport } from './capabilities/http.js';
+import { listUserFunctions, type UserFunctions } from './generic/user-functions.js';
 import type { HostBundle, HostCallContext } from './host/host-bundle.js';
 import type { HostCallRecord } from './host/host-functions.js';
 import { createInThreadLane } from './lanes/in-thread-lane.js';
-import type { Lane, LaneFactory } from './lanes/lane.js';
+import type { Lane, LaneFactory, LinkedModule } from './lanes/lane.js';
 import { resolveLimits, type PluginLimits } from './limits.js';
-import { loadModule, type LoadModuleOptions, type LoadedModule } from './loader/load-module.js';
+import { loadCheckedModule, type LoadModuleOptions, type LoadedModule } from './loader/load-module.js';
 import type { ModuleSource } from './loader/module-source.js';
+import { openPluginOptionsSchema, openProtocolPluginOptionsSchema } from './options/loading-options.js';
 import { ProtocolPlugin, type ProtocolPluginOptions } from './protocol/protocol-plugin.js';
 
-export interface OpenPluginOptions extends Omit<LoadModuleOptions, 'limits'> {
-  source: ModuleSource;
+export interface OpenPluginOptions extends Omit<
+  LoadModuleOptions,
+  'limits' | 'userFunctions' | 'linkedExports'
+> {
+  /** Where the module comes from; or give `manifest` instead. */
+  source?: ModuleSource;
+  /**
+   * An Extism manifest instead of `source`: its modules (linked by name), memory limits, config and timeout
+   * (snake_case as Extism writes it, or the JavaScript SDK's camelCase). `limits` and `config` given here
+   * override what it sets.
+   */
+  manifest?: ExtismManifest | Readonly<Record<string, unknown>>;
+  /**
+   * Where Extism's `http_request` goes for a manifest with `allowed_hosts` (isolated lane): the transport
+   * `host_http_request` uses, e.g. `createNodeHttpTransport()` from `@plinth/host-node/http`.
+   */
+  httpTransport?: HttpTransport;
+  /** Reads a manifest's `path` entries (e.g. `readFile` from `node:fs/promises`). */
+  readPath?: (path: string) => Promise<Uint8Array>;
   limits?: Partial<PluginLimits>;
+  /**
+   * The app's own host functions, as the Extism SDK takes them: `{ 'extism:host/user': { kv_read(ctx,
+   * offset) { … return ctx.store(value) } } }`. Synchronous in both lanes; promises in the isolated lane.
+   */
+  functions?: UserFunctions;
+  /** Where the guest's `log_*` lines go (with their level); without it they are dropped, never printed. */
+  guestLog?: GuestLogSink;
+  /** The least severe guest log level delivered. Default `info`. */
+  logLevel?: GuestLogLevel | 'silent';
   /** Host functions; every catalogue function left out answers "not available". */
   bundle?: HostBundle;
   /**
@@ -29,22 +73,92 @@ export interface GenericPlugin {
   readonly loaded: LoadedModule;
   readonly lane: Lane;
   hasExport(name: string): boolean;
-  /** Calls an export; resolves to its output bytes, or null when it set none. */
-  call(exportName: string, input?: Uint8Array | string): Promise<Uint8Array | null>;
+  /**
+   * Calls an export; resolves to its output bytes, or null when it set none. `hostContext` is handed to
+   * the app's host functions for this call (Extism's host context).
+   */
+  call(
+    exportName: string,
+    input?: Uint8Array | string,
+    options?: GenericCallOptions,
+  ): Promise<Uint8Array | null>;
   /** Like `call`, with the output decoded as UTF-8 (invalid bytes become U+FFFD). */
-  callText(exportName: string, input?: Uint8Array | string): Promise<string | null>;
+  callText(
+    exportName: string,
+    input?: Uint8Array | string,
+    options?: GenericCallOptions,
+  ): Promise<string | null>;
   close(): Promise<void>;
 }
 
+export interface GenericCallOptions {
+  /** The value the app's host functions get from `context.hostContext()` during this call. */
+  hostContext?: unknown;
+}
+
 async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedModule; lane: Lane }> {
-  const limits = resolveLimits(options.limits);
-  const { source, bundle, lane: laneFactory, config, onHostCall, onHandlerError, ...loadOptions } = options;
-  const loaded = await loadModule(source, { ...loadOptions, limits });
+  const {
+    source,
+    manifest: manifestInput,
+    readPath,
+    bundle,
+    lane: laneFactory,
+    config: configOption,
+    onHostCall,
+    onHandlerError,
+    functions,
+    guestLog,
+    logLevel,
+    httpTransport,
+    limits: limitsOption,
+    ...loadOptions
+  } = options;
+  const manifest = manifestInput === undefined ? undefined : readManifest(manifestInput);
+  const limits = resolveLimits({ ...(manifest && limitsFromManifest(manifest)), ...limitsOption });
+  const config = manifest?.config === undefined ? configOption : { ...manifest.config, ...configOption };
+  const userFunctions = listUserFunctions(functions);
+  const policy = { ...loadOptions, limits, userFunctions };
+  let loaded: LoadedModule;
+  let linked: LinkedModule[] = [];
+  if (manifest !== undefined) {
+    ({ loaded, linked } = await loadManifestModules(
+      manifest,
+      { ...policy, readPath },
+      limits.moduleMaxBytes,
+    ));
+  } else if (source !== undefined) {
+    loaded = await loadCheckedModule(source, policy);
+  } else {
+    throw new PlinthError('invalid_options', 'openPlugin: give a source or a manifest');
+  }
+  const allowedHosts = manifest?.allowed_hosts ?? [];
+  if (allowedHosts.length > 0 && httpTransport === undefined) {
+    throw new PlinthError(
+      'invalid_options',
+      'openPlugin: manifest.allowed_hosts needs the httpTransport option (e.g. createNodeHttpTransport() from @plinth/host-node/http)',
+    );
+  }
+  const laneFunctions =
+    allowedHosts.length > 0 && httpTransport !== undefined
+      ? [
+          ...userFunctions,
+          ...extismHttpEntries({
+            allowedHosts,
+            transport: httpTransport,
+            responseMaxBytes: limits.httpResponseMaxBytes,
+            timeoutMs: limits.httpTimeoutMs,
+          }),
+        ]
+      : userFunctions;
   const lane = await (laneFactory ?? createInThreadLane)({
     module: loaded.module,
     bundle: bundle ?? {},
     limits,
     ...(config ? { config } : {}),
+    ...(laneFunctions.length > 0 ? { functions: laneFunctions } : {}),
+    ...(linked.length > 0 ? { linked } : {}),
+    ...(guestLog ? { guestLog } : {}),
+    ...(logLevel ? { logLevel } : {}),
     ...(options.allowWasi ? { allowWasi: true } : {}),
     ...(onHostCall ? { onHostCall } : {}),
     ...(onHandlerError ? { onHandlerError } : {}),
@@ -54,18 +168,29 @@ async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedMod
 
 /** The generic layer: load, check and instantiate any Extism plugin. */
 export async function openPlugin(options: OpenPluginOptions): Promise<GenericPlugin> {
+  checkOptions('openPlugin', openPluginOptionsSchema, options);
   const { loaded, lane } = await openLane(options);
   const context = { pluginId: options.pluginId ?? '', pluginVersion: options.pluginVersion, exportName: '' };
   const decoder = new TextDecoder();
-  const call = async (exportName: string, input: Uint8Array | string = '') =>
-    (await lane.call(exportName, input, { ...context, exportName })).output;
+  const call = async (
+    exportName: string,
+    input: Uint8Array | string = '',
+    callOptions: GenericCallOptions = {},
+  ) =>
+    (
+      await lane.call(exportName, input, {
+        ...context,
+        exportName,
+        ...('hostContext' in callOptions ? { hostContext: callOptions.hostContext } : {}),
+      })
+    ).output;
   return {
     loaded,
     lane,
     hasExport: (name) => lane.hasExport(name),
     call,
-    async callText(exportName, input) {
-      const output = await call(exportName, input);
+    async callText(exportName, input, callOptions) {
+      const output = await call(exportName, input, callOptions);
       return output === null ? null : decoder.decode(output);
     },
     close: () => lane.close(),
@@ -85,6 +210,7 @@ export interface OpenProtocolPluginOptions extends OpenPluginOptions {
 
 /** The protocol layer on top of the generic one: load, check, then manifest, set_config and init. */
 export async function openProtocolPluginFrom(options: OpenProtocolPluginOptions): Promise<ProtocolPlugin> {
+  checkOptions('openProtocolPluginFrom', openProtocolPluginOptionsSchema, options);
   const pluginId = options.pluginId ?? options.expectedId;
   const { lane } = await openLane({ ...options, ...(pluginId === undefined ? {} : { pluginId }) });
   return ProtocolPlugin.open({
@@ -97,4 +223,16 @@ export async function openProtocolPluginFrom(options: OpenProtocolPluginOptions)
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.manifestMaxBytes === undefined ? {} : { manifestMaxBytes: options.manifestMaxBytes }),
   });
+}
+
+/** An Extism manifest checked against Extism's schema; camelCase keys read as snake_case. */
+function readManifest(input: ExtismManifest | Readonly<Record<string, unknown>>): ExtismManifest {
+  const manifest = extismManifestSchema.parse(snakeCaseManifest(input));
+  if (manifest.allowed_paths !== undefined) {
+    throw new PlinthError(
+      'invalid_options',
+      'manifest.allowed_paths is not supported yet: WASI folders cannot be granted to a generic plugin by this version of Plinth',
+    );
+  }
+  return manifest;
 }

@@ -1,7 +1,8 @@
 import { normalizeFilePath } from '@plinth/permissions';
-import { getHostFunction, type GuestEvent, type PermissionType } from '@plinth/protocol';
+import { checkOptions, getHostFunction, type GuestEvent, type PermissionType } from '@plinth/protocol';
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
-import { createPermissionGate, type PermissionGateOptions } from './permission-gate.js';
+import { filesBundleOptionsSchema } from '../options/capability-options.js';
+import { permissionGate, type PermissionGateOptions } from './permission-gate.js';
 
 /** Why a workspace file operation failed: a closed set, mapped from errno by each backend. */
 export const WORKSPACE_FILE_ERROR_REASONS = [
@@ -182,8 +183,9 @@ const encoder = new TextEncoder();
  * promises, which only the isolated lane can await).
  */
 export function createFilesBundle(options: FilesBundleOptions): HostBundle {
+  checkOptions('createFilesBundle', filesBundleOptionsSchema, options);
   const { files, onFileEvent, workspaceRoot } = options;
-  const gate = createPermissionGate(options);
+  const gate = permissionGate(options);
 
   const emit = (type: FileEvent['type'], path: string, context: HostCallContext): void => {
     try {

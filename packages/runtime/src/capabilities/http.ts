@@ -1,8 +1,9 @@
 import type { AuditSink, PermissionChecker } from '@plinth/permissions';
-import { getHostFunction, HTTP_TIMEOUT_MS, type HostFunctionRequest } from '@plinth/protocol';
+import { checkOptions, getHostFunction, HTTP_TIMEOUT_MS, type HostFunctionRequest } from '@plinth/protocol';
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { DEFAULT_LIMITS } from '../limits.js';
-import { createPermissionGate } from './permission-gate.js';
+import { httpBundleOptionsSchema } from '../options/capability-options.js';
+import { permissionGate } from './permission-gate.js';
 
 /** One request hop as a transport performs it: no redirects followed, the body already bytes. */
 export interface HttpTransportRequest {
@@ -93,11 +94,12 @@ const failure = (message: string): HostAnswer => ({ failure: message });
  * functions); the in-thread lane answers it as an internal error.
  */
 export function createHttpBundle(options: HttpBundleOptions): HostBundle {
+  checkOptions('createHttpBundle', httpBundleOptionsSchema, options);
   const { transport } = options;
   const maxResponseBytes = options.limits?.responseMaxBytes ?? DEFAULT_LIMITS.httpResponseMaxBytes;
   const defaultTimeoutMs = options.limits?.defaultTimeoutMs ?? DEFAULT_LIMITS.httpTimeoutMs;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const gate = createPermissionGate({
+  const gate = permissionGate({
     permissions: options.permissions,
     ask: options.ask,
     audit: options.audit,

@@ -1,7 +1,14 @@
 import type { PermissionDecision } from '@plinth/permissions';
-import { getHostFunction, STORAGE_QUOTA, type HostFunctionRequest, type JsonValue } from '@plinth/protocol';
+import {
+  checkOptions,
+  getHostFunction,
+  STORAGE_QUOTA,
+  type HostFunctionRequest,
+  type JsonValue,
+} from '@plinth/protocol';
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
-import { createPermissionGate, type PermissionGate } from './permission-gate.js';
+import { namespacesBundleOptionsSchema } from '../options/capability-options.js';
+import { permissionGate, type PermissionGate } from './permission-gate.js';
 import {
   decodeStoredBase64,
   encodeStoredBase64,
@@ -110,10 +117,11 @@ const OK = JSON.stringify({ ok: true });
  * another plugin's namespace answers exactly like a missing one. Synchronous unless `ask` is set.
  */
 export function createNamespacesBundle(options: NamespacesBundleOptions): HostBundle {
+  checkOptions('createNamespacesBundle', namespacesBundleOptionsSchema, options);
   const { store, ownerUserId = 'local', clock = Date.now } = options;
   const { quotaFor = () => STORAGE_QUOTA.defaultBytes } = options;
   const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
-  const gate = createPermissionGate(options);
+  const gate = permissionGate(options);
 
   /** The namespace if the calling plugin owns it, else the failure that hides whether it exists. */
   const owned = (nsId: string, context: HostCallContext): NamespaceRecord | { failure: string } => {

@@ -1,12 +1,14 @@
 import type { AuditSink, PermissionChecker, PermissionDecision } from '@plinth/permissions';
 import { emitAudit } from '@plinth/permissions';
 import {
+  checkOptions,
   getHostFunction,
   type HostFunctionName,
   type HostFunctionRequest,
   type PermissionType,
 } from '@plinth/protocol';
 import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+import { permissionGateOptionsSchema } from '../options/capability-options.js';
 
 /** How a capability bundle checks permissions before any I/O. Shared by every bundle. */
 export interface PermissionGateOptions {
@@ -53,6 +55,12 @@ export interface PermissionGate {
 }
 
 export function createPermissionGate(options: PermissionGateOptions): PermissionGate {
+  checkOptions('createPermissionGate', permissionGateOptionsSchema, options);
+  return permissionGate(options);
+}
+
+/** `createPermissionGate` for the bundles, whose own options (a superset of these) are checked already. */
+export function permissionGate(options: PermissionGateOptions): PermissionGate {
   const { permissions, workspaceRoot, ask = false, audit } = options;
   const decide: PermissionGate['decide'] = (type, target, context) => {
     const request =

@@ -129,7 +129,7 @@ describe('createStorageBundle', () => {
 describe('storageQuotaFromPolicy', () => {
   it('refuses a bad host default when it is set up, not on the first write', () => {
     expect(() => storageQuotaFromPolicy({ plugins: {} }, -5)).toThrow(
-      'hostDefaultBytes must be an integer from 0 (unlimited) to 1073741824 (1 GiB), got -5',
+      'storageQuotaFromPolicy: option `hostDefaultBytes` must be a whole number from 0 (unlimited) to 1073741824 (1 GiB) (got -5)',
     );
   });
 

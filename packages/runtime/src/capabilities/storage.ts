@@ -1,13 +1,12 @@
-import {
-  fitsQuota,
-  formatBytes,
-  quotaOfRule,
-  resolveStorageQuota,
-  type CompiledPolicy,
-} from '@plinth/permissions';
-import { STORAGE_QUOTA, type Policy } from '@plinth/protocol';
+import { fitsQuota, formatBytes, resolveStorageQuota, type CompiledPolicy } from '@plinth/permissions';
+import { checkOptions, STORAGE_QUOTA, type Policy } from '@plinth/protocol';
 import type { HostBundle } from '../host/host-bundle.js';
-import { createPermissionGate, type PermissionGateOptions } from './permission-gate.js';
+import {
+  quotaOptionsSchema,
+  secretsBundleOptionsSchema,
+  storageBundleOptionsSchema,
+} from '../options/capability-options.js';
+import { permissionGate, type PermissionGateOptions } from './permission-gate.js';
 
 /**
  * A plugin's key-value storage. Synchronous, so its bundle also works in the in-thread lane. Keys are
@@ -55,7 +54,8 @@ export type QuotaPolicySource =
  * sees policy changes without a restart.
  */
 export function storageQuotaFromPolicy(source: QuotaPolicySource, hostDefaultBytes?: number): QuotaFor {
-  quotaOfRule(undefined, hostDefaultBytes); // a bad host default is a setup mistake: throw now, not per write
+  // A bad host default is a setup mistake: refuse it now, not on the first write.
+  checkOptions('storageQuotaFromPolicy', quotaOptionsSchema, { hostDefaultBytes });
   const current = (): Policy | CompiledPolicy =>
     typeof source === 'function' ? source() : 'current' in source ? source.current() : source;
   return (pluginId) =>
@@ -123,8 +123,9 @@ export function storedValueQuotaProblem(
  * `ask` is set (then the isolated lane is needed). Backend exceptions become the runtime's "internal error".
  */
 export function createStorageBundle(options: StorageBundleOptions): HostBundle {
+  checkOptions('createStorageBundle', storageBundleOptionsSchema, options);
   const { store, quotaFor = defaultQuota } = options;
-  const gate = createPermissionGate(options);
+  const gate = permissionGate(options);
   return {
     host_storage_get: (request, context) =>
       gate.guardRequest('host_storage_get', request, context, () => {
@@ -158,8 +159,9 @@ const utf8Length = (text: string): number => new TextEncoder().encode(text).leng
  * per-value quota. An empty value is stored as is (only `host_secret_delete` deletes).
  */
 export function createSecretsBundle(options: SecretsBundleOptions): HostBundle {
+  checkOptions('createSecretsBundle', secretsBundleOptionsSchema, options);
   const { secrets, quotaFor = defaultQuota } = options;
-  const gate = createPermissionGate(options);
+  const gate = permissionGate(options);
   return {
     host_secret_get: (request, context) =>
       gate.guardRequest('host_secret_get', request, context, () => {

@@ -10,6 +10,14 @@ export interface HostCallContext {
    * plugin (absent for a call from the app). `host_plugin_command` uses it for its depth limit.
    */
   readonly callChain?: readonly string[] | undefined;
+  /**
+   * Files the app supplied for this one call (`host_request_file`), by key. Carried by the call rather
+   * than looked up by plugin id, so concurrent calls never see each other's files; not passed on to the
+   * plugins the call reaches through `host_plugin_command`.
+   */
+  readonly requestFiles?: ReadonlyMap<string, Uint8Array> | undefined;
+  /** The app's per-call value for its own host functions (Extism's host context); never sent to the guest. */
+  readonly hostContext?: unknown;
 }
 
 /**

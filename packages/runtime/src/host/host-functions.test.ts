@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import createPlugin from '@extism/extism';
 import { HOST_FUNCTION_NAMESPACE, HOST_FUNCTIONS } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
+import { wat } from '../__fixtures__/wat.js';
 import { combineBundles, type HostBundle } from './host-bundle.js';
 import { createHostFunctions, type HostCallRecord } from './host-functions.js';
 import { hostCallRecord } from './serve-host-call.js';
@@ -10,7 +11,7 @@ const guest = (path: string) =>
   readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
 const command = (name: string, params: unknown = null) => JSON.stringify({ command: name, params });
 
-async function load(path: string, bundle: HostBundle, maxHostCallsPerCall = 100) {
+async function load(source: string | Uint8Array, bundle: HostBundle, maxHostCallsPerCall = 100) {
   const records: HostCallRecord[] = [];
   const errors: string[] = [];
   const { functions, state } = createHostFunctions({
@@ -20,7 +21,7 @@ async function load(path: string, bundle: HostBundle, maxHostCallsPerCall = 100)
     onHandlerError: (error, name) => errors.push(`${name}: ${(error as Error).message}`),
   });
   const plugin = await createPlugin(
-    { wasm: [{ data: guest(path) }] },
+    { wasm: [{ data: typeof source === 'string' ? guest(source) : source }] },
     { useWasi: false, functions: { [HOST_FUNCTION_NAMESPACE]: functions } },
   );
   const call = async (input: string) => {
@@ -132,6 +133,100 @@ describe('host functions for a guest', () => {
       output: 'host_log: log is full',
     });
     await failing.plugin.close();
+  });
+});
+
+/**
+ * A guest whose exports send a host function a request nested `levels` deep, built in guest memory:
+ * `emit` sends `[[…1…]]` to host_emit_event, `command` sends it as the params of host_plugin_command.
+ * Each answers what the host function answered.
+ */
+function deepRequestGuest(levels: number): Promise<Uint8Array> {
+  const prefix = '{"plugin_id":"acme.other","command":"echo","params":';
+  return wat(`(module
+    (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+    (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+    (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+    (import "extism:host/env" "length" (func $length (param i64) (result i64)))
+    (import "${HOST_FUNCTION_NAMESPACE}" "host_emit_event" (func $emit (param i64) (result i64)))
+    (import "${HOST_FUNCTION_NAMESPACE}" "host_plugin_command" (func $command (param i64) (result i64)))
+    (memory (export "memory") 1 1)
+    (data (i32.const 0) ${JSON.stringify(prefix)})
+    ;; prefixLen bytes from memory, then levels "[", a "1", levels "]", then "}" when closing
+    (func $request (param $prefixLen i32) (param $closing i32) (result i64)
+      (local $block i64) (local $at i64) (local $i i32)
+      (local.set $block (call $alloc (i64.extend_i32_u (i32.add (i32.add (local.get $prefixLen) (local.get $closing))
+        (i32.add (i32.const 1) (i32.mul (i32.const 2) (i32.const ${levels})))))))
+      (local.set $at (local.get $block))
+      (block $done (loop $copy
+        (br_if $done (i32.ge_u (local.get $i) (local.get $prefixLen)))
+        (call $store_u8 (local.get $at) (i32.load8_u (local.get $i)))
+        (local.set $at (i64.add (local.get $at) (i64.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+      (local.set $i (i32.const 0))
+      (block $done (loop $open
+        (br_if $done (i32.ge_u (local.get $i) (i32.const ${levels})))
+        (call $store_u8 (local.get $at) (i32.const 0x5b))
+        (local.set $at (i64.add (local.get $at) (i64.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $open)))
+      (call $store_u8 (local.get $at) (i32.const 0x31))
+      (local.set $at (i64.add (local.get $at) (i64.const 1)))
+      (local.set $i (i32.const 0))
+      (block $done (loop $close
+        (br_if $done (i32.ge_u (local.get $i) (i32.const ${levels})))
+        (call $store_u8 (local.get $at) (i32.const 0x5d))
+        (local.set $at (i64.add (local.get $at) (i64.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $close)))
+      (if (local.get $closing) (then (call $store_u8 (local.get $at) (i32.const 0x7d))))
+      (local.get $block))
+    (func $answer (param $handle i64)
+      (call $output_set (local.get $handle) (call $length (local.get $handle))))
+    (func (export "emit") (result i32)
+      (call $answer (call $emit (call $request (i32.const 0) (i32.const 0))))
+      (i32.const 0))
+    (func (export "command") (result i32)
+      (call $answer (call $command (call $request (i32.const ${prefix.length}) (i32.const 1))))
+      (i32.const 0))
+  )`);
+}
+
+describe('requests nested too deep', () => {
+  it('answer the failure shape before any handler runs, never trapping, and the guest calls on', async () => {
+    const handled: string[] = [];
+    const bundle: HostBundle = {
+      host_emit_event: () => (handled.push('host_emit_event'), ''),
+      host_plugin_command: () => (handled.push('host_plugin_command'), '{"success":true,"data":null}'),
+    };
+    const { plugin, records, state } = await load(await deepRequestGuest(100_000), bundle);
+    const run = async (name: string) => {
+      state.begin({ pluginId: 'test.plugin', exportName: name });
+      return (await plugin.call(name, ''))?.text();
+    };
+    const tooDeep = 'at (root): nested deeper than 256 levels:';
+    expect(await run('emit')).toBe(
+      `host_emit_event: Invalid host_emit_event request: ${tooDeep} 100000 levels; level 257 opens at offset 256`,
+    );
+    // The request object is one level; its params open level 257 at 52 + 255.
+    expect(JSON.parse((await run('command')) ?? '')).toEqual({
+      success: false,
+      error: `host_plugin_command: Invalid host_plugin_command request: ${tooDeep} 100001 levels; level 257 opens at offset 307`,
+    });
+    expect(handled).toEqual([]);
+    expect(records.map((r) => [r.function, r.outcome])).toEqual([
+      ['host_emit_event', 'invalid_input'],
+      ['host_plugin_command', 'invalid_input'],
+    ]);
+    await plugin.close();
+
+    // At the limit the same guest reaches the handlers.
+    const atLimit = await load(await deepRequestGuest(255), bundle);
+    atLimit.state.begin({ pluginId: 'test.plugin', exportName: 'command' });
+    expect((await atLimit.plugin.call('command', ''))?.text()).toBe('{"success":true,"data":null}');
+    expect(handled).toEqual(['host_plugin_command']);
+    await atLimit.plugin.close();
   });
 });
 

@@ -1,5 +1,5 @@
 import type { CallContext } from '@extism/extism';
-import { HOST_FUNCTIONS, type HostFunctionSpec } from '@plinth/protocol';
+import { checkOptions, HOST_FUNCTIONS, type HostFunctionSpec } from '@plinth/protocol';
 import type { HostBundle, HostCallContext } from './host-bundle.js';
 import {
   createHostCallState,
@@ -10,6 +10,8 @@ import {
   type HostCallState,
   type ServedHostCall,
 } from './serve-host-call.js';
+
+import { hostFunctionsOptionsSchema } from '../options/loading-options.js';
 
 export type { HostCallRecord, HostCallState } from './serve-host-call.js';
 
@@ -30,10 +32,18 @@ type ExtismHostFunction = (callContext: CallContext, handle: bigint) => bigint;
  * malformed input, a missing implementation, a handler that throws — into the function's failure shape.
  * Nothing here ever throws into the guest.
  */
-export function createHostFunctions(options: HostFunctionsOptions): {
+export function createHostFunctions(options: HostFunctionsOptions): HostFunctions {
+  checkOptions('createHostFunctions', hostFunctionsOptionsSchema, options);
+  return buildHostFunctions(options);
+}
+
+export interface HostFunctions {
   functions: Record<string, ExtismHostFunction>;
   state: HostCallState;
-} {
+}
+
+/** `createHostFunctions` for the in-thread lane, whose own options (the bundle included) are checked. */
+export function buildHostFunctions(options: HostFunctionsOptions): HostFunctions {
   const state = createHostCallState();
   const functions: Record<string, ExtismHostFunction> = {};
   for (const spec of HOST_FUNCTIONS as readonly HostFunctionSpec[]) {

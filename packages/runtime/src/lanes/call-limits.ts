@@ -19,9 +19,19 @@ export function beginCall(options: {
   context: HostCallContext;
   closed: boolean;
   state: HostCallState;
+  /** The module's exports: calling another name is the caller's mistake (`not_handled`), not a trap. */
+  exports: ReadonlySet<string>;
 }): void {
   const { exportName, context } = options;
   if (options.closed) throw closedError(callErrorContext(exportName, context));
+  if (!options.exports.has(exportName)) {
+    const errorContext = callErrorContext(exportName, context);
+    throw new PlinthError(
+      'not_handled',
+      `${describeCall(errorContext)} cannot run: the module has no export "${exportName}"`,
+      errorContext,
+    );
+  }
   options.state.begin(context.exportName === exportName ? context : { ...context, exportName });
 }
 

@@ -1,11 +1,14 @@
-import createPlugin, { type Plugin, type PluginOutput } from '@extism/extism';
-import { HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
+import createPlugin, { type ExtismPluginOptions, type Plugin, type PluginOutput } from '@extism/extism';
+import { checkOptions, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
 import type { HostCallContext } from '../host/host-bundle.js';
-import { createHostFunctions } from '../host/host-functions.js';
+import { bindInThread, effectiveLogLevel, guestFunctionEntries } from '../generic/guest-functions.js';
+import { buildHostFunctions } from '../host/host-functions.js';
+import { extismLogger, mainModuleManifest } from './extism-plugin-options.js';
 import { CallGate } from './call-gate.js';
 import { beginCall, callErrorContext, checkCallLimits } from './call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions, LaneOutputDecoder } from './lane.js';
+import { laneOptionsSchema } from '../options/loading-options.js';
 
 /**
  * The in-thread lane: the guest runs on the calling thread through @extism/extism's foreground plugin.
@@ -13,28 +16,42 @@ import type { Lane, LaneCallResult, LaneOptions, LaneOutputDecoder } from './lan
  * the thread (no wall-clock limit exists in-thread; use the isolated lane for anything untrusted).
  */
 export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
+  checkOptions('createInThreadLane', laneOptionsSchema, options);
   const { limits } = options;
-  const { functions, state } = createHostFunctions({
+  const { functions, state } = buildHostFunctions({
     bundle: options.bundle,
     maxHostCallsPerCall: limits.hostCallsPerCall,
     ...(options.onHostCall ? { onHostCall: options.onHostCall } : {}),
     ...(options.onHandlerError ? { onHandlerError: options.onHandlerError } : {}),
   });
   const exports = new Set(WebAssembly.Module.exports(options.module).map((e) => e.name));
-  const plugin: Plugin = await createPlugin(options.module, {
-    useWasi: options.allowWasi ?? false,
-    functions: { [HOST_FUNCTION_NAMESPACE]: functions },
-    config: { ...options.config },
-    memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
-  });
-
-  const gate = new CallGate();
-  let closed = false;
   // Calls run one at a time, so the running call's export, context and decoder can live here: the hot path
   // then needs no async function and no per-call closures.
   let runningExport = '';
   let runningContext: HostCallContext = { pluginId: '', exportName: '' };
   let runningDecode: LaneOutputDecoder<unknown> = laneCallResult;
+  const guestFunctions = bindInThread(
+    guestFunctionEntries({
+      functions: options.functions ?? [],
+      log: options.guestLog,
+      logLevel: options.logLevel,
+    }),
+    () => runningContext,
+    options.onHandlerError,
+  ) as unknown as NonNullable<ExtismPluginOptions['functions']>;
+  const plugin: Plugin = await createPlugin(mainModuleManifest(options.module, options.linked), {
+    useWasi: options.allowWasi ?? false,
+    functions: {
+      ...guestFunctions,
+      [HOST_FUNCTION_NAMESPACE]: { ...functions, ...guestFunctions[HOST_FUNCTION_NAMESPACE] },
+    },
+    config: { ...options.config },
+    memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
+    logger: extismLogger(options.guestLog, () => runningContext),
+    logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
+  });
+  const gate = new CallGate();
+  let closed = false;
 
   const finish = (result: PluginOutput | null): unknown => {
     try {
@@ -66,7 +83,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     decode: LaneOutputDecoder<T>,
   ): Promise<T> => {
     try {
-      beginCall({ exportName, context, closed, state });
+      beginCall({ exportName, context, closed, state, exports });
     } catch (error) {
       gate.leave();
       return Promise.reject(error as Error);
@@ -76,7 +93,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     runningDecode = decode;
     // rc13 adopts a Uint8Array's buffer as the input block, which the guest can write to: copy it.
     const guestInput = typeof input === 'string' ? input : new Uint8Array(input);
-    return plugin.call(exportName, guestInput).then(finish, fail) as Promise<T>;
+    return plugin.call(exportName, guestInput, context.hostContext).then(finish, fail) as Promise<T>;
   };
   const enter = <T>(
     exportName: string,

@@ -1,5 +1,7 @@
 import type { HostBundle, HostCallContext } from '../host/host-bundle.js';
 import type { HostCallRecord } from '../host/host-functions.js';
+import type { GuestLogLevel, GuestLogSink } from '../generic/guest-functions.js';
+import type { UserFunctionEntry } from '../generic/user-functions.js';
 import type { PluginLimits } from '../limits.js';
 
 /** Where a plugin instance runs. Both lanes have the same API. */
@@ -54,6 +56,20 @@ export interface LaneOptions {
   allowWasi?: boolean;
   onHostCall?: (record: HostCallRecord, context: HostCallContext) => void;
   onHandlerError?: (error: unknown, functionName: string, context: HostCallContext) => void;
+  /** The app's own host functions, in any namespace (checked by `listUserFunctions`). */
+  functions?: readonly UserFunctionEntry[];
+  /** Modules the plugin's module imports from, by the name it imports them under (Extism linking). */
+  linked?: readonly LinkedModule[];
+  /** Where the guest's `log_*` lines (and the Extism SDK's own messages) go; nothing reaches the console. */
+  guestLog?: GuestLogSink;
+  /** The least severe guest log level delivered. Default `info`. */
+  logLevel?: GuestLogLevel | 'silent';
+}
+
+/** A module linked into a plugin under a name (an entry of an Extism manifest's `wasm` list). */
+export interface LinkedModule {
+  name: string;
+  module: WebAssembly.Module;
 }
 
 export type LaneFactory = (options: LaneOptions) => Promise<Lane>;

@@ -72,7 +72,12 @@ describe('createCompileCache', () => {
   });
 
   it('refuses a maxEntries below 1', () => {
-    expect(() => createCompileCache({ maxEntries: 0 })).toThrow(RangeError);
+    expect(() => createCompileCache({ maxEntries: 0 })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message: 'createCompileCache: option `maxEntries` must be a positive whole number (got 0)',
+      }),
+    );
   });
 
   it('has one default cache per realm', () => {

@@ -1,3 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
+import { compileCacheOptionsSchema } from '../options/loading-options.js';
+
 /**
  * Compiles each distinct module once. Compiling is the expensive step of loading (milliseconds for a
  * 64 KiB guest, against microseconds to instantiate), and a host often loads the same bytes many times:
@@ -35,10 +38,8 @@ export interface CompileCacheOptions {
 export const DEFAULT_COMPILE_CACHE_ENTRIES = 64;
 
 export function createCompileCache(options: CompileCacheOptions = {}): CompileCache {
+  checkOptions('createCompileCache', compileCacheOptionsSchema, options);
   const maxEntries = options.maxEntries ?? DEFAULT_COMPILE_CACHE_ENTRIES;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new RangeError(`maxEntries must be a whole number of at least 1; got ${maxEntries}`);
-  }
   const compile = options.compile ?? ((bytes) => WebAssembly.compile(bytes));
   // A Map iterates in insertion order; re-inserting on every hit keeps the least recently used first.
   const entries = new Map<string, Promise<WebAssembly.Module>>();

@@ -1,4 +1,4 @@
-import type { PlinthErrorContext } from '@plinth/protocol';
+import { checkOptions, type PlinthErrorContext } from '@plinth/protocol';
 import { resolveLimits, type PluginLimits } from '../limits.js';
 import { capMemory, type CapMemoryResult } from '../module/cap-memory.js';
 import { checkModuleSize } from '../module/check-module-size.js';
@@ -8,6 +8,7 @@ import { validateImports, type ImportPolicy } from '../module/validate-imports.j
 import { defaultCompileCache, sha256Hex, toOwnedBuffer, type CompileCache } from './compile-cache.js';
 import { LoadError } from './load-error.js';
 import { readModuleSource, type ModuleSource } from './module-source.js';
+import { loadModuleArgumentsSchema } from '../options/loading-options.js';
 
 export interface LoadModuleOptions extends ImportPolicy {
   /** Only `moduleMaxBytes`, `memoryMaxPages` and `onUnboundedMemory` matter here. Default: DEFAULT_LIMITS. */
@@ -58,6 +59,15 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
  * process down. Every refusal is a LoadError with the code, the plugin and every problem found.
  */
 export async function loadModule(
+  source: ModuleSource,
+  options: LoadModuleOptions = {},
+): Promise<LoadedModule> {
+  checkOptions('loadModule', loadModuleArgumentsSchema, { source, options });
+  return loadCheckedModule(source, options);
+}
+
+/** `loadModule` for callers that checked their own options already (`openPlugin` and its siblings). */
+export async function loadCheckedModule(
   source: ModuleSource,
   options: LoadModuleOptions = {},
 ): Promise<LoadedModule> {

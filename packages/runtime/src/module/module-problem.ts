@@ -44,7 +44,8 @@ export interface InvalidModuleProblem {
  * and WASI without a grant; `unknown_host_function` is a name in `extism:host/user` the host does not
  * provide; `not_a_function` is an imported memory, table, global or tag.
  */
-export type ImportRefusal = 'unknown_host_function' | 'forbidden_namespace' | 'not_a_function';
+export type ImportRefusal =
+  'unknown_host_function' | 'forbidden_namespace' | 'not_a_function' | 'unknown_linked_export';
 
 export type WasmExternalKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 

@@ -12,6 +12,10 @@ export interface ImportPolicy {
   hostFunctions?: readonly string[];
   /** Whether this plugin may import WASI. Default: false. */
   allowWasi?: boolean;
+  /** Host functions the app provides itself, in any namespace. */
+  userFunctions?: readonly { namespace: string; name: string }[];
+  /** Modules linked in by name (Extism manifests), with what each exports. */
+  linkedExports?: Readonly<Record<string, readonly { name: string; kind: WasmExternalKind }[]>>;
 }
 
 export type ImportValidation =
@@ -30,9 +34,17 @@ export function validateImports(
 ): ImportValidation {
   const provided = new Set(policy.hostFunctions ?? HOST_FUNCTION_NAMES);
   const allowWasi = policy.allowWasi ?? false;
+  const user = new Set((policy.userFunctions ?? []).map(({ namespace, name }) => `${namespace}\0${name}`));
+  const linked = policy.linkedExports ?? {};
   const problems: ImportProblem[] = [];
   for (const { module, name, kind } of inspection.imports) {
-    const refusal = refuse(module, name, kind, provided, allowWasi);
+    const exported = Object.hasOwn(linked, module) ? linked[module] : undefined;
+    const refusal =
+      exported !== undefined
+        ? refuseLinked(module, name, kind, exported)
+        : kind === 'func' && user.has(`${module}\0${name}`)
+          ? undefined
+          : refuse(module, name, kind, provided, allowWasi, user.size > 0);
     if (refusal === undefined) continue;
     const [reason, why] = refusal;
     problems.push({
@@ -48,12 +60,23 @@ export function validateImports(
   return first === undefined ? { ok: true, problems: [] } : { ok: false, problems: [first, ...rest] };
 }
 
+function refuseLinked(
+  module: string,
+  name: string,
+  kind: WasmExternalKind,
+  exported: readonly { name: string; kind: WasmExternalKind }[],
+): [ImportRefusal, string] | undefined {
+  if (exported.some((entry) => entry.name === name && entry.kind === kind)) return undefined;
+  return ['unknown_linked_export', `the linked module "${module}" exports no ${KIND_NAMES[kind]} "${name}"`];
+}
+
 function refuse(
   module: string,
   name: string,
   kind: WasmExternalKind,
   provided: ReadonlySet<string>,
   allowWasi: boolean,
+  hasUserFunctions: boolean,
 ): [ImportRefusal, string] | undefined {
   // Sharing a memory, table or global with the host would let a guest reach host state directly.
   if (kind !== 'func')
@@ -65,14 +88,17 @@ function refuse(
       'unknown_host_function',
       isHostFunctionName(name)
         ? 'this host does not provide that host function'
-        : 'no such host function exists in the Plinth catalogue',
+        : hasUserFunctions
+          ? 'neither the Plinth catalogue nor the host functions given to this plugin have it'
+          : 'no such host function exists in the Plinth catalogue',
     ];
   }
   if (module === WASI_NAMESPACE) {
     return allowWasi ? undefined : ['forbidden_namespace', 'WASI is not enabled for this plugin'];
   }
+  const given = hasUserFunctions ? ', the namespaces of the host functions given to this plugin' : '';
   return [
     'forbidden_namespace',
-    `no host provides the namespace "${module}" (only ${EXTISM_KERNEL_NAMESPACE}, ${HOST_FUNCTION_NAMESPACE} and, when enabled, ${WASI_NAMESPACE})`,
+    `no host provides the namespace "${module}" (only ${EXTISM_KERNEL_NAMESPACE}, ${HOST_FUNCTION_NAMESPACE}${given} and, when enabled, ${WASI_NAMESPACE})`,
   ];
 }

@@ -39,6 +39,8 @@ export const MessageKind = {
   outputTooLarge: 5,
   /** worker → main: the call rejected; payload = a SerializedRejection as JSON. */
   rejected: 6,
+  /** worker → main: the guest called user function number `aux`; payload = its arguments and blocks. */
+  userRequest: 7,
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 
@@ -139,6 +141,11 @@ export interface LaneWorkerData {
   maxVarBytes: number;
   /** Checked in the worker so an oversized output is never copied to the main thread. */
   outputMaxBytes: number;
+  /** User host functions and Plinth's log_* overrides, in the order a user request's `aux` refers to. */
+  userFunctions: readonly { namespace: string; name: string }[];
+  /** Modules the plugin's module imports from, by name. */
+  linked: readonly { name: string; module: WebAssembly.Module }[];
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
   bridge: SharedArrayBuffer;
   port: MessagePort;
 }
@@ -148,7 +155,11 @@ export interface LaneWorkerData {
  * is not the guest's time), then whether the instance started.
  */
 export type StartMessage =
-  { type: 'loading' } | { type: 'ready' } | { type: 'start_failed'; error: SerializedRejection };
+  | { type: 'loading' }
+  | { type: 'ready' }
+  | { type: 'start_failed'; error: SerializedRejection }
+  /** A message the Extism SDK logged in the worker (any time, not only at start). */
+  | { type: 'extism_log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string };
 
 /** A rejection as the worker saw it, rebuilt as an Error of the same kind on the main thread. */
 export interface SerializedRejection {

@@ -1,5 +1,6 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import {
+  checkOptions,
   HOST_FUNCTION_NAMESPACE,
   HOST_FUNCTIONS,
   type HostFunctionSpec,
@@ -16,9 +17,11 @@ import {
 import { CallGate } from '../lanes/call-gate.js';
 import { beginCall, callErrorContext, checkCallLimits, outputTooLargeError } from '../lanes/call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
+import { effectiveLogLevel, guestFunctionEntries, UserCallServer } from '../generic/guest-functions.js';
 import { MessageKind, type SerializedRejection } from './host-bridge.js';
 import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
 import { WorkerProcess } from './worker-process.js';
+import { isolatedLaneOptionsSchema } from './isolated-lane-options.js';
 
 /** Kept for readability at call sites: the isolated lane awaits handlers that answer with a promise. */
 export type IsolatedHostBundle = HostBundle;
@@ -50,12 +53,23 @@ const decoder = new TextDecoder();
  * `set_config` is gone, and the caller decides whether to initialize it again.
  */
 export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<Lane> {
+  checkOptions('createIsolatedLane', isolatedLaneOptionsSchema, options);
   const { limits } = options;
   const handlers = options.bundle as Record<string, AnyHostHandler | undefined>;
   const state = createHostCallState();
   const exports = new Set(WebAssembly.Module.exports(options.module).map((e) => e.name));
+  const userEntries = guestFunctionEntries({
+    functions: options.functions ?? [],
+    log: options.guestLog,
+    logLevel: options.logLevel,
+  });
+  const userCalls = new UserCallServer(userEntries, options.onHandlerError);
+  const userFunctions = userEntries.map(({ namespace, name }) => ({ namespace, name }));
+  const linked = (options.linked ?? []).map(({ name, module }) => ({ name, module }));
   const gate = new CallGate();
   let worker: WorkerProcess | undefined;
+  /** The running call's context, as user host functions and log lines see it. */
+  let runningCall: HostCallContext = { pluginId: '', exportName: '' };
   /** Ends the running call early: its worker timed out or died. */
   let stopCall: ((error: PlinthError) => void) | undefined;
   /** What the running call's errors name: plugin, version and export (never the host-call chain). */
@@ -80,8 +94,16 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
         hostMemoryMaxPages: limits.hostMemoryMaxPages,
         maxVarBytes: limits.maxVarBytes,
         outputMaxBytes: limits.outputMaxBytes,
+        userFunctions,
+        linked,
+        logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
         resourceLimits: { ...DEFAULT_WORKER_RESOURCE_LIMITS, ...options.resourceLimits },
         onStart(message) {
+          if (message.type === 'extism_log') {
+            const { level, message: text } = message;
+            options.guestLog?.({ level, message: text, source: 'extism' }, runningCall);
+            return;
+          }
           if (message.type === 'loading') {
             clearTimeout(timer);
             timer = setTimeout(
@@ -160,9 +182,15 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
           throw outputTooLargeError(Number(decoder.decode(payload)), limits, errorContext);
         if (kind === MessageKind.rejected) {
           const rejection = JSON.parse(decoder.decode(payload)) as SerializedRejection;
-          throw rejectionError(rejection, errorContext, limits);
+          // A user host function that failed made the guest trap; its own error says why.
+          throw userCalls.takeFailure() ?? rejectionError(rejection, errorContext, limits);
         }
-        const answer = await Promise.race([serveHost(aux, payload), stopped]);
+        const answer = await Promise.race([
+          kind === MessageKind.userRequest
+            ? userCalls.serve(aux, payload, runningCall, runningCall.hostContext)
+            : serveHost(aux, payload),
+          stopped,
+        ]);
         if (!(answer instanceof Uint8Array)) throw answer;
         bridge.send(MessageKind.hostAnswer, 0, answer);
       }
@@ -177,8 +205,10 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     input: Uint8Array | string,
     context: HostCallContext,
   ): Promise<LaneCallResult> => {
-    beginCall({ exportName, context, closed, state });
+    beginCall({ exportName, context, closed, state, exports });
     const errorContext = callErrorContext(exportName, context);
+    runningCall = context;
+    userCalls.takeFailure();
     // A worker recycled after a timeout or crash is replaced here, on the next call.
     const target = worker?.alive ? worker : (worker = await spawn(errorContext));
     const output = await exchange(target, exportName, input, errorContext);

@@ -1,4 +1,4 @@
-import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
+import createPlugin, { type CallContext, type ExtismPluginOptions, type Plugin } from '@extism/extism';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   BridgeEnd,
@@ -8,6 +8,7 @@ import {
   type LaneWorkerData,
   type StartMessage,
 } from './host-bridge.js';
+import { applyUserAnswer, encodeUserRequest } from '../generic/user-call-wire.js';
 import { createKernelGuards, KERNEL_NAMESPACE } from './kernel-guards.js';
 
 /**
@@ -38,6 +39,22 @@ function forwarder(functionIndex: number) {
     bridge.waitSync(HOST_ANSWER_SPIN);
     // A fresh buffer, which Extism adopts as the answer block without another copy.
     return callContext.store(bridge.receive().payload);
+  };
+}
+
+/** A user host function (or a log_* override) served on the main thread: arguments and named blocks go there. */
+function userForwarder(functionIndex: number) {
+  return (callContext: CallContext, ...args: (number | bigint)[]): number | bigint | undefined => {
+    const request = encodeUserRequest(args, (offset) => {
+      try {
+        return callContext.read(offset)?.bytes() ?? null;
+      } catch {
+        return null;
+      }
+    });
+    bridge.send(MessageKind.userRequest, functionIndex, request);
+    bridge.waitSync(HOST_ANSWER_SPIN);
+    return applyUserAnswer(bridge.receive().payload, (bytes) => callContext.store(bytes));
   };
 }
 
@@ -72,14 +89,46 @@ async function serve(plugin: Plugin): Promise<never> {
 const post = (message: StartMessage) => parentPort?.postMessage(message);
 post({ type: 'loading' });
 const functions = Object.fromEntries(data.functionNames.map((name, index) => [name, forwarder(index)]));
-createPlugin(data.module, {
+const namespaces: NonNullable<ExtismPluginOptions['functions']> = {
+  [data.namespace]: functions,
+};
+data.userFunctions.forEach(({ namespace, name }, index) => {
+  (namespaces[namespace] ??= {})[name] = userForwarder(index);
+});
+const logToHost =
+  (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
+  (...parts: unknown[]) =>
+    post({ type: 'extism_log', level, message: parts.map(String).join(' ') });
+const logger = {
+  log: logToHost('info'),
+  trace: logToHost('trace'),
+  debug: logToHost('debug'),
+  info: logToHost('info'),
+  warn: logToHost('warn'),
+  error: logToHost('error'),
+} as unknown as Console;
+const source =
+  data.linked.length === 0
+    ? data.module
+    : {
+        wasm: [
+          ...data.linked.map(({ name, module }) => ({ name, module })),
+          { name: 'main', module: data.module },
+        ],
+      };
+createPlugin(source, {
   useWasi: data.allowWasi,
   functions: {
-    [data.namespace]: functions,
-    [KERNEL_NAMESPACE]: createKernelGuards({ config: data.config, maxVarBytes: data.maxVarBytes }),
+    ...namespaces,
+    [KERNEL_NAMESPACE]: {
+      ...createKernelGuards({ config: data.config, maxVarBytes: data.maxVarBytes }),
+      ...namespaces[KERNEL_NAMESPACE],
+    },
   },
   config: data.config,
   memory: { maxPages: data.hostMemoryMaxPages, maxVarBytes: data.maxVarBytes },
+  logger,
+  logLevel: data.logLevel,
 }).then(
   (plugin) => {
     post({ type: 'ready' });

@@ -217,9 +217,17 @@ describe('createInstancePool', () => {
 
   it('refuses nonsensical sizes', async () => {
     const create = () => Promise.resolve<Lane>(new FakeLane(0, async (i) => i));
-    await expect(createInstancePool({ create, min: 2, max: 1 })).rejects.toThrow(RangeError);
-    await expect(createInstancePool({ create, min: -1 })).rejects.toThrow(RangeError);
-    await expect(createInstancePool({ create, acquireTimeoutMs: 0 })).rejects.toThrow(RangeError);
+    const refused = (message: string) =>
+      expect.objectContaining({ code: 'invalid_options', message: `createInstancePool: ${message}` });
+    await expect(createInstancePool({ create, min: 2, max: 1 })).rejects.toThrow(
+      refused('option `max` must be a whole number of at least max(min, 1) = 2 (got 1)'),
+    );
+    await expect(createInstancePool({ create, min: -1 })).rejects.toThrow(
+      refused('option `min` must be a whole number (0 or more) (got -1)'),
+    );
+    await expect(createInstancePool({ create, acquireTimeoutMs: 0 })).rejects.toThrow(
+      refused('option `acquireTimeoutMs` must be a positive number (got 0)'),
+    );
   });
 });
 

@@ -1,8 +1,9 @@
-import type { PlinthErrorContext } from '@plinth/protocol';
+import { checkOptions, type PlinthErrorContext } from '@plinth/protocol';
 import type { HostCallContext } from '../host/host-bundle.js';
 import type { Lane, LaneCallResult } from '../lanes/lane.js';
 import { RECYCLE_CODES } from './pool-errors.js';
 import { createPool, type PoolStats } from './pool.js';
+import { instancePoolOptionsSchema } from '../options/registry-options.js';
 
 // Kept here too: RECYCLE_CODES was first exported from this module.
 export { RECYCLE_CODES };
@@ -36,6 +37,7 @@ export interface InstancePool {
 
 /** A pool of lanes over one module (see `createPool`). Starts `min` instances, failing if any cannot start. */
 export async function createInstancePool(options: InstancePoolOptions): Promise<InstancePool> {
+  checkOptions('createInstancePool', instancePoolOptionsSchema, options);
   const pool = await createPool<Lane>({ ...options, destroy: (lane) => lane.close() });
   return {
     call: (exportName, input, context) =>

@@ -28,7 +28,8 @@ describe('createPool', () => {
   it('pools any instance type, recycling by a custom rule', async () => {
     const source = things();
     const pool = await createPool({
-      ...source,
+      create: source.create,
+      destroy: source.destroy,
       shouldRecycle: (error) => error instanceof Error && error.message === 'broken',
     });
     expect(await pool.use((thing) => Promise.resolve(thing.id))).toBe(0);
@@ -47,7 +48,7 @@ describe('createPool', () => {
 
   it('each() runs on every live instance in pool order and skips one destroyed before its turn', async () => {
     const source = things();
-    const pool = await createPool({ ...source, min: 3 });
+    const pool = await createPool({ create: source.create, destroy: source.destroy, min: 3 });
     let release: () => void = () => undefined;
     // The busy instance fails with a recycle error, so the claim each() made on it is dropped.
     const busy = pool.use(

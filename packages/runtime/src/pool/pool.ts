@@ -1,4 +1,5 @@
-import type { PlinthErrorContext } from '@plinth/protocol';
+import { checkOptions, type PlinthErrorContext } from '@plinth/protocol';
+import { poolOptionsSchema } from '../options/registry-options.js';
 import { closedError, createError, isRecycleError, queueTimeoutError } from './pool-errors.js';
 
 export { isRecycleError, RECYCLE_CODES } from './pool-errors.js';
@@ -62,18 +63,11 @@ type Claim<T> = (instance: T | undefined) => void;
 
 /** Starts `min` instances (failing, after destroying what did start, if any cannot) and returns the pool. */
 export async function createPool<T extends object>(options: PoolOptions<T>): Promise<Pool<T>> {
+  checkOptions('createPool', poolOptionsSchema, options);
   const min = options.min ?? 1;
   const max = options.max ?? Math.max(min, 1);
   const acquireTimeoutMs = options.acquireTimeoutMs ?? 10_000;
   const shouldRecycle = options.shouldRecycle ?? isRecycleError;
-  if (!Number.isInteger(min) || min < 0) throw new RangeError(`min must be a whole number; got ${min}`);
-  if (!Number.isInteger(max) || max < Math.max(min, 1)) {
-    throw new RangeError(
-      `max must be a whole number of at least max(min, 1) = ${Math.max(min, 1)}; got ${max}`,
-    );
-  }
-  if (!(acquireTimeoutMs > 0))
-    throw new RangeError(`acquireTimeoutMs must be positive; got ${acquireTimeoutMs}`);
 
   const idle: T[] = [];
   const busy = new Set<T>();

@@ -1,5 +1,7 @@
 import {
+  commandResponsePayload,
   decodeCommandResponse,
+  findJsonTextDepthProblem,
   type CommandResponse,
   type JsonValue,
   type PlinthErrorContext,
@@ -8,9 +10,9 @@ import { parseFlatCommandResponse } from './flat-command-response.js';
 import { expectPayload, outputText } from './guest-output.js';
 
 /**
- * `handle_command`'s output as a CommandResponse; missing, non-UTF-8 or invalid output is
- * `invalid_output`. Valid output, the hot path, is checked structurally; anything the check does not
- * accept goes through the zod schema, which decides and words the error.
+ * `handle_command`'s output as a CommandResponse; missing, non-UTF-8 or invalid output (data nested deeper
+ * than MAX_JSON_DEPTH included) is `invalid_output`. Valid output, the hot path, is checked structurally;
+ * anything the check does not accept goes through the zod schema, which decides and words the error.
  */
 export function readCommandResponse(output: Uint8Array | null, context: PlinthErrorContext): CommandResponse {
   const text = outputText(output, context, 'CommandResponse');
@@ -26,6 +28,8 @@ export function readCommandResponse(output: Uint8Array | null, context: PlinthEr
 export function parseValidCommandResponse(text: string): CommandResponse | undefined {
   const flat = parseFlatCommandResponse(text);
   if (flat !== undefined) return flat;
+  // data nested past the limit would overflow whoever stringifies it next; the schema words the refusal.
+  if (findJsonTextDepthProblem(text, commandResponsePayload.maxDepth) !== undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

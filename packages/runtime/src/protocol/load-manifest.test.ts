@@ -180,7 +180,13 @@ describe('host version and warnings', () => {
     const lane = await scripted({ manifest: { output: JSON.stringify(MANIFEST) } });
     await expect(
       openProtocolPlugin({ lane, hostAppVersion: 'v1', initContext: { workspace_root: null } }),
-    ).rejects.toThrow(new TypeError('hostAppVersion must be a semantic version such as "1.2.3"; got "v1"'));
+    ).rejects.toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message:
+          'ProtocolPlugin.open: option `hostAppVersion` must be a semantic version such as "1.2.3" (got "v1")',
+      }),
+    );
     expect(lane.calls).toEqual([]);
     expect(lane.closed).toBe(true);
   });

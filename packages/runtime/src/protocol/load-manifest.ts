@@ -1,6 +1,5 @@
 import {
   decodeJson,
-  isSemver,
   parseGuestManifest,
   PlinthError,
   PLUGIN_ID_MAX_LENGTH,
@@ -134,15 +133,6 @@ export function checkManifest(manifest: GuestManifest, options: CheckManifestOpt
       'id_mismatch',
       `plugin installed as ${expectedId} declares the id ${manifest.id} in its manifest; the directory name and the manifest id must be equal`,
       context,
-    );
-  }
-}
-
-/** The host's own app version is configuration, not plugin input: a bad one is a programming error. */
-export function assertHostAppVersion(hostAppVersion: string): void {
-  if (!isSemver(hostAppVersion)) {
-    throw new TypeError(
-      `hostAppVersion must be a semantic version such as "1.2.3"; got ${JSON.stringify(hostAppVersion)}`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PlinthError } from '@plinth/protocol';
+import { PlinthError, type JsonValue } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
 import { scriptedGuest, testLane, type ScriptedExport, type SpyLane } from './__fixtures__/scripted-guest.js';
 import { commandErrorKind } from './guest-output.js';
@@ -36,6 +36,14 @@ async function scripted(exports: Record<string, ScriptedExport>, limits = {}) {
   });
   return { lane, ...(await open(lane, { mode: 'x' })) };
 }
+
+/** `levels` arrays (or `{"a": …}` objects) around 1, built without recursion. */
+function nested(levels: number, kind: 'array' | 'object' = 'array'): JsonValue {
+  let value: JsonValue = 1;
+  for (let i = 0; i < levels; i++) value = kind === 'array' ? [value] : { a: value };
+  return value;
+}
+const nestedText = (levels: number): string => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
 
 async function rejection(promise: Promise<unknown>): Promise<PlinthError> {
   const error = await promise.then(
@@ -117,6 +125,41 @@ describe('command()', () => {
     expect(plugin.handles('format_disk')).toBe(false);
     expect(plugin.handles('silent')).toBe(true);
     await plugin.shutdown();
+  });
+
+  it('params nested 100,000 levels deep are invalid_params without calling the guest; the next call works', async () => {
+    const output = '{"success":true,"data":"pong"}';
+    const { plugin, lane } = await scripted({ handle_command: { output } });
+    const before = [...lane.calls];
+    const error = await rejection(plugin.command('ping', nested(100_000, 'object')));
+    expect(error.code).toBe('invalid_params');
+    expect(error.message).toBe(
+      'plugin acme.scripted@1.2.3 (handle_command) command "ping": params nested deeper than 256 levels: level 257 opens at $.a.a.a.a.a.a….a.a.a',
+    );
+    expect(error.context).toEqual({
+      pluginId: 'acme.scripted',
+      pluginVersion: '1.2.3',
+      exportName: 'handle_command',
+      limit: 'MAX_JSON_DEPTH',
+    });
+    expect(lane.calls).toEqual(before);
+    // At the limit the params go through, and the plugin serves on.
+    expect(await plugin.command('ping', nested(256))).toEqual({ success: true, data: 'pong' });
+    expect(lane.inputs.at(-1)).toBe(`{"command":"ping","params":${nestedText(256)}}`);
+    await plugin.shutdown();
+  });
+
+  it('a response whose data nests deeper than 256 levels is invalid_output; at the limit it is read', async () => {
+    const response = (levels: number) => `{"success":true,"data":${nestedText(levels)}}`;
+    const deep = await scripted({ handle_command: { output: response(257) } });
+    const error = await rejection(deep.plugin.command('ping'));
+    expect(error.code).toBe('invalid_output');
+    expect(error.message).toBe(
+      'plugin acme.scripted@1.2.3 (handle_command) returned an invalid output: Invalid CommandResponse: at (root): nested deeper than 257 levels: 258 levels; level 258 opens at offset 279',
+    );
+    const atLimit = await scripted({ handle_command: { output: response(256) } });
+    expect(await atLimit.plugin.command('ping')).toEqual({ success: true, data: nested(256) });
+    await Promise.all([deep.plugin.shutdown(), atLimit.plugin.shutdown()]);
   });
 
   it('a listed command without the custom_commands capability is not_handled', async () => {

@@ -1,4 +1,6 @@
 import {
+  assertJsonDepth,
+  checkOptions,
   decodeConfigReconcile,
   formatPath,
   PlinthError,
@@ -20,17 +22,18 @@ import { describeCall } from '../call-errors.js';
 import { LIMIT_CODES } from '../limit-codes.js';
 import type { HostCallContext } from '../host/host-bundle.js';
 import type { Lane, LaneCallResult } from '../lanes/lane.js';
+import type { CommandCallOptions } from '../registry/plugin-handle.js';
 import { createCommandRequestEncoder, type CommandRequestEncoder } from './command-request.js';
 import { readCommandResponse } from './command-response.js';
 import { expectPayload, outputText } from './guest-output.js';
 import {
-  assertHostAppVersion,
   checkManifest,
   DEFAULT_MANIFEST_MAX_BYTES,
   readManifest,
   type ManifestReading,
 } from './load-manifest.js';
 import type { ProtocolLog } from './protocol-log.js';
+import { protocolPluginOptionsSchema } from '../options/loading-options.js';
 
 export interface ProtocolPluginOptions {
   /** A lane over the plugin's checked module. It belongs to the plugin from now on: closed on failure. */
@@ -99,20 +102,27 @@ export class ProtocolPlugin {
     const { commands } = reading.manifest;
     this.#commandRequests = new Map(
       this.#commandsUnreachableReason() === null
-        ? commands.map((command) => [command, createCommandRequestEncoder(command)])
+        ? commands.map((command) => [
+            command,
+            createCommandRequestEncoder(command, this.#commandErrorContext),
+          ])
         : [],
     );
   }
 
   /** Runs the load sequence. On failure the lane is closed and the typed load error is thrown. */
   static async open(options: ProtocolPluginOptions): Promise<ProtocolPlugin> {
+    try {
+      checkOptions('ProtocolPlugin.open', protocolPluginOptionsSchema, options);
+    } catch (error) {
+      // The lane is the plugin's now, so bad options close it too, when there is a lane to close.
+      const given = (options as Partial<ProtocolPluginOptions> | undefined)?.lane;
+      if (typeof given?.close === 'function') await given.close().catch(() => undefined);
+      throw error;
+    }
     const { lane, expectedId } = options;
     try {
-      assertHostAppVersion(options.hostAppVersion);
       const manifestMaxBytes = options.manifestMaxBytes ?? DEFAULT_MANIFEST_MAX_BYTES;
-      if (!Number.isInteger(manifestMaxBytes) || manifestMaxBytes < 1) {
-        throw new RangeError(`manifestMaxBytes must be a positive whole number; got ${manifestMaxBytes}`);
-      }
       const reading: ManifestReading = options.cachedManifest
         ? { manifest: options.cachedManifest, warnings: [] }
         : await readManifest({ lane, expectedId, manifestMaxBytes });
@@ -139,13 +149,14 @@ export class ProtocolPlugin {
 
   /**
    * Runs a declared command. A guest's own failure is a CommandResponse with `success: false` (see
-   * `commandErrorKind`); an undeclared command is `not_handled` without calling the guest; output that is
-   * missing, not UTF-8 or not a CommandResponse is `invalid_output`.
+   * `commandErrorKind`); an undeclared command is `not_handled` and params nested deeper than
+   * MAX_JSON_DEPTH (or not JSON at all) are `invalid_params`, both without calling the guest; output that
+   * is missing, not UTF-8, not a CommandResponse or nested too deep is `invalid_output`.
    */
   command(
     name: string,
     params: JsonValue | null = null,
-    options?: { callChain?: readonly string[] },
+    options?: CommandCallOptions,
   ): Promise<CommandResponse> {
     // Not async, and nothing allocated per call that can be made once per instance: this is the hot path
     // of every command (see bench/in-thread.bench.ts).
@@ -158,8 +169,14 @@ export class ProtocolPlugin {
       return Promise.reject(error as Error);
     }
     const callChain = options?.callChain;
+    const requestFiles = options?.requestFiles;
+    // A fresh context for a call that carries its own files: the lane hands it to every host function.
     const context =
-      callChain === undefined ? this.#commandCallContext : { ...this.#commandCallContext, callChain };
+      requestFiles !== undefined
+        ? { ...this.#commandCallContext, callChain, requestFiles }
+        : callChain === undefined
+          ? this.#commandCallContext
+          : { ...this.#commandCallContext, callChain };
     const lane = this.#lane;
     // A lane that decodes for us saves the promise step a `.then` of our own would add.
     return lane.callDecoded
@@ -251,6 +268,8 @@ export class ProtocolPlugin {
 
   async #sendConfig(config: JsonObject | null): Promise<ConfigReconcile> {
     const context = this.#context('set_config');
+    // Bounded first: JSON.stringify overflows the stack on a config nested some thousands of levels deep.
+    assertJsonDepth(config, { ...context, subject: `${describeCall(context)} config` });
     const { output } = await this.#call('set_config', JSON.stringify(config));
     const text = output === null ? '' : outputText(output, context, 'ConfigReconcile');
     return expectPayload(decodeConfigReconcile(text), context);

@@ -7,17 +7,21 @@ import type {
   PlinthError,
 } from '@plinth/protocol';
 
+/** What one command call carries besides its params. */
+export interface CommandCallOptions {
+  /** The cross-plugin chain the call continues (ids outermost first, ending with this plugin). */
+  callChain?: readonly string[] | undefined;
+  /** Files for this call alone, answered by `host_request_file` (see `HostCallContext.requestFiles`). */
+  requestFiles?: ReadonlyMap<string, Uint8Array> | undefined;
+}
+
 /** What the registry needs of a loaded plugin; `ProtocolPlugin` is one. */
 export interface PluginHandle {
   readonly id: string;
   readonly version: string;
   readonly manifest: GuestManifest;
   handles(command: string): boolean;
-  command(
-    name: string,
-    params?: JsonValue | null,
-    options?: { callChain?: readonly string[] },
-  ): Promise<CommandResponse>;
+  command(name: string, params?: JsonValue | null, options?: CommandCallOptions): Promise<CommandResponse>;
   event(event: GuestEvent | AnyGuestEvent): Promise<PlinthError | null>;
   /**
    * Calls any export with raw input and answers its raw output (null when it set none), e.g. to deliver

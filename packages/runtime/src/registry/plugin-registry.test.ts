@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createAllowAllChecker } from '@plinth/permissions';
-import { PlinthError } from '@plinth/protocol';
+import { PlinthError, type JsonValue } from '@plinth/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import type { HostBundle } from '../host/host-bundle.js';
 import { createInThreadLane } from '../lanes/in-thread-lane.js';
@@ -179,6 +179,33 @@ describe('PluginRegistry', () => {
     await registry.close();
   });
 
+  it('answers params nested 100,000 levels deep with invalid_params; the plugin stays loaded and usable', async () => {
+    const records: CallRecord[] = [];
+    const registry = new PluginRegistry({
+      failurePolicy: { maxConsecutiveFailures: 2 },
+      onCall: (record) => records.push(record),
+    });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol'));
+    let deep: JsonValue = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    // More attempts than the failure policy tolerates: a caller's mistake never counts against the plugin.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(registry.command('plinth-golden.c', 'echo', deep)).rejects.toMatchObject({
+        code: 'invalid_params',
+        message: expect.stringMatching(
+          /^plugin plinth-golden\.c@1\.0\.0 \(handle_command\) command "echo": params nested deeper than 256 levels: level 257 opens at \$\.a\.a/,
+        ) as unknown,
+      });
+    }
+    expect(registry.get('plinth-golden.c')).toMatchObject({ state: 'active', consecutiveFailures: 0 });
+    expect(records.map((record) => record.code)).toEqual(Array(3).fill('invalid_params'));
+    expect(await registry.command('plinth-golden.c', 'echo', { a: [1] })).toEqual({
+      success: true,
+      data: { a: [1] },
+    });
+    await registry.close();
+  });
+
   it('broadcasts events to every active plugin', async () => {
     const logged: string[] = [];
     const bundle: HostBundle = { host_log: (request) => (logged.push(request.message), '') };
@@ -308,6 +335,37 @@ describe('PluginRegistry.deliver (raw exports, e.g. WebSocket frames)', () => {
     expect(await registry.deliver('plinth-golden.c', 'on_connected', '{}')).toBe(false);
     expect(await registry.deliver('plinth-golden.rust', 'on_event', FILE_SAVED)).toBe(false);
     expect(logged).toEqual(['event file_saved']);
+    await registry.close();
+  });
+});
+
+describe('request files of a command', () => {
+  it("hands the call its files, and a nested host_plugin_command call none of the caller's", async () => {
+    const seen: unknown[] = [];
+    const handle = (id: string): PluginHandle => ({
+      id,
+      version: '1.0.0',
+      manifest: { id } as PluginHandle['manifest'],
+      handles: () => true,
+      command: (_name, _params, options) => {
+        seen.push(options);
+        return Promise.resolve({ success: true });
+      },
+      event: () => Promise.resolve(null),
+      shutdown: () => Promise.resolve(),
+    });
+    const registry = new PluginRegistry({ permissions: createAllowAllChecker() });
+    await registry.load('acme.convert', () => Promise.resolve(handle('acme.convert')));
+    const requestFiles = new Map([['input', new Uint8Array([1])]]);
+    await registry.command('acme.convert', 'run', null, { requestFiles });
+    await registry.invokeFromPlugin(
+      { plugin_id: 'acme.convert', command: 'run', params: null },
+      { pluginId: 'acme.caller', exportName: 'handle_command', requestFiles },
+    );
+    expect(seen).toEqual([
+      { callChain: ['acme.convert'], requestFiles },
+      { callChain: ['acme.caller', 'acme.convert'] },
+    ]);
     await registry.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { PermissionChecker } from '@plinth/permissions';
 import { createDenyAllChecker } from '@plinth/permissions';
 import {
+  checkOptions,
   PlinthError,
   type AnyGuestEvent,
   type CommandResponse,
@@ -13,8 +14,9 @@ import {
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
 import { crossPluginRefusal } from './cross-plugin-rules.js';
-import type { PluginHandle, PluginOpener } from './plugin-handle.js';
+import type { CommandCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
 import { Slot } from './slot.js';
+import { pluginRegistryOptionsSchema } from '../options/registry-options.js';
 
 export type PluginState = 'active' | 'failed' | 'quarantined';
 
@@ -91,6 +93,7 @@ export class PluginRegistry {
   readonly #options: PluginRegistryOptions;
 
   constructor(options: PluginRegistryOptions = {}) {
+    checkOptions('PluginRegistry', pluginRegistryOptionsSchema, options);
     this.#options = options;
     this.#policy = { ...DEFAULT_FAILURE_POLICY, ...options.failurePolicy };
     this.#permissions = options.permissions ?? createDenyAllChecker();
@@ -158,16 +161,19 @@ export class PluginRegistry {
     return entry && this.#info(entry);
   }
 
-  /** Runs a command on a plugin. */
+  /** Runs a command on a plugin; `requestFiles` reach this call alone. */
   async command(
     id: string,
     name: string,
     params: JsonValue | null = null,
-    options: { callChain?: readonly string[] } = {},
+    options: CommandCallOptions = {},
   ): Promise<CommandResponse> {
-    return this.#run(this.#entry(id), 'command', name, (handle) =>
-      handle.command(name, params, { callChain: options.callChain ?? [id] }),
-    );
+    const { requestFiles } = options;
+    const callOptions: CommandCallOptions = {
+      callChain: options.callChain ?? [id],
+      ...(requestFiles === undefined ? {} : { requestFiles }),
+    };
+    return this.#run(this.#entry(id), 'command', name, (handle) => handle.command(name, params, callOptions));
   }
 
   /**

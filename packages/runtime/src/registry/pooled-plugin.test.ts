@@ -179,8 +179,19 @@ describe('openPooledPlugin (in-memory instances)', () => {
 
   it('needs at least one instance', async () => {
     const fake = fakes();
-    await expect(openPooledPlugin({ open: fake.open, min: 0 })).rejects.toThrow(RangeError);
-    await expect(openPooledPlugin({ open: fake.open, min: 2, max: 1 })).rejects.toThrow(RangeError);
+    await expect(openPooledPlugin({ open: fake.open, min: 0 })).rejects.toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message:
+          'openPooledPlugin: option `min` must be a positive whole number (the first instance names the plugin) (got 0)',
+      }),
+    );
+    await expect(openPooledPlugin({ open: fake.open, min: 2, max: 1 })).rejects.toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message: 'openPooledPlugin: option `max` must be a whole number of at least max(min, 1) = 2 (got 1)',
+      }),
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  checkOptions,
   PlinthError,
   type AnyGuestEvent,
   type CommandResponse,
@@ -8,7 +9,8 @@ import {
 } from '@plinth/protocol';
 import { describeCall } from '../call-errors.js';
 import { createPool, isRecycleError, type PoolStats } from '../pool/pool.js';
-import type { PluginHandle, PluginOpener } from './plugin-handle.js';
+import type { CommandCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
+import { pooledPluginOptionsSchema } from '../options/registry-options.js';
 
 export interface PooledPluginOptions {
   /** Opens one fully loaded instance (manifest, set_config, init); called for every instance the pool starts. */
@@ -40,12 +42,8 @@ export interface PooledPlugin extends PluginHandle {
  * e.g. WebSocket frames, must reach the one guest that holds the connection's state).
  */
 export async function openPooledPlugin(options: PooledPluginOptions): Promise<PooledPlugin> {
+  checkOptions('openPooledPlugin', pooledPluginOptionsSchema, options);
   const min = options.min ?? 1;
-  if (!Number.isInteger(min) || min < 1) {
-    throw new RangeError(
-      `min must be a whole number of at least 1 (the first instance names the plugin); got ${min}`,
-    );
-  }
   const max = options.max ?? min;
   // The first instance opened is the reference the others are checked against.
   const opened: { first?: PluginHandle } = {};
@@ -93,7 +91,7 @@ export async function openPooledPlugin(options: PooledPluginOptions): Promise<Po
     command(
       name: string,
       params?: JsonValue | null,
-      commandOptions?: { callChain?: readonly string[] },
+      commandOptions?: CommandCallOptions,
     ): Promise<CommandResponse> {
       return pool.use((handle) => handle.command(name, params, commandOptions), context('handle_command'));
     },

@@ -1,4 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
 import { combineBundles, type HostBundle } from '../../host/host-bundle.js';
+import { basicBundleOptionsSchema } from '../../options/basics-options.js';
 import { createCancellationBundle, type CancellationRegistry } from './cancellation.js';
 import { createClockBundle, type HostClock } from './clock.js';
 import { createEventsBundle, type EventsBundleOptions } from './events.js';
@@ -23,6 +25,7 @@ export interface BasicBundleOptions {
  * request files, cancellation — over the services given. Synchronous, so it works in both lanes.
  */
 export function createBasicBundle(options: BasicBundleOptions): HostBundle {
+  checkOptions('createBasicBundle', basicBundleOptionsSchema, options);
   const { now, requestFiles, cancellation } = options;
   return combineBundles(
     createLogBundle({ ...options.log, now }),

@@ -1,4 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
 import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
+import { cancellationBundleOptionsSchema } from '../../options/basics-options.js';
 
 export interface CancellationBundleOptions {
   /** Whether the operation `token` names is cancelled, for this caller. Unknown tokens: false. */
@@ -7,6 +9,7 @@ export interface CancellationBundleOptions {
 
 /** `host_is_cancelled`, synchronous: `{"cancelled": true|false}`. */
 export function createCancellationBundle(options: CancellationBundleOptions): HostBundle {
+  checkOptions('createCancellationBundle', cancellationBundleOptionsSchema, options);
   return {
     host_is_cancelled(request, context) {
       return JSON.stringify({ cancelled: options.isCancelled(request.token, context) === true });

@@ -1,4 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
 import type { HostBundle } from '../../host/host-bundle.js';
+import { clockBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** Where the host's time comes from. */
 export interface HostClock {
@@ -54,6 +56,7 @@ export function formatLocalTime(atMs: number, offsetMinutes = 0): string {
  * something unshowable (NaN, before 1970, a bad offset) gets the functions' neutral answers.
  */
 export function createClockBundle(options: ClockBundleOptions = {}): HostBundle {
+  checkOptions('createClockBundle', clockBundleOptionsSchema, options);
   const clock = options.clock ?? systemClock;
   const nowMs = (): number | undefined => {
     const now = clock.now();

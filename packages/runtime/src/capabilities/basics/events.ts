@@ -1,6 +1,7 @@
-import type { JsonValue } from '@plinth/protocol';
+import { checkOptions, type JsonValue } from '@plinth/protocol';
 import type { HostBundle } from '../../host/host-bundle.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
+import { eventsBundleOptionsSchema } from '../../options/basics-options.js';
 import { RateLimiter, type NowMs } from './rate-limiter.js';
 
 /** An event a guest emitted, as the embedding app's bus receives it. */
@@ -30,6 +31,7 @@ const encoder = new TextEncoder();
 
 /** `host_emit_event`, synchronous (works in both lanes); rate-limited and size-capped per plugin. */
 export function createEventsBundle(options: EventsBundleOptions): HostBundle {
+  checkOptions('createEventsBundle', eventsBundleOptionsSchema, options);
   const { emit, onDropped } = options;
   const limiter = new RateLimiter({
     ratePerSecond: options.eventsPerSecond ?? DEFAULT_LIMITS.eventsPerSecond,

@@ -81,7 +81,10 @@ describe('createLogBundle', () => {
 describe('RateLimiter', () => {
   it('refuses a rate that is not a positive number', () => {
     expect(() => new RateLimiter({ ratePerSecond: 0 })).toThrow(
-      'ratePerSecond must be a positive number (got 0)',
+      expect.objectContaining({
+        code: 'invalid_options',
+        message: 'RateLimiter: option `ratePerSecond` must be a positive number (got 0)',
+      }),
     );
   });
   it('allows one take per period for rates below one per second', () => {

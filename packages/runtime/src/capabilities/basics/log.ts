@@ -1,6 +1,7 @@
-import { LOG_LEVELS, type LogLevel } from '@plinth/protocol';
+import { checkOptions, LOG_LEVELS, type LogLevel } from '@plinth/protocol';
 import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
 import { RateLimiter, type NowMs } from './rate-limiter.js';
+import { logBundleOptionsSchema } from '../../options/basics-options.js';
 import { sanitizeLogText } from './sanitize.js';
 
 /** One line a guest logged, sanitized, as the embedding app's sink receives it. */
@@ -40,6 +41,7 @@ export function toLogLevel(level: string): LogLevel {
  * gets the S failure; the sink hears how many were dropped, once, just before the next accepted message.
  */
 export function createLogBundle(options: LogBundleOptions): HostBundle {
+  checkOptions('createLogBundle', logBundleOptionsSchema, options);
   const { sink } = options;
   const limiter = new RateLimiter({
     ratePerSecond: options.ratePerSecond ?? DEFAULT_LOG_RATE_PER_SECOND,

@@ -1,3 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
+import { rateLimiterOptionsSchema } from '../../options/basics-options.js';
+
 /** Milliseconds since the epoch; injectable so tests can drive time without sleeping. */
 export type NowMs = () => number;
 
@@ -21,9 +24,8 @@ export class RateLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number; dropped: number }>();
 
   constructor(options: RateLimiterOptions) {
+    checkOptions('RateLimiter', rateLimiterOptionsSchema, options);
     const { ratePerSecond } = options;
-    if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0)
-      throw new RangeError(`ratePerSecond must be a positive number (got ${String(ratePerSecond)})`);
     this.ratePerSecond = ratePerSecond;
     // A rate below 1/s still needs a whole token to ever allow anything.
     this.#capacity = Math.max(1, ratePerSecond);

@@ -24,6 +24,27 @@ describe('RequestFileScope', () => {
     expect(seen).toEqual(['inner', 'A', 'outer', '', '']);
     expect(read('input')).toBe('');
   });
+  it("answers a call's own files before the scope's, and only its own", () => {
+    const scope = new RequestFileScope();
+    const bundle = createRequestFileBundle({ files: scope.lookup });
+    const read = (ctx: HostCallContext) =>
+      new TextDecoder().decode(bundle.host_request_file!({ key: 'input' }, ctx) as Uint8Array);
+    const first = { ...context, requestFiles: new Map([['input', bytes('first')]]) };
+    const second = { ...context, requestFiles: new Map([['input', bytes('second')]]) };
+    const seen = scope.run('acme.convert', { input: bytes('scoped') }, () => [
+      read(first),
+      read(second),
+      read(context),
+      read({ ...context, requestFiles: new Map() }),
+    ]);
+    expect(seen).toEqual(['first', 'second', 'scoped', '']);
+    expect(read(first)).toBe('first');
+    expect(
+      new TextDecoder().decode(
+        createRequestFileBundle().host_request_file!({ key: 'input' }, second) as Uint8Array,
+      ),
+    ).toBe('second');
+  });
   it('releases the files when the call throws', () => {
     const scope = new RequestFileScope();
     expect(() =>

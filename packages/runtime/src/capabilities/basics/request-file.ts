@@ -1,23 +1,32 @@
+import { checkOptions } from '@plinth/protocol';
 import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
+import { requestFileBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** The files the embedding app supplies for one plugin's current call, by key. */
 export type RequestFiles = ReadonlyMap<string, Uint8Array>;
 
 export interface RequestFileBundleOptions {
-  /** The files for this call; `undefined` when the app supplied none. E.g. `scope.lookup`. */
-  files: (context: HostCallContext) => RequestFiles | undefined;
+  /**
+   * Files for a call that carries none of its own (`context.requestFiles`); `undefined` when the app
+   * supplied none. E.g. `scope.lookup`.
+   */
+  files?: ((context: HostCallContext) => RequestFiles | undefined) | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
 
 /**
  * `host_request_file`, synchronous: the raw bytes under `key` in the call's files, or empty when there
- * are no files or no such key (the function has no failure shape).
+ * are no files or no such key (the function has no failure shape). The call's own files
+ * (`registry.command(id, name, params, { requestFiles })`) come first; only a call without them asks
+ * `options.files`.
  */
-export function createRequestFileBundle(options: RequestFileBundleOptions): HostBundle {
+export function createRequestFileBundle(options: RequestFileBundleOptions = {}): HostBundle {
+  checkOptions('createRequestFileBundle', requestFileBundleOptionsSchema, options);
   return {
     host_request_file(request, context) {
-      return options.files(context)?.get(request.key) ?? EMPTY;
+      const files = context.requestFiles ?? options.files?.(context);
+      return files?.get(request.key) ?? EMPTY;
     },
   };
 }
@@ -25,9 +34,10 @@ export function createRequestFileBundle(options: RequestFileBundleOptions): Host
 /**
  * Scopes request files to a plugin for the duration of a call the app makes:
  * `await scope.run('acme.convert', { input: bytes }, () => registry.command('acme.convert', 'run', {}))`.
- * Keyed by plugin id because a host call carries no per-call identity across lanes; nested or
- * concurrent scopes for one plugin are merged, the innermost winning on a key clash, so two concurrent
- * calls into one pooled plugin see each other's files — give them distinct keys.
+ * Keyed by plugin id, so nested or concurrent scopes for one plugin are merged (the innermost winning on
+ * a key clash) and a call queued behind another sees the other's files too. Files for one call belong
+ * in that call instead: `registry.command(id, name, params, { requestFiles })` carries them in its
+ * `HostCallContext`, which no other call shares.
  */
 export class RequestFileScope {
   readonly #scopes = new Map<string, RequestFiles[]>();

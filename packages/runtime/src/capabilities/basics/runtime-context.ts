@@ -1,5 +1,6 @@
-import type { JsonObject, JsonValue } from '@plinth/protocol';
+import { checkOptions, type JsonObject, type JsonValue } from '@plinth/protocol';
 import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
+import { runtimeContextBundleOptionsSchema } from '../../options/basics-options.js';
 
 export type RuntimeContextProvider = (context: HostCallContext) => Readonly<Record<string, JsonValue>>;
 
@@ -94,6 +95,7 @@ export function redactSecrets(value: unknown, extra: readonly RedactKey[] = []):
  * provider that throws or answers a non-object gives `{}` and is reported through `onError`.
  */
 export function createRuntimeContextBundle(options: RuntimeContextBundleOptions = {}): HostBundle {
+  checkOptions('createRuntimeContextBundle', runtimeContextBundleOptionsSchema, options);
   const { provider, redactKeys = [], onError } = options;
   return {
     host_get_runtime_context(_request, context) {

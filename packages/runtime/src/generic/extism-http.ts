@@ -1,0 +1,116 @@
+import { makeDecision, prepareTarget, type PermissionChecker } from '@plinth/permissions';
+import { getHostFunction } from '@plinth/protocol';
+import { createHttpBundle, type HttpTransport } from '../capabilities/http.js';
+import type { HostCallContext } from '../host/host-bundle.js';
+import { EXTISM_KERNEL_NAMESPACE } from '../module/validate-imports.js';
+import { userFunctionError, type UserFunctionEntry } from './user-functions.js';
+
+export interface ExtismHttpOptions {
+  /** Extism's `allowed_hosts`: host names where `*` stands for any run of characters (`*.example.com`). */
+  allowedHosts: readonly string[];
+  /** The transport `host_http_request` uses too (e.g. `createNodeHttpTransport` from @plinth/host-node/http). */
+  transport: HttpTransport;
+  responseMaxBytes: number;
+  timeoutMs: number;
+}
+
+const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether a host matches one of Extism's `allowed_hosts` patterns (case-insensitive, `*` any run). */
+export function allowedHostMatcher(patterns: readonly string[]): (host: string) => string | undefined {
+  const compiled = patterns.map((pattern) => ({
+    pattern,
+    regex: new RegExp(`^${pattern.toLowerCase().split('*').map(escape).join('.*')}$`),
+  }));
+  return (host) => compiled.find(({ regex }) => regex.test(host.toLowerCase()))?.pattern;
+}
+
+/** A checker that allows `http_requests` to the allowed hosts only (every redirect hop is checked too). */
+function allowedHostsChecker(patterns: readonly string[]): PermissionChecker {
+  const match = allowedHostMatcher(patterns);
+  const check: PermissionChecker['check'] = (request) => {
+    const prepared = prepareTarget(request);
+    if (!prepared.ok) return prepared.decision;
+    const pattern = request.type === 'http_requests' ? match(prepared.normalized) : undefined;
+    return makeDecision({
+      outcome: pattern === undefined ? 'denied' : 'allowed',
+      permission: request.type,
+      pluginId: request.pluginId,
+      target: request.target,
+      normalizedTarget: prepared.normalized,
+      reason: pattern === undefined ? 'no_matching_scope' : 'matched_include',
+      ...(pattern === undefined ? {} : { rule: { kind: 'include', scope: pattern } }),
+    });
+  };
+  return { check, checkAsync: async (request) => check(request) };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
+  }
+  return btoa(binary);
+}
+
+interface ExtismHttpRequest {
+  url?: unknown;
+  method?: unknown;
+  headers?: unknown;
+}
+
+/**
+ * Extism's own `http_request`, `http_status_code` and `http_headers` kernel functions, served through the
+ * same path as `host_http_request` (URL, method and header checks, the host allowed on every redirect hop,
+ * the size cap and the timeout) with `allowed_hosts` as the permission. A refused or failed request fails
+ * the guest's call with `host_function_failed` naming the reason, as Extism fails it. The handler is
+ * asynchronous, so it serves the isolated lane.
+ */
+export function extismHttpEntries(options: ExtismHttpOptions): UserFunctionEntry[] {
+  const spec = getHostFunction('host_http_request');
+  const handler = createHttpBundle({
+    transport: options.transport,
+    permissions: allowedHostsChecker(options.allowedHosts),
+    limits: { responseMaxBytes: options.responseMaxBytes, defaultTimeoutMs: options.timeoutMs },
+  }).host_http_request;
+  if (handler === undefined) throw new Error('unreachable: the HTTP bundle serves host_http_request');
+  let status = 0;
+  let headers: Record<string, string> = {};
+  const entry = (name: string, run: UserFunctionEntry['handler']): UserFunctionEntry => ({
+    namespace: EXTISM_KERNEL_NAMESPACE,
+    name,
+    handler: run,
+  });
+  return [
+    entry('http_request', async (context, requestOffset, bodyOffset) => {
+      const call: HostCallContext = { pluginId: context.pluginId, exportName: context.exportName };
+      const fail = (why: string) => userFunctionError(`http_request: ${why}`, call);
+      const request = context.readJson<ExtismHttpRequest>(requestOffset ?? 0n);
+      const body = bodyOffset === undefined ? null : (context.read(bodyOffset)?.bytes() ?? null);
+      const decoded = spec.decodeRequest(
+        JSON.stringify({
+          url: request.url,
+          method: request.method ?? 'GET',
+          headers: request.headers ?? {},
+          ...(body === null || body.length === 0 ? {} : { body_base64: toBase64(body) }),
+        }),
+      );
+      if (!decoded.ok) throw fail(`the request is malformed: ${decoded.error.message}`);
+      const answer = await handler(decoded.value, call);
+      if (typeof answer !== 'string') {
+        const why = answer instanceof Uint8Array ? 'unexpected bytes' : answer.failure;
+        throw fail(why.startsWith('Permission denied') ? `host not in allowed_hosts (${why})` : why);
+      }
+      const response = JSON.parse(answer) as {
+        status: number;
+        headers: Record<string, string>;
+        body_base64: string;
+      };
+      status = response.status;
+      headers = response.headers;
+      return context.store(Uint8Array.from(atob(response.body_base64), (char) => char.charCodeAt(0)));
+    }),
+    entry('http_status_code', () => status),
+    entry('http_headers', (context) => context.storeJson(headers)),
+  ];
+}

@@ -1,0 +1,32 @@
+import type { Manifest } from '@extism/extism';
+import type { GuestLogLevel, GuestLogSink } from '../generic/guest-functions.js';
+import type { HostCallContext } from '../host/host-bundle.js';
+import type { LinkedModule } from './lane.js';
+
+/** What @extism/extism instantiates: the module alone, or the module named `main` with its linked modules. */
+export function mainModuleManifest(
+  module: WebAssembly.Module,
+  linked: readonly LinkedModule[] | undefined,
+): WebAssembly.Module | Manifest {
+  if (linked === undefined || linked.length === 0) return module;
+  return {
+    wasm: [...linked.map((entry) => ({ module: entry.module, name: entry.name })), { module, name: 'main' }],
+  };
+}
+
+const LEVELS: readonly GuestLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/**
+ * The console @extism/extism writes its own messages to ("memory limit exceeded", …): they go to the
+ * guest log sink as source `extism`, or nowhere — never to the host's console.
+ */
+export function extismLogger(sink: GuestLogSink | undefined, current: () => HostCallContext): Console {
+  const write =
+    (level: GuestLogLevel) =>
+    (...parts: unknown[]): void => {
+      sink?.({ level, message: parts.map(String).join(' '), source: 'extism' }, current());
+    };
+  const logger: Partial<Record<string, (...parts: unknown[]) => void>> = { log: write('info') };
+  for (const level of LEVELS) logger[level] = write(level);
+  return logger as unknown as Console;
+}

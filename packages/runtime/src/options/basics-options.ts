@@ -1,0 +1,80 @@
+import { defineOptions, functionOption, objectOption } from '@plinth/protocol';
+import { z } from 'zod';
+import type { BasicBundleOptions } from '../capabilities/basics/basic-bundle.js';
+import type { CancellationBundleOptions, CancellationRegistry } from '../capabilities/basics/cancellation.js';
+import type { ClockBundleOptions, HostClock } from '../capabilities/basics/clock.js';
+import type { EventsBundleOptions } from '../capabilities/basics/events.js';
+import type { GuestLogSink, LogBundleOptions } from '../capabilities/basics/log.js';
+import type { NowMs, RateLimiterOptions } from '../capabilities/basics/rate-limiter.js';
+import type { RequestFileBundleOptions, RequestFileScope } from '../capabilities/basics/request-file.js';
+import type { RuntimeContextBundleOptions } from '../capabilities/basics/runtime-context.js';
+import { positiveNumberOption } from './shared-options.js';
+
+/** Option schemas of the basic bundles (log, clock, events, runtime context, request files, cancellation). */
+
+const now = functionOption<NowMs>('a function returning ms since the epoch').optional();
+const positiveWhole = z.int().min(1).describe('a positive whole number');
+
+export const rateLimiterOptionsSchema = defineOptions<RateLimiterOptions>()(
+  z.strictObject({ ratePerSecond: positiveNumberOption, now }),
+);
+
+export const logBundleOptionsSchema = defineOptions<LogBundleOptions>()(
+  z.strictObject({
+    sink: functionOption<GuestLogSink>('a GuestLogSink (a function taking each entry)'),
+    ratePerSecond: positiveNumberOption.optional(),
+    maxMessageLength: positiveWhole.optional(),
+    now,
+  }),
+);
+
+export const eventsBundleOptionsSchema = defineOptions<EventsBundleOptions>()(
+  z.strictObject({
+    emit: functionOption('a function taking each emitted event'),
+    eventsPerSecond: positiveNumberOption.optional(),
+    maxPayloadBytes: positiveWhole.optional(),
+    onDropped: functionOption().optional(),
+    now,
+  }),
+);
+
+const hostClock = objectOption<HostClock>('a HostClock (with now)', ['now']);
+
+export const clockBundleOptionsSchema = defineOptions<ClockBundleOptions>()(
+  z.strictObject({ clock: hostClock.optional() }),
+);
+
+export const runtimeContextBundleOptionsSchema = defineOptions<RuntimeContextBundleOptions>()(
+  z.strictObject({
+    provider: functionOption('a function (context) => object').optional(),
+    redactKeys: z
+      .array(z.union([z.string(), z.instanceof(RegExp)]).describe('a key name or a RegExp'))
+      .readonly()
+      .optional(),
+    onError: functionOption().optional(),
+  }),
+);
+
+export const requestFileBundleOptionsSchema = defineOptions<RequestFileBundleOptions>()(
+  z.strictObject({ files: functionOption('a function (context) => files').optional() }),
+);
+
+export const cancellationBundleOptionsSchema = defineOptions<CancellationBundleOptions>()(
+  z.strictObject({ isCancelled: functionOption('a function (token, context) => boolean') }),
+);
+
+export const basicBundleOptionsSchema = defineOptions<BasicBundleOptions>()(
+  z.strictObject({
+    log: logBundleOptionsSchema.omit({ now: true }),
+    clock: hostClock.optional(),
+    events: eventsBundleOptionsSchema.omit({ now: true }),
+    runtimeContext: runtimeContextBundleOptionsSchema.optional(),
+    requestFiles: objectOption<RequestFileScope>('a RequestFileScope', ['lookup', 'run']),
+    cancellation: objectOption<CancellationRegistry>('a CancellationRegistry', [
+      'create',
+      'cancel',
+      'isCancelled',
+    ]),
+    now,
+  }),
+);

@@ -1,0 +1,62 @@
+import type { AuditSink, PermissionChecker } from '@plinth/permissions';
+import {
+  defineOptions,
+  functionOption,
+  HOST_FUNCTION_NAMES,
+  isSemver,
+  objectOption,
+  type JsonObject,
+  type PlinthErrorContext,
+} from '@plinth/protocol';
+import { z } from 'zod';
+import type { Lane } from '../lanes/lane.js';
+
+/** Option schemas several runtime factories share. */
+
+export const checkerOption = objectOption<PermissionChecker>(
+  'a PermissionChecker (with check and checkAsync)',
+  ['check', 'checkAsync'],
+);
+
+export const auditOption = functionOption<AuditSink>('an AuditSink (a function taking each decision)');
+
+/** Keys are catalogue names (a misspelt one would otherwise become a silent stub), values handlers. */
+export const bundleOption = z
+  .partialRecord(z.enum(HOST_FUNCTION_NAMES), functionOption('a host-function handler').optional())
+  .describe('a HostBundle (host-function handlers by catalogue name)');
+
+export const laneOption = objectOption<Lane>('a Lane (with call, hasExport and close)', [
+  'call',
+  'hasExport',
+  'close',
+]);
+
+export const moduleOption = z.instanceof(WebAssembly.Module).describe('a compiled WebAssembly.Module');
+
+// Any Uint8Array (a Buffer too), whatever its backing buffer: `z.instanceof` would narrow to ArrayBuffer.
+export const bytesOption = z
+  .custom<Uint8Array>((value) => value instanceof Uint8Array)
+  .describe('a Uint8Array');
+
+export const hostAppVersionOption = z
+  .string()
+  .refine(isSemver, { error: 'a semantic version such as "1.2.3"' })
+  .describe('a semantic version such as "1.2.3"');
+
+export const positiveNumberOption = z.number().positive().describe('a positive number');
+
+export const stringMapOption = z.record(z.string(), z.string()).describe('an object of string values');
+
+export const jsonObjectOption = z
+  .custom<JsonObject>((value) => typeof value === 'object' && value !== null && !Array.isArray(value))
+  .describe('a JSON object');
+
+export const errorContextOption = defineOptions<PlinthErrorContext>()(
+  z.strictObject({
+    pluginId: z.string().optional(),
+    pluginVersion: z.string().optional(),
+    exportName: z.string().optional(),
+    hostFunction: z.string().optional(),
+    limit: z.string().optional(),
+  }),
+);
