@@ -3,9 +3,14 @@
 export { createNodeHost } from './host/create-node-host.js';
 export type {
   NodeHost,
+  NodeHostCommandOptions,
   NodeHostEvent,
+  NodeHostInstallOptions,
+  NodeHostInstallResult,
+  NodeHostInstallSource,
   NodeHostLogEntry,
   NodeHostOptions,
+  NodeHostPermissionRequest,
   NodeHostPlugin,
   NodeHostProgress,
 } from './host/node-host-types.js';

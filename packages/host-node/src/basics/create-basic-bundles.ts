@@ -1,3 +1,4 @@
+import { checkOptions } from '@plinth/protocol';
 import {
   CancellationRegistry,
   createBasicBundle,
@@ -13,6 +14,7 @@ import {
   type EventEmitterBus,
   type EventEmitterBusOptions,
 } from './event-emitter-bus.js';
+import { basicBundlesOptionsSchema } from './basics-options.js';
 import { createJsonLogSink } from './json-log-sink.js';
 import { createNodeClock } from './node-clock.js';
 
@@ -57,13 +59,18 @@ export interface BasicBundles {
  * `host_plugin_command`: `combineBundles(basics.bundle, registry.bundle(), …)`.
  */
 export function createBasicBundles(options: BasicBundlesOptions = {}): BasicBundles {
+  checkOptions('createBasicBundles', basicBundlesOptionsSchema, options);
   const { log = {}, events = {}, now } = options;
   const sink = log.sink ?? createJsonLogSink({ stream: log.stream ?? process.stderr, now });
   const clock =
     options.clock === undefined || 'timeZone' in options.clock
       ? createNodeClock({ timeZone: options.clock?.timeZone, now })
       : options.clock;
-  const bus = createEventEmitterBus(events);
+  const bus = createEventEmitterBus({
+    emitter: events.emitter,
+    eventName: events.eventName,
+    onListenerError: events.onListenerError,
+  });
   const requestFiles = options.requestFiles ?? new RequestFileScope();
   const cancellation = options.cancellation ?? new CancellationRegistry();
   const bundle = createBasicBundle({

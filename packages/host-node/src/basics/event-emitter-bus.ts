@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { checkOptions } from '@plinth/protocol';
 import type { EmittedEvent } from '@plinth/runtime';
+import { eventEmitterBusOptionsSchema } from './basics-options.js';
 
 export const PLUGIN_EVENT = 'plugin_event';
 
@@ -24,6 +26,7 @@ export interface EventEmitterBus {
 
 /** Plugin events onto a Node EventEmitter: `bus.emitter.on('plugin_event', (event) => …)`. */
 export function createEventEmitterBus(options: EventEmitterBusOptions = {}): EventEmitterBus {
+  checkOptions('createEventEmitterBus', eventEmitterBusOptionsSchema, options);
   const emitter = options.emitter ?? new EventEmitter();
   const eventName = options.eventName ?? PLUGIN_EVENT;
   const { onListenerError } = options;

@@ -1,4 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
 import type { GuestLogEntry, GuestLogSink } from '@plinth/runtime';
+import { jsonLogSinkOptionsSchema } from './basics-options.js';
 
 export interface JsonLogSinkOptions {
   /** Where the lines go, e.g. `process.stderr` or a file stream. */
@@ -22,6 +24,7 @@ export interface JsonLogLine {
  * a sink fed unsanitized text; `createLogBundle` sanitizes first anyway.
  */
 export function createJsonLogSink(options: JsonLogSinkOptions): GuestLogSink {
+  checkOptions('createJsonLogSink', jsonLogSinkOptionsSchema, options);
   const now = options.now ?? Date.now;
   return (entry) => {
     const line: JsonLogLine = {

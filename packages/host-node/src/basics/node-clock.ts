@@ -1,4 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
 import type { HostClock } from '@plinth/runtime';
+import { nodeClockOptionsSchema } from './basics-options.js';
 
 export interface NodeClockOptions {
   /** An IANA time zone such as `Europe/Berlin`. Default: the process's time zone (`TZ`). */
@@ -10,9 +12,10 @@ export interface NodeClockOptions {
 /**
  * The real clock. Without `timeZone` the offset is the system's (`Date#getTimezoneOffset`, sign flipped
  * to minutes east); with one it comes from Intl, so a host can serve each workspace its own zone.
- * Throws RangeError for an unknown zone, at creation rather than on the first guest call.
+ * An unknown zone is refused (`invalid_options`) at creation rather than on the first guest call.
  */
 export function createNodeClock(options: NodeClockOptions = {}): HostClock {
+  checkOptions('createNodeClock', nodeClockOptionsSchema, options);
   const now = options.now ?? Date.now;
   const { timeZone } = options;
   if (timeZone === undefined)

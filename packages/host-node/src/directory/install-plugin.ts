@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isCanonicalPluginId, type GuestManifest, type RequestedPermissions } from '@plinth/protocol';
+import {
+  checkOptions,
+  isCanonicalPluginId,
+  type GuestManifest,
+  type RequestedPermissions,
+} from '@plinth/protocol';
 import {
   loadModule,
   openProtocolPluginFrom,
@@ -11,6 +16,7 @@ import {
 } from '@plinth/runtime';
 import { createIsolatedLane } from '@plinth/runtime/node';
 import { errorMessage, PluginDirectoryError } from './directory-error.js';
+import { installPluginOptionsSchema, uninstallPluginOptionsSchema } from './directory-options.js';
 import { writeManifestCache } from './manifest-cache.js';
 import { readInstallSource, type InstallSource } from './read-install-source.js';
 import { MANIFEST_FILE, MODULE_FILE, pluginDirectoryEntry } from './scan-plugins-root.js';
@@ -59,6 +65,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
  * module). Whatever fails, nothing is left behind.
  */
 export async function installPlugin(options: InstallPluginOptions): Promise<InstallResult> {
+  checkOptions('installPlugin', installPluginOptionsSchema, options);
   const limits = resolveLimits(options.limits);
   const pin = options.sha256;
   if (pin !== undefined && !SHA256_HEX.test(pin)) {
@@ -80,10 +87,10 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
     );
   }
   step('checking');
-  const checkOptions = { limits, ...(options.allowWasi ? { allowWasi: true } : {}) };
-  await loadModule({ bytes, origin }, checkOptions);
+  const moduleOptions = { limits, ...(options.allowWasi ? { allowWasi: true } : {}) };
+  await loadModule({ bytes, origin }, moduleOptions);
   const plugin = await openProtocolPluginFrom({
-    ...checkOptions,
+    ...moduleOptions,
     source: { bytes, origin },
     hostAppVersion: options.hostAppVersion,
     lane: options.lane ?? createIsolatedLane,
@@ -179,6 +186,7 @@ export interface UninstallPluginOptions {
  * step and deleted after, so a watcher or a scan never sees half of it.
  */
 export async function uninstallPlugin(options: UninstallPluginOptions): Promise<{ dir: string }> {
+  checkOptions('uninstallPlugin', uninstallPluginOptionsSchema, options);
   const { id } = options;
   if (!isCanonicalPluginId(id)) {
     throw new PluginDirectoryError('invalid_id', `cannot uninstall ${JSON.stringify(id)}: not a plugin id`);

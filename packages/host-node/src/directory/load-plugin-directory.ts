@@ -1,7 +1,8 @@
-import { PlinthError } from '@plinth/protocol';
+import { checkOptions, PlinthError } from '@plinth/protocol';
 import type { PluginInfo, PluginRegistry } from '@plinth/runtime';
 import { errorMessage } from './directory-error.js';
-import { pluginDirectoryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
+import { loadPluginDirectoryOptionsSchema, loadPluginOptionsSchema } from './directory-options.js';
+import { directoryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
 import {
   checkEntry,
   scanPluginsRoot,
@@ -34,6 +35,7 @@ export interface LoadPluginDirectoryResult {
 export async function loadPluginDirectory(
   options: LoadPluginDirectoryOptions,
 ): Promise<LoadPluginDirectoryResult> {
+  checkOptions('loadPluginDirectory', loadPluginDirectoryOptionsSchema, options);
   const scan = await scanPluginsRoot(options.root);
   const result: LoadPluginDirectoryResult = { loaded: [], problems: [] };
   const problems: DirectoryProblem[] = [...scan.problems];
@@ -64,6 +66,12 @@ export interface LoadPluginOptions extends DirectoryOpenOptions {
 export async function loadPluginFromDirectory(
   options: LoadPluginOptions,
 ): Promise<PluginInfo | DirectoryProblem> {
+  checkOptions('loadPluginFromDirectory', loadPluginOptionsSchema, options);
+  return loadFromDirectory(options);
+}
+
+/** `loadPluginFromDirectory` for the watcher, whose own options (a superset) are checked. */
+export async function loadFromDirectory(options: LoadPluginOptions): Promise<PluginInfo | DirectoryProblem> {
   const checked = await checkEntry(options.root, options.id);
   return 'code' in checked ? checked : loadEntry(checked, options);
 }
@@ -81,7 +89,7 @@ async function loadEntry(
     };
   }
   try {
-    return await options.registry.load(entry.id, pluginDirectoryOpener(entry, options));
+    return await options.registry.load(entry.id, directoryOpener(entry, options));
   } catch (error) {
     return {
       name: entry.id,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { PlinthError } from '@plinth/protocol';
+import { checkOptions, PlinthError } from '@plinth/protocol';
 import {
   openProtocolPluginFrom,
   type HostBundle,
@@ -11,6 +11,7 @@ import {
 import { writeManifestCache, readManifestCache } from './manifest-cache.js';
 import { readConfigSidecar } from './config-sidecar.js';
 import { errorMessage } from './directory-error.js';
+import { directoryOpenOptionsSchema } from './directory-options.js';
 import type { PluginDirectoryEntry } from './scan-plugins-root.js';
 
 /** Options of `openProtocolPluginFrom` the directory decides itself. */
@@ -52,6 +53,12 @@ export function pluginDirectoryOpener(
   entry: PluginDirectoryEntry,
   options: DirectoryOpenOptions,
 ): PluginOpener {
+  checkOptions('pluginDirectoryOpener', directoryOpenOptionsSchema, options);
+  return directoryOpener(entry, options);
+}
+
+/** `pluginDirectoryOpener` for the loader and the watcher, whose own options (a superset) are checked. */
+export function directoryOpener(entry: PluginDirectoryEntry, options: DirectoryOpenOptions): PluginOpener {
   return async () => {
     let bytes: Uint8Array;
     try {

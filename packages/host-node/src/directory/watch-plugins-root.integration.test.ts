@@ -32,18 +32,15 @@ afterEach(async () => {
   await cleanup();
 });
 
-const options = () => ({
-  root,
-  registry,
-  hostAppVersion: '1.0.0',
-  bundleFor: () => ({}),
-  // Above chokidar's 100 ms change throttle, so a change it drops is still read when the timer fires.
-  debounceMs: 150,
-  onEvent: (event: WatchEvent) => events.push(event),
-});
+const options = () => ({ root, registry, hostAppVersion: '1.0.0', bundleFor: () => ({}) });
 const start = async () => {
   await loadPluginDirectory(options());
-  watcher = await watchPluginsRoot(options());
+  watcher = await watchPluginsRoot({
+    ...options(),
+    // Above chokidar's 100 ms change throttle, so a change it drops is still read when the timer fires.
+    debounceMs: 150,
+    onEvent: (event: WatchEvent) => events.push(event),
+  });
 };
 const seen =
   (type: WatchEvent['type'], pluginId: string, count = 1) =>

@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { watch } from 'chokidar';
-import { PlinthError } from '@plinth/protocol';
+import { checkOptions, PlinthError } from '@plinth/protocol';
 import type { PluginInfo, PluginRegistry } from '@plinth/runtime';
 import { errorMessage, PluginDirectoryError } from './directory-error.js';
-import { loadPluginFromDirectory } from './load-plugin-directory.js';
-import { pluginDirectoryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
+import { watchPluginsRootOptionsSchema } from './directory-options.js';
+import { loadFromDirectory } from './load-plugin-directory.js';
+import { directoryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
 import {
   CONFIG_FILE,
   MODULE_FILE,
@@ -53,11 +54,9 @@ const DEFAULT_DEBOUNCE_MS = 250;
  * order of file events. manifest.json and hidden names are ignored: the host writes those itself.
  */
 export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promise<PluginsRootWatcher> {
+  checkOptions('watchPluginsRoot', watchPluginsRootOptionsSchema, options);
   const root = resolve(options.root);
   const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
-  if (!Number.isFinite(debounceMs) || debounceMs < 0) {
-    throw new RangeError(`debounceMs must be a non-negative number; got ${debounceMs}`);
-  }
   try {
     if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
   } catch (error) {
@@ -103,13 +102,13 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
       return;
     }
     if (loaded) {
-      await options.registry.reload(id, pluginDirectoryOpener(entry, options)).then(
+      await options.registry.reload(id, directoryOpener(entry, options)).then(
         (info) => emit({ type: 'reloaded', pluginId: id, info }),
         (error: unknown) => failed('reload', error),
       );
       return;
     }
-    const outcome = await loadPluginFromDirectory({ ...options, root, id });
+    const outcome = await loadFromDirectory({ ...options, root, id });
     if ('code' in outcome) emit({ type: 'failed', pluginId: id, action: 'load', problem: outcome });
     else emit({ type: 'loaded', pluginId: id, info: outcome });
   };

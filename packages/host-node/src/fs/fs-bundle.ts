@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { checkOptions } from '@plinth/protocol';
 import { createFilesBundle, type FilesBundleOptions, type HostBundle } from '@plinth/runtime';
+import { fsBundleOptionsSchema } from './fs-options.js';
 import { createNodeWorkspaceFiles, type NodeWorkspaceFilesOptions } from './node-workspace-files.js';
 
 export interface FsBundleOptions extends Omit<FilesBundleOptions, 'files'>, NodeWorkspaceFilesOptions {}
@@ -9,6 +11,7 @@ export interface FsBundleOptions extends Omit<FilesBundleOptions, 'files'>, Node
  * sends) defaults to `root`. Synchronous unless `ask` is set, so it serves both lanes.
  */
 export function createFsBundle(options: FsBundleOptions): HostBundle {
+  checkOptions('createFsBundle', fsBundleOptionsSchema, options);
   const { root, maxReadBytes, hostPaths, ...rest } = options;
   const files = createNodeWorkspaceFiles({
     root,

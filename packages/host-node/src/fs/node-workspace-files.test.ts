@@ -205,7 +205,13 @@ describe('createNodeWorkspaceFiles: sizes and special files', () => {
     expect(call(bundle, 'host_hash_file', { path: 'big.txt' })).toBe(
       '{"hash":"5994471abb01112afcc18159f6cc74b4f511b99806da59b3caf5a9c173cacfc5"}',
     );
-    expect(() => createNodeWorkspaceFiles({ root, maxReadBytes: -1 })).toThrow(RangeError);
+    expect(() => createNodeWorkspaceFiles({ root, maxReadBytes: -1 })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message:
+          'createNodeWorkspaceFiles: option `maxReadBytes` must be a whole number of bytes (0 or more) (got -1)',
+      }),
+    );
   });
 
   it('refuses to read a named pipe instead of blocking on it', () => {

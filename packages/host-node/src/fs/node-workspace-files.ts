@@ -15,6 +15,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { checkOptions } from '@plinth/protocol';
 import {
   assertWorkspacePath,
   WorkspaceFileError,
@@ -23,6 +24,7 @@ import {
 } from '@plinth/runtime';
 import { createContainment, type ContainedPath } from './contained-path.js';
 import { fileErrorFromNode, hasCode } from './errno.js';
+import { nodeWorkspaceFilesOptionsSchema } from './fs-options.js';
 import { compileHostPaths, type HostPaths } from './host-paths.js';
 import {
   changed,
@@ -61,9 +63,8 @@ const CHUNK_BYTES = 64 * 1024;
  * target, so readers never see half a file.
  */
 export function createNodeWorkspaceFiles(options: NodeWorkspaceFilesOptions): WorkspaceFiles {
+  checkOptions('createNodeWorkspaceFiles', nodeWorkspaceFilesOptionsSchema, options);
   const maxReadBytes = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
-  if (!Number.isSafeInteger(maxReadBytes) || maxReadBytes < 0)
-    throw new RangeError(`maxReadBytes must be a non-negative integer (got ${maxReadBytes})`);
   const rootReal = realRoot(options.root);
   const contain = createContainment(rootReal);
   const host = compileHostPaths(rootReal, options.hostPaths);

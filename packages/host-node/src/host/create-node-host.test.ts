@@ -179,12 +179,108 @@ describe('createNodeHost on the in-thread lane', () => {
       outcome: 'unchanged',
     });
     await expect(node.install({ bytes })).rejects.toMatchObject({ reason: 'already_installed' });
-    expect(await node.install({ bytes, replace: true })).toMatchObject({
+    expect(await node.install({ bytes }, { replace: true })).toMatchObject({
       outcome: 'replaced',
       version: '1.0.1',
     });
     expect(node.plugin(C)?.version).toBe('1.0.1');
     expect(changes.slice(-2)).toEqual([`reloaded ${C}`, `installed ${C}`]);
+  });
+
+  it('installs with no grants by default, and says what the plugin asks for', async () => {
+    const node = await open();
+    await node.uninstall(HTTP);
+    const result = await node.install({ bytes: guestBytes('golden/as-http') });
+    const request = {
+      pluginId: HTTP,
+      version: '1.0.0',
+      name: expect.any(String) as string,
+      permissions: { http_requests: { include: ['all'], exclude: [] } },
+      asks: [
+        {
+          permission: 'http_requests',
+          description: 'make HTTP requests to any host',
+          reason: 'Fetch the URLs you ask for.',
+        },
+      ],
+    };
+    expect(result).toMatchObject({ outcome: 'installed', granted: [], notGranted: request });
+    expect(existsSync(policyPath())).toBe(false);
+    expect(node.plugin(HTTP)).toMatchObject({ state: 'active', notGranted: request });
+    expect(node.plugin(C)?.notGranted).toBeUndefined();
+  });
+
+  it('grants what the manifest asks for with consent, never over a rule the user set', async () => {
+    const node = await open();
+    await node.uninstall(HTTP);
+    const asked: unknown[] = [];
+    const declined = await node.install(
+      { bytes: guestBytes('golden/as-http') },
+      { grantRequested: (request) => (asked.push(request.permissions), false) },
+    );
+    expect(declined).toMatchObject({ granted: [], notGranted: { pluginId: HTTP } });
+    // The same bytes again: nothing to install, but the missing grants are still on offer.
+    const accepted = await node.install(
+      { bytes: guestBytes('golden/as-http') },
+      { grantRequested: (request) => (asked.push(request.permissions), Promise.resolve(true)) },
+    );
+    expect(accepted).toMatchObject({
+      outcome: 'unchanged',
+      granted: ['http_requests'],
+      notGranted: undefined,
+    });
+    const http = { http_requests: { include: ['all'], exclude: [] } };
+    expect(asked).toEqual([http, http]);
+    expect(node.policy().plugins[HTTP]?.permissions.http_requests).toEqual({ include: ['all'], exclude: [] });
+    expect(node.plugin(HTTP)?.notGranted).toBeUndefined();
+
+    await node.revoke(HTTP, 'http_requests');
+    await node.grant(HTTP, 'http_requests', 'example.com');
+    const narrowed = await node.install({ bytes: guestBytes('golden/as-http') }, { grantRequested: true });
+    expect(narrowed).toMatchObject({ granted: [], notGranted: undefined });
+    expect(node.policy().plugins[HTTP]?.permissions.http_requests?.include).toEqual(['example.com']);
+  });
+
+  it('removes a new plugin whose consent callback throws', async () => {
+    const node = await open();
+    await node.uninstall(HTTP);
+    await expect(
+      node.install(
+        { bytes: guestBytes('golden/as-http') },
+        {
+          grantRequested: () => {
+            throw new Error('prompt closed');
+          },
+        },
+      ),
+    ).rejects.toThrow('prompt closed');
+    expect(existsSync(join(base, 'plugins', HTTP))).toBe(false);
+    expect(node.plugin(HTTP)).toBeUndefined();
+  });
+
+  it('refuses request files that are not bytes and a signal whose params cannot carry the token', async () => {
+    const node = await open();
+    const files = { input: 'text' } as unknown as Record<string, Uint8Array>;
+    await expect(node.command(C, 'ping', null, { files })).rejects.toMatchObject({
+      code: 'invalid_options',
+      message: `command ${C} ping: option \`files.input\` must be a Uint8Array (got string)`,
+    });
+    const signal = new AbortController().signal;
+    await expect(node.command(C, 'echo', [1], { signal })).rejects.toMatchObject({
+      code: 'invalid_params',
+      message: `command ${C} echo: a call with a signal adds \`cancel_token\` to its params, so they must be an object or null (got an array)`,
+    });
+    await expect(node.command(C, 'echo', { cancel_token: 'mine' }, { signal })).rejects.toMatchObject({
+      code: 'invalid_params',
+    });
+    const aborted = AbortSignal.abort(new Error('user gave up'));
+    await expect(node.command(C, 'ping', null, { signal: aborted })).rejects.toThrow('user gave up');
+    // c-protocol's echo answers its params: the token is there, a fresh UUID each call.
+    const echoed = await node.command(C, 'echo', { a: 1 }, { signal });
+    expect(echoed).toEqual({
+      success: true,
+      data: { a: 1, cancel_token: expect.stringMatching(/^[0-9a-f-]{36}$/) as string },
+    });
   });
 
   it('rejects every call after close, and close twice is one close', async () => {
@@ -198,5 +294,47 @@ describe('createNodeHost on the in-thread lane', () => {
       message: 'the Node host is closed; cannot grant',
     });
     expect(node.plugins()).toEqual([]);
+  });
+});
+
+describe('createNodeHost options', () => {
+  // What a JavaScript caller can pass: no types stand between it and the factory.
+  const untypedCreate = createNodeHost as unknown as (options: unknown) => Promise<NodeHost>;
+  const valid = () => ({
+    workspaceRoot: join(base, 'workspace'),
+    pluginsRoot: join(base, 'plugins'),
+    policy: { file: policyPath() },
+    hostAppVersion: '1.0.0',
+  });
+
+  it('names a missing policy with a typed error, before touching the disk', async () => {
+    const { policy: _policy, ...withoutPolicy } = valid();
+    const storage = join(base, 'plugins', '.plinth');
+    await expect(untypedCreate(withoutPolicy)).rejects.toMatchObject({
+      name: 'OptionsError',
+      code: 'invalid_options',
+      factory: 'createNodeHost',
+      message: 'createNodeHost: option `policy` is required (a { file } or { frontMatter } object)',
+    });
+    expect(existsSync(storage)).toBe(false);
+  });
+
+  it('names a wrong type, a bad limit and a misspelt key, each with its path', async () => {
+    await expect(untypedCreate({ ...valid(), policy: { file: 7 } })).rejects.toMatchObject({
+      code: 'invalid_options',
+      problems: [{ path: 'policy.file', message: 'must be a non-empty path (got 7)' }],
+    });
+    await expect(untypedCreate({ ...valid(), limits: { timeoutMs: -1 } })).rejects.toMatchObject({
+      code: 'invalid_options',
+      message: 'createNodeHost: option `limits.timeoutMs` must be a whole number from 1 to 86400000 (got -1)',
+    });
+    await expect(untypedCreate({ ...valid(), hostAppVersion: 'v1' })).rejects.toMatchObject({
+      problems: [
+        { path: 'hostAppVersion', message: 'must be a semantic version such as "1.2.3" (got "v1")' },
+      ],
+    });
+    await expect(untypedCreate({ ...valid(), wacth: false })).rejects.toMatchObject({
+      problems: [{ path: 'wacth', message: 'is unknown (did you mean `watch`?)' }],
+    });
   });
 });

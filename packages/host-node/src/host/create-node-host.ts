@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { PlinthError } from '@plinth/protocol';
+import { checkOptions, PlinthError, type GuestManifest, type PermissionType } from '@plinth/protocol';
 import {
   createInThreadLane,
   PluginRegistry,
@@ -25,7 +25,10 @@ import { createHostBundles } from './host-bundles.js';
 import { hostFileRules } from './host-files.js';
 import { listener, loadProgress, messageOf, protocolLog, registryLog } from './host-log.js';
 import { DEFAULT_DENIALS_KEPT, openHostPolicy } from './host-policy.js';
-import type { NodeHost, NodeHostOptions } from './node-host-types.js';
+import { prepareCommandCall } from './command-call.js';
+import { nodeHostOptionsSchema } from './node-host-options.js';
+import type { NodeHost, NodeHostInstallOptions, NodeHostOptions } from './node-host-types.js';
+import { permissionRequest } from './permission-request.js';
 import { describePlugin } from './plugin-view.js';
 
 /**
@@ -39,6 +42,7 @@ import { describePlugin } from './plugin-view.js';
  * every other plugin.
  */
 export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost> {
+  checkOptions('createNodeHost', nodeHostOptionsSchema, options);
   const limits = resolveLimits(options.limits);
   const watch = options.watch !== false;
   const root = resolve(options.pluginsRoot);
@@ -117,6 +121,30 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     if (closing) throw closedError(what);
   };
   const view = (info: PluginInfo) => describePlugin(info, policy.current());
+  /** Adds what the manifest asks for and the policy lacks, only when `consent` says so. */
+  const grantWithConsent = async (
+    manifest: GuestManifest,
+    consent: NonNullable<NodeHostInstallOptions['grantRequested']>,
+  ): Promise<PermissionType[]> => {
+    const request = permissionRequest(manifest, policy.current());
+    if (request === undefined || consent === false) return [];
+    if (consent !== true && !(await consent(request))) return [];
+    const reasons = manifest.requested_permissions?.reasons ?? {};
+    const added = await policy.applyDefaults({
+      id: manifest.id,
+      requested_permissions: { defaults: request.permissions, reasons },
+    });
+    if (added.length > 0) {
+      log({
+        level: 'info',
+        source: 'permissions',
+        pluginId: manifest.id,
+        message: `granted what ${manifest.id} asks for, with consent: ${added.join(', ')}`,
+        detail: { added, reasons },
+      });
+    }
+    return added;
+  };
   const loadOne = async (id: string): Promise<PluginInfo> => {
     const outcome = await loadPluginFromDirectory({ ...directory, root, registry, id });
     if (!('code' in outcome)) return outcome;
@@ -194,47 +222,51 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       const info = registry.get(id);
       return info && view(info);
     },
-    async command(pluginId, command, params = null) {
+    async command(pluginId, command, params = null, callOptions = {}) {
       open('command');
-      return registry.command(pluginId, command, params);
+      const call = prepareCommandCall({
+        pluginId,
+        command,
+        params,
+        options: callOptions,
+        cancellation: hostBundles.cancellation,
+      });
+      try {
+        return await registry.command(pluginId, command, call.params, call.options);
+      } finally {
+        call.release();
+      }
     },
-    async install(source, sha256) {
+    async install(source, installOptions = {}) {
       open('install');
+      const { sha256, replace, grantRequested = false } = installOptions;
       const origin = 'path' in source ? source.path : 'url' in source ? source.url : 'bytes';
       const result = await installPlugin({
         onStep: (step) => progress({ type: 'installing', step, source: origin }),
         root,
         source: installSource(source),
-        ...(source.replace === true ? { replace: true } : {}),
+        ...(replace === true ? { replace: true } : {}),
         hostAppVersion: options.hostAppVersion,
         limits,
         lane,
         ...(sha256 === undefined ? {} : { sha256 }),
       });
-      const added = await policy.applyDefaults(result.manifest);
-      if (added.length > 0) {
-        log({
-          level: 'info',
-          source: 'permissions',
-          pluginId: result.id,
-          message: `granted the defaults ${result.id} asks for: ${added.join(', ')}`,
-          detail: { added, reasons: result.requestedPermissions?.reasons ?? {} },
-        });
-      }
-      if (result.outcome === 'replaced' && registry.get(result.id) !== undefined) {
-        await registry.reload(result.id);
-      } else if (registry.get(result.id) === undefined) {
-        try {
+      let granted: PermissionType[];
+      try {
+        granted = await grantWithConsent(result.manifest, grantRequested);
+        if (result.outcome === 'replaced' && registry.get(result.id) !== undefined) {
+          await registry.reload(result.id);
+        } else if (registry.get(result.id) === undefined) {
           await loadOne(result.id);
-        } catch (error) {
-          // A plugin that cannot run is not left installed; one that was there before stays.
-          if (result.outcome === 'installed')
-            await uninstallPlugin({ root, id: result.id }).catch(() => undefined);
-          throw error;
         }
+      } catch (error) {
+        // A plugin that cannot run (or whose consent failed) is not left installed; one there before stays.
+        if (result.outcome === 'installed')
+          await uninstallPlugin({ root, id: result.id }).catch(() => undefined);
+        throw error;
       }
       if (result.outcome !== 'unchanged') change({ type: 'installed', pluginId: result.id });
-      return result;
+      return { ...result, granted, notGranted: permissionRequest(result.manifest, policy.current()) };
     },
     async uninstall(pluginId) {
       open('uninstall');
@@ -261,7 +293,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   };
 }
 
-/** The source without the host's own option. */
+/** A copy of the source alone, whatever else the caller's object holds. */
 function installSource(source: Parameters<NodeHost['install']>[0]): InstallSource {
   if ('path' in source) return { path: source.path };
   return 'url' in source ? { url: source.url } : { bytes: source.bytes };

@@ -5,6 +5,7 @@ import type {
   JsonObject,
   JsonValue,
   PermissionType,
+  PluginPermissions,
   Policy,
 } from '@plinth/protocol';
 import type { CallRecord, PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
@@ -84,6 +85,71 @@ export interface NodeHostPlugin extends PluginInfo {
   permissionSummary: string[];
   /** What the manifest asks for, with the reasons it gives. */
   requestedPermissions: GuestManifest['requested_permissions'];
+  /**
+   * What the manifest asks for that the policy sets no rule for (installed without consent, or revoked),
+   * to show the user with an offer to grant; undefined when nothing is missing. A rule the user set,
+   * however narrow, counts as answered.
+   */
+  notGranted: NodeHostPermissionRequest | undefined;
+}
+
+/** What one `command` call carries besides its params. */
+export interface NodeHostCommandOptions {
+  /**
+   * Files for this call alone: `host_request_file` answers their raw bytes by key (empty for a missing
+   * key). No other call sees them, concurrent calls of the same plugin included, nor a plugin this one
+   * calls through `host_plugin_command`.
+   */
+  files?: Readonly<Record<string, Uint8Array>> | ReadonlyMap<string, Uint8Array>;
+  /**
+   * Cooperative cancellation: the host adds `cancel_token` (a fresh random token) to the params, which
+   * must then be an object or null, and `host_is_cancelled` answers `{"cancelled": true}` for that token,
+   * to this plugin only, once the signal aborts. The guest decides when to stop; a call that never asks
+   * runs on to its end or its timeout. An already aborted signal rejects with its reason, and the guest is
+   * not called.
+   */
+  signal?: AbortSignal;
+}
+
+export type NodeHostInstallSource = { path: string } | { url: string } | { bytes: Uint8Array };
+
+/** The permissions an installed plugin asks for that the policy does not set yet, for a consent prompt. */
+export interface NodeHostPermissionRequest {
+  pluginId: string;
+  version: string;
+  /** The manifest's display name. */
+  name: string;
+  /** The rules accepting would add, exactly as the manifest asks for them. */
+  permissions: PluginPermissions;
+  /** The same rules one by one, for a prompt: in words, with the manifest's reason where it gives one. */
+  asks: {
+    permission: PermissionType;
+    /** What the rule allows (`describePermissions`), e.g. `make HTTP requests to any host`. */
+    description: string;
+    reason?: string;
+  }[];
+}
+
+export interface NodeHostInstallOptions {
+  /** Expected hex sha256 of the module; a mismatch refuses the install before anything runs. */
+  sha256?: string;
+  /** Replace an installed plugin with other bytes (it is then hot-reloaded). Default false. */
+  replace?: boolean;
+  /**
+   * Consent to the permissions the manifest requests. `false` (the default) grants nothing: the plugin is
+   * installed and loaded with what the policy already gives it, and `plugin(id).notGranted` says what it
+   * asks for. `true` adds every requested rule the policy does not set. A function is asked once the
+   * module has been checked and written, with what would be added (only when something would); it
+   * answers whether to add it. Rules the user has set are never changed.
+   */
+  grantRequested?: boolean | ((request: NodeHostPermissionRequest) => boolean | Promise<boolean>);
+}
+
+export interface NodeHostInstallResult extends InstallResult {
+  /** The permission types this install added to the policy (with consent). */
+  granted: PermissionType[];
+  /** What the manifest asks for that the policy still sets no rule for (no consent, or declined). */
+  notGranted: NodeHostPermissionRequest | undefined;
 }
 
 export interface NodeHost {
@@ -91,17 +157,23 @@ export interface NodeHost {
   start(): Promise<{ loaded: NodeHostPlugin[]; problems: DirectoryProblem[] }>;
   plugins(): NodeHostPlugin[];
   plugin(id: string): NodeHostPlugin | undefined;
-  /** Runs a command; throws a PlinthError (`not_handled` for an unknown plugin or command, …). */
-  command(pluginId: string, command: string, params?: JsonValue | null): Promise<CommandResponse>;
   /**
-   * Installs (sha256-verified when given), applies the manifest's requested defaults, and loads it. An
-   * installed plugin with other bytes is refused (`already_installed`) unless `replace` is set; it is then
-   * hot-reloaded. The same bytes again answer `outcome: 'unchanged'`.
+   * Runs a command; throws a PlinthError (`not_handled` for an unknown plugin or command, …). `options`
+   * hands the call its request files and an AbortSignal.
    */
-  install(
-    options: ({ path: string } | { url: string } | { bytes: Uint8Array }) & { replace?: boolean },
-    sha256?: string,
-  ): Promise<InstallResult>;
+  command(
+    pluginId: string,
+    command: string,
+    params?: JsonValue | null,
+    options?: NodeHostCommandOptions,
+  ): Promise<CommandResponse>;
+  /**
+   * Installs (sha256-verified when given) and loads a plugin. It gets the permissions its manifest asks for
+   * only with consent (`grantRequested`); the result says what was asked for, granted and not granted. An
+   * installed plugin with other bytes is refused (`already_installed`) unless `replace` is set; it is then
+   * hot-reloaded. The same bytes again answer `outcome: 'unchanged'` (and still ask for what is missing).
+   */
+  install(source: NodeHostInstallSource, options?: NodeHostInstallOptions): Promise<NodeHostInstallResult>;
   /** Unloads and removes a plugin. */
   uninstall(pluginId: string): Promise<void>;
   reload(pluginId: string): Promise<PluginInfo>;

@@ -2,6 +2,7 @@ import { describePermissions } from '@plinth/permissions';
 import type { Policy } from '@plinth/protocol';
 import type { PluginInfo } from '@plinth/runtime';
 import type { NodeHostPlugin } from './node-host-types.js';
+import { permissionRequest } from './permission-request.js';
 
 /** A registry entry as an app shows it: what the policy grants, in words, and what the manifest asks for. */
 export function describePlugin(info: PluginInfo, policy: Policy): NodeHostPlugin {
@@ -9,5 +10,6 @@ export function describePlugin(info: PluginInfo, policy: Policy): NodeHostPlugin
     ...info,
     permissionSummary: describePermissions(policy.plugins[info.id]?.permissions ?? {}),
     requestedPermissions: info.manifest?.requested_permissions,
+    notGranted: info.manifest && permissionRequest(info.manifest, policy),
   };
 }

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
+import { checkOptions } from '@plinth/protocol';
 import ipaddr from 'ipaddr.js';
+import { addressPolicyOptionsSchema } from './http-options.js';
 
 export interface AddressPolicyOptions {
   /**
@@ -44,6 +46,7 @@ export function classifyAddress(address: string): string {
 }
 
 export function createAddressPolicy(options: AddressPolicyOptions = {}): AddressPolicy {
+  checkOptions('createAddressPolicy', addressPolicyOptionsSchema, options);
   const names = new Set<string>();
   const ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
   for (const entry of options.allowPrivateHosts ?? []) {

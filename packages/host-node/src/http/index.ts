@@ -1,5 +1,7 @@
 // @plinth/host-node/http: host_http_request on undici, refusing private destinations by resolved address.
+import { checkOptions } from '@plinth/protocol';
 import { createHttpBundle, type HostBundle, type HttpBundleOptions } from '@plinth/runtime';
+import { nodeHttpBundleOptionsSchema } from './http-options.js';
 import {
   createNodeHttpTransport,
   type NodeHttpTransport,
@@ -39,6 +41,7 @@ export interface NodeHttpBundle {
 
 /** `createHttpBundle` wired to the Node transport. */
 export function createNodeHttpBundle(options: NodeHttpBundleOptions): NodeHttpBundle {
+  checkOptions('createNodeHttpBundle', nodeHttpBundleOptionsSchema, options);
   const { network, ...bundleOptions } = options;
   const transport = createNodeHttpTransport(network);
   return {

@@ -1,7 +1,9 @@
 import { isIP, type Socket } from 'node:net';
+import { checkOptions } from '@plinth/protocol';
 import type { HttpTransport, HttpTransportFailure, HttpTransportResponse } from '@plinth/runtime';
 import { Agent, buildConnector, request } from 'undici';
 import { createAddressPolicy, stripBrackets, type AddressPolicyOptions } from './address-policy.js';
+import { nodeHttpTransportOptionsSchema } from './http-options.js';
 import {
   BlockedAddressError,
   createGuardedLookup,
@@ -25,7 +27,8 @@ export interface NodeHttpTransport extends HttpTransport {
  * name at connect time through a guarded DNS lookup, and the connected socket's peer address once more.
  */
 export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}): NodeHttpTransport {
-  const policy = createAddressPolicy(options);
+  checkOptions('createNodeHttpTransport', nodeHttpTransportOptionsSchema, options);
+  const policy = createAddressPolicy({ allowPrivateHosts: options.allowPrivateHosts });
   const lookup = createGuardedLookup(policy, options.resolve);
   const connect = buildConnector({ lookup } as buildConnector.BuildOptions);
   const agent = new Agent({

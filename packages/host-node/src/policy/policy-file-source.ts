@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { CompiledPolicy, PolicyStore, type PolicyProvider } from '@plinth/permissions';
-import type { Policy } from '@plinth/protocol';
+import { checkOptions, type Policy } from '@plinth/protocol';
 import {
   assertPolicyFileExtension,
   parsePolicyText,
@@ -10,6 +10,7 @@ import {
   type PolicyFileFormat,
 } from './parse-policy-text.js';
 import { fileProblem, PolicyFileError } from './policy-file-error.js';
+import { policySourceArgumentsSchema } from './policy-options.js';
 import { savePolicyFile } from './save-policy-file.js';
 
 export interface PolicyFileSourceOptions {
@@ -43,15 +44,17 @@ export async function policyFromFile(
   path: string,
   options: PolicyFileSourceOptions = {},
 ): Promise<PolicyFileSource> {
+  checkOptions('policyFromFile', policySourceArgumentsSchema, { path, options });
   assertPolicyFileExtension(path);
   return openPolicySource(resolve(path), 'document', options);
 }
 
 /** The `plugins:` key of a workspace markdown file's YAML front matter (between `---` lines). */
-export function policyFromFrontMatter(
+export async function policyFromFrontMatter(
   markdownPath: string,
   options: PolicyFileSourceOptions = {},
 ): Promise<PolicyFileSource> {
+  checkOptions('policyFromFrontMatter', policySourceArgumentsSchema, { path: markdownPath, options });
   return openPolicySource(resolve(markdownPath), 'front-matter', options);
 }
 

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CompiledPolicy, PolicyError } from '@plinth/permissions';
-import type { Policy } from '@plinth/protocol';
+import { checkOptions, type Policy } from '@plinth/protocol';
 import { parseDocument, stringify } from 'yaml';
 import { writeFileAtomic } from '../directory/atomic-write.js';
 import { splitFrontMatter } from './front-matter.js';
 import { assertPolicyFileExtension, type PolicyFileFormat } from './parse-policy-text.js';
 import { fileProblem, PolicyFileError } from './policy-file-error.js';
+import { savePolicyArgumentsSchema } from './policy-options.js';
 
 export interface SavePolicyFileOptions {
   /** Default: `front-matter` for `.md`/`.markdown` files, else `document`. */
@@ -27,6 +28,7 @@ export async function savePolicyFile(
   policy: Policy | CompiledPolicy,
   options: SavePolicyFileOptions = {},
 ): Promise<CompiledPolicy> {
+  checkOptions('savePolicyFile', savePolicyArgumentsSchema, { path, options });
   const format = options.format ?? formatOfPath(path);
   if (format === 'document') assertPolicyFileExtension(path);
   let compiled: CompiledPolicy;

@@ -1,3 +1,4 @@
+import { checkOptions } from '@plinth/protocol';
 import type Database from 'better-sqlite3';
 import {
   combineBundles,
@@ -14,6 +15,7 @@ import {
 import { openStorageDatabase, type OpenDatabaseOptions } from './sqlite-database.js';
 import { createSqliteNamespaceStore } from './sqlite-namespace-store.js';
 import { createSqliteKeyValueStore, createSqliteSecretStore } from './sqlite-scoped-store.js';
+import { openDatabaseOptionsSchema, sqliteStorageBundleOptionsSchema } from './storage-options.js';
 
 export { openStorageDatabase, SCHEMA_VERSION, type OpenDatabaseOptions } from './sqlite-database.js';
 export { createSqliteKeyValueStore, createSqliteSecretStore } from './sqlite-scoped-store.js';
@@ -32,6 +34,7 @@ export interface SqliteStores {
 
 /** Opens (or creates) the storage database and its `kv`, `secrets` and namespace tables. */
 export function openSqliteStores(options: OpenDatabaseOptions): SqliteStores {
+  checkOptions('openSqliteStores', openDatabaseOptionsSchema, options);
   const database = openStorageDatabase(options);
   return {
     storage: createSqliteKeyValueStore(database),
@@ -67,12 +70,15 @@ export interface SqliteStorageBundle {
  * options. Every handler is synchronous (in-thread lane ready) unless `ask` is set.
  */
 export function createSqliteStorageBundle(options: SqliteStorageBundleOptions): SqliteStorageBundle {
-  const { stores: given, secrets = true, namespaces = true, ...shared } = options;
+  checkOptions('createSqliteStorageBundle', sqliteStorageBundleOptionsSchema, options);
+  const { stores: given, secrets = true, namespaces = true, ownerUserId, clock, newId, ...shared } = options;
   const opened = 'path' in given;
   const stores = opened ? openSqliteStores(given) : given;
   const bundles = [createStorageBundle({ ...shared, store: stores.storage })];
   if (secrets) bundles.push(createSecretsBundle({ ...shared, secrets: stores.secrets }));
-  if (namespaces) bundles.push(createNamespacesBundle({ ...shared, store: stores.namespaces }));
+  if (namespaces) {
+    bundles.push(createNamespacesBundle({ ...shared, ownerUserId, clock, newId, store: stores.namespaces }));
+  }
   return {
     bundle: combineBundles(...bundles),
     stores,

@@ -1,4 +1,6 @@
+import { checkOptions } from '@plinth/protocol';
 import Database from 'better-sqlite3';
+import { openDatabaseOptionsSchema } from './storage-options.js';
 
 /** Bumped when the tables change; a newer file than this code knows is refused rather than misread. */
 export const SCHEMA_VERSION = 1;
@@ -51,6 +53,7 @@ export interface OpenDatabaseOptions {
  * is the price of "acknowledged means stored".
  */
 export function openStorageDatabase(options: OpenDatabaseOptions): Database.Database {
+  checkOptions('openStorageDatabase', openDatabaseOptionsSchema, options);
   let database: Database.Database | undefined;
   try {
     database = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });

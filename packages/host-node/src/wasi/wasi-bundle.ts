@@ -1,5 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import type { HostFunctionRequest } from '@plinth/protocol';
+import { checkOptions, type HostFunctionRequest } from '@plinth/protocol';
 import {
   capMemory,
   createPermissionGate,
@@ -13,6 +13,7 @@ import {
 } from '@plinth/runtime';
 import { toSandboxPath } from './sandbox-path.js';
 import { runWasiModule } from './run-wasi-module.js';
+import { wasiBundleOptionsSchema } from './wasi-options.js';
 
 /** Module bytes from the calling plugin's own storage (the caller scopes `key` by `pluginId`). */
 export type ReadPluginModule = (
@@ -51,7 +52,9 @@ type Request = HostFunctionRequest<'host_run_wasi_module'>;
  * in the isolated lane only; the in-thread lane answers it with an internal error.
  */
 export function createWasiBundle(options: WasiBundleOptions): HostBundle {
-  const gate = createPermissionGate(options);
+  checkOptions('createWasiBundle', wasiBundleOptionsSchema, options);
+  const { permissions, workspaceRoot, ask, audit } = options;
+  const gate = createPermissionGate({ permissions, workspaceRoot, ask, audit });
   return {
     host_run_wasi_module: (request, context) =>
       gate.guardRequest('host_run_wasi_module', request, context, () => run(options, request, context)),

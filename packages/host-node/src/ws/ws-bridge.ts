@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { AuditSink, PermissionChecker, PermissionDecision } from '@plinth/permissions';
-import { getHostFunction, type HostFunctionRequest } from '@plinth/protocol';
+import { checkOptions, getHostFunction, type HostFunctionRequest } from '@plinth/protocol';
 import {
   createPermissionGate,
   type HostAnswer,
@@ -12,6 +12,7 @@ import { createAddressPolicy, stripBrackets, type AddressPolicyOptions } from '.
 import { createGuardedLookup, findBlockedAddressError, type ResolveHost } from '../http/guarded-lookup.js';
 import { createDeliveryQueue, type DeliverToGuest } from './delivery-queue.js';
 import { reconnectDelayMs, systemTimers, type ReconnectTimers } from './reconnect-backoff.js';
+import { wsBridgeOptionsSchema } from './ws-options.js';
 
 export interface WsBridgeOptions extends AddressPolicyOptions {
   permissions: PermissionChecker;
@@ -77,9 +78,10 @@ interface Connection {
  * by resolved address at connect time. `connect` answers once the connection is started, not opened.
  */
 export function createWsBridge(options: WsBridgeOptions): WsBridge {
+  checkOptions('createWsBridge', wsBridgeOptionsSchema, options);
   const timers = options.timers ?? systemTimers;
   const maxQueued = options.maxQueuedMessages ?? 1024;
-  const policy = createAddressPolicy(options);
+  const policy = createAddressPolicy({ allowPrivateHosts: options.allowPrivateHosts });
   const lookup = createGuardedLookup(policy, options.resolve);
   const gate = createPermissionGate({
     permissions: options.permissions,

@@ -1,0 +1,30 @@
+import { defineOptions, functionOption } from '@plinth/protocol';
+import { limitOverridesSchema } from '@plinth/runtime';
+import { z } from 'zod';
+import { hostAppVersionOption, hostListOption, pathListOption, pathOption } from '../shared-options.js';
+import type { NodeHostOptions } from './node-host-types.js';
+
+/** The options of `createNodeHost`, checked before anything is created on disk. */
+export const nodeHostOptionsSchema = defineOptions<NodeHostOptions>()(
+  z.strictObject({
+    workspaceRoot: pathOption,
+    pluginsRoot: pathOption,
+    storagePath: pathOption.optional(),
+    policy: z
+      .union([z.strictObject({ file: pathOption }), z.strictObject({ frontMatter: pathOption })])
+      .describe('a { file } or { frontMatter } object'),
+    hostAppVersion: hostAppVersionOption,
+    lane: z.enum(['isolated', 'in-thread']).optional(),
+    limits: limitOverridesSchema.optional(),
+    allowPrivateHosts: hostListOption.optional(),
+    runtimeContext: functionOption('a function (pluginId) => object').optional(),
+    watch: z.boolean().optional(),
+    onLog: functionOption().optional(),
+    onEvent: functionOption().optional(),
+    onChange: functionOption().optional(),
+    onProgress: functionOption().optional(),
+    onCall: functionOption().optional(),
+    denialsKept: z.int().min(0).describe('a whole number (0 or more)').optional(),
+    hiddenPaths: pathListOption.optional(),
+  }),
+);
