@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PlinthError, type GuestManifest, type JsonValue } from '@plinth/protocol';
+import { checkOptions, PlinthError, type GuestManifest, type JsonValue } from '@plinth/protocol';
 import {
   loadModule,
   openProtocolPluginFrom,
@@ -22,6 +22,7 @@ import { checkBudgets, checkHostCalls } from './host-call-checks.js';
 import { checkManifestConsistency, paramsFromCliHints } from './manifest-checks.js';
 import { CHECK_IDS, CheckRecorder, type CheckId, type ConformanceReport } from './report.js';
 import { ConformanceSession } from './session.js';
+import { conformanceOptionsSchema } from '../testkit-options.js';
 
 export interface ConformanceBudgets {
   /** Wall-clock limit of every call, enforced on the isolated lane. */
@@ -70,6 +71,7 @@ const DEFAULT_FILES = { 'README.md': '# Workspace\n\nA note for the Plinth confo
  * from the others' failures. Pure of process and console: the report is the only result.
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  checkOptions('runConformance', conformanceOptionsSchema, options);
   const bytes = typeof options.wasm === 'string' ? new Uint8Array(readFileSync(options.wasm)) : options.wasm;
   const budgets: ConformanceBudgets = { ...DEFAULT_BUDGETS, ...options.budgets };
   const laneKind = options.lane ?? 'isolated';

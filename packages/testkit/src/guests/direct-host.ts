@@ -1,5 +1,6 @@
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
-import { HOST_FUNCTIONS, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
+import { checkOptions, HOST_FUNCTIONS, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
+import { directPluginArgumentsSchema } from '../testkit-options.js';
 
 /** A host call as a guest made it: the function and its raw input text. */
 export interface RecordedHostCall {
@@ -26,6 +27,7 @@ export async function createDirectPlugin(
   wasm: Uint8Array,
   options: DirectPluginOptions = {},
 ): Promise<DirectPlugin> {
+  checkOptions('createDirectPlugin', directPluginArgumentsSchema, { wasm, options });
   const calls: RecordedHostCall[] = [];
   const functions: Record<string, (context: CallContext, handle: bigint) => bigint> = {};
   for (const spec of HOST_FUNCTIONS) {

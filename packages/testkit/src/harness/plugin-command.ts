@@ -1,5 +1,5 @@
 import type { PermissionChecker } from '@plinth/permissions';
-import type { JsonValue } from '@plinth/protocol';
+import { checkOptions, type JsonValue } from '@plinth/protocol';
 import {
   createPermissionGate,
   crossPluginRefusal,
@@ -7,6 +7,7 @@ import {
   type HostAnswer,
   type HostBundle,
 } from '@plinth/runtime';
+import { pluginCommandBundleOptionsSchema } from '../testkit-options.js';
 import type { PluginHarness } from './plugin-harness.js';
 
 /** A fake plugin behind `host_plugin_command`; `context.callChain` ends with the neighbour's own id. */
@@ -54,6 +55,7 @@ export interface PluginCommandBundleOptions {
  * Synchronous unless a neighbour answers a promise (isolated lane only).
  */
 export function createPluginCommandBundle(options: PluginCommandBundleOptions): HostBundle {
+  checkOptions('createPluginCommandBundle', pluginCommandBundleOptionsSchema, options);
   const { neighbours, onRefusal } = options;
   const gate = createPermissionGate({ permissions: options.permissions });
   return {

@@ -6,6 +6,7 @@ import {
   type PermissionChecker,
 } from '@plinth/permissions';
 import {
+  checkOptions,
   guestManifestPayload,
   PlinthError,
   type CommandResponse,
@@ -50,6 +51,7 @@ import {
   type CrossPluginRefusal,
   type HarnessNeighbour,
 } from './plugin-command.js';
+import { pluginHarnessOptionsSchema } from '../testkit-options.js';
 import { createReplayBundle, type ReplayBundle } from './replay.js';
 
 export * from './plugin-command.js';
@@ -171,6 +173,7 @@ const isPolicyDocument = (value: HarnessRules | { plugins: unknown }): value is 
  * records every host call with the permission decisions it caused.
  */
 export async function createPluginHarness(options: PluginHarnessOptions): Promise<PluginHarness> {
+  checkOptions('createPluginHarness', pluginHarnessOptionsSchema, options);
   const bytes = typeof options.wasm === 'string' ? new Uint8Array(readFileSync(options.wasm)) : options.wasm;
   const source = { bytes };
   const hostAppVersion = options.hostAppVersion ?? '1.0.0';

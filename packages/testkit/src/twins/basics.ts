@@ -11,7 +11,8 @@ import {
   type RedactKey,
   type RuntimeContextProvider,
 } from '@plinth/runtime';
-import type { JsonValue } from '@plinth/protocol';
+import { checkOptions, type JsonValue } from '@plinth/protocol';
+import { memoryBasicsOptionsSchema } from '../testkit-options.js';
 
 /** A log sink keeping every entry, for assertions. */
 export interface MemoryLogSink {
@@ -118,6 +119,7 @@ export interface MemoryBasics {
 }
 
 export function createMemoryBasics(options: MemoryBasicsOptions = {}): MemoryBasics {
+  checkOptions('createMemoryBasics', memoryBasicsOptionsSchema, options);
   const clock = options.clock ?? createManualClock();
   const log = createMemoryLogSink();
   const events = createMemoryEventBus();

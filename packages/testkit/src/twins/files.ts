@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkOptions } from '@plinth/protocol';
 import {
   createFilesBundle,
   assertWorkspacePath,
@@ -8,6 +9,7 @@ import {
   type WorkspaceEntry,
   type WorkspaceFiles,
 } from '@plinth/runtime';
+import { memoryFsBundleOptionsSchema, memoryWorkspaceFilesArgumentsSchema } from '../testkit-options.js';
 
 export interface MemoryWorkspaceFilesOptions {
   /** The clock for modification times (ms since epoch); `Date.now` by default. */
@@ -42,6 +44,7 @@ export function createMemoryWorkspaceFiles(
   initialFiles: Readonly<Record<string, string | Uint8Array>> = {},
   options: MemoryWorkspaceFilesOptions = {},
 ): MemoryWorkspaceFiles {
+  checkOptions('createMemoryWorkspaceFiles', memoryWorkspaceFilesArgumentsSchema, { initialFiles, options });
   const now = options.now ?? Date.now;
   const files = new Map<string, StoredFile>();
   const folders = new Map<string, number>();
@@ -143,6 +146,7 @@ export function createMemoryFsBundle(options: MemoryFsBundleOptions): {
   bundle: HostBundle;
   files: MemoryWorkspaceFiles;
 } {
+  checkOptions('createMemoryFsBundle', memoryFsBundleOptionsSchema, options);
   const { initialFiles, files = createMemoryWorkspaceFiles(initialFiles), ...rest } = options;
   return { bundle: createFilesBundle({ workspaceRoot: MEMORY_WORKSPACE_ROOT, ...rest, files }), files };
 }
