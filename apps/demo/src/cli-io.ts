@@ -5,6 +5,10 @@ export interface CliIo {
   /** Aborted to stop `logs --follow`, `events --follow` and `mcp` (the bin wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Whether a person can answer questions (stdin is a terminal): `install` then asks before granting. */
+  interactive?: boolean;
+  /** Asks one question and resolves the answer line, or undefined once input has ended. */
+  prompt?: (question: string) => Promise<string | undefined>;
 }
 
 /** A failure with the exit code it maps to: 1 for an operation that failed, 2 for a usage mistake. */

@@ -1,12 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { NodeHostPermissionRequest } from '@plinth/host-node';
 import { guestPath } from '@plinth/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
+import { askConsent, grantCommands } from './plugin-commands.js';
 import { SAMPLE_WORKSPACE } from './workspace.js';
 
 const hostile = (name: string) => guestPath(name);
@@ -25,7 +27,12 @@ async function demo(...argv: string[]): Promise<Outcome> {
 }
 
 async function demoWith(
-  extra: { signal?: AbortSignal; onStdout?: (text: string) => void },
+  extra: {
+    signal?: AbortSignal;
+    onStdout?: (text: string) => void;
+    interactive?: boolean;
+    prompt?: (question: string) => Promise<string | undefined>;
+  },
   ...argv: string[]
 ) {
   const stdout: string[] = [];
@@ -38,6 +45,8 @@ async function demoWith(
     stderr: (text) => void stderr.push(text),
     env: {},
     ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(extra.interactive === undefined ? {} : { interactive: extra.interactive }),
+    ...(extra.prompt ? { prompt: extra.prompt } : {}),
   });
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }
@@ -46,7 +55,7 @@ const sampleFiles = () => readdirSync(SAMPLE_WORKSPACE, { recursive: true }).map
 const sampleBefore = sampleFiles();
 const policyBefore = readFileSync(join(SAMPLE_WORKSPACE, 'notes', 'README.md'), 'utf8');
 
-describe('plinth-demo on a seeded copy of the sample workspace', () => {
+describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_000 }, () => {
   it('seeds the workspace and lists the golden plugins with their permissions in words', async () => {
     const { code, stdout, stderr } = await demo('list');
     expect(code).toBe(0);
@@ -158,6 +167,12 @@ describe('plinth-demo on a seeded copy of the sample workspace', () => {
     [['install'], 2, 'plinth-demo install: missing the .wasm file to install'],
     [['uninstall', 'acme.nope'], 1, 'plinth-demo uninstall: unknown plugin "acme.nope"'],
     [['list', '--sha256', 'x'], 2, 'plinth-demo list: unknown option --sha256'],
+    [['list', '--yes'], 2, 'plinth-demo list: unknown option --yes'],
+    [
+      ['install', 'x.wasm', '--ask', '--grant-requested'],
+      2,
+      'plinth-demo install: --ask and --yes contradict each other; pass one',
+    ],
     [['list', 'extra'], 2, 'plinth-demo list: too many arguments'],
     [['frobnicate'], 2, 'plinth-demo frobnicate: unknown command "frobnicate"'],
     [['mcp', '--port', '80'], 2, 'plinth-demo mcp: --port needs --http'],
@@ -168,6 +183,19 @@ describe('plinth-demo on a seeded copy of the sample workspace', () => {
     expect(code).toBe(exit);
     expect(stderr).toContain(message);
     expect(stdout).toBe('');
+  });
+
+  it('refuses params nested 60,000 levels deep with exit 2 and a typed message; the plugin still answers', async () => {
+    const deep = `${'['.repeat(60_000)}1${']'.repeat(60_000)}`;
+    const refused = await demo('run', 'plinth-golden.c', 'echo', deep);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'plinth-demo run: [invalid_params] params nest 60000 levels deep; the limit is 256: level 257 opens at line 1, column 257 (position 256)',
+    );
+    expect(refused.stderr).not.toContain('Maximum call stack');
+    expect(refused.stdout).toBe('');
+    const echoed = await demo('run', 'plinth-golden.c', 'echo', '{"a":[1]}');
+    expect(echoed).toMatchObject({ code: 0, stdout: '{\n  "a": [\n    1\n  ]\n}\n' });
   });
 
   it('installs a plugin with progress, refuses a wrong sha256, and uninstalls it', async () => {
@@ -183,7 +211,35 @@ describe('plinth-demo on a seeded copy of the sample workspace', () => {
       expect(stderr).toContain(`installing ${wasm}: ${step}`);
     }
     expect(stdout).toMatch(/^installed plinth-golden\.http 1\.0\.0 \(sha256 [0-9a-f]{64}\)\n/);
-    expect((await demo('list')).stdout).toContain('plinth-golden.http 1.0.0 [active]');
+    // No terminal and no flag: nothing is granted, and the output says what it asks for and how to grant it.
+    expect(stdout).toContain(
+      [
+        '  not granted; it asks to:',
+        '    - make HTTP requests to any host — Fetch the URLs you ask for.',
+        `  to grant: plinth-demo install ${wasm} --yes, or one by one:`,
+        '    plinth-demo grant plinth-golden.http http_requests all',
+        '',
+      ].join('\n'),
+    );
+    expect(readFileSync(join(workspace, 'notes', 'README.md'), 'utf8')).not.toContain('plinth-golden.http');
+    expect((await demo('list')).stdout).toContain(
+      [
+        'plinth-golden.http 1.0.0 [active] — HTTP fetch (AssemblyScript golden)',
+        '  commands: ping, echo, greet, time, fetch, fetch_json',
+        '  may:      use plugin storage (1 MiB per value)',
+        '  asks to:  make HTTP requests to any host — Fetch the URLs you ask for. (not granted)',
+        '  grant:    plinth-demo grant plinth-golden.http http_requests all',
+        '',
+      ].join('\n'),
+    );
+    const granted = await demo('install', wasm, '--yes');
+    expect(granted.code).toBe(0);
+    expect(granted.stdout).toContain('unchanged plinth-golden.http');
+    expect(granted.stdout).toContain('  granted what it asks for: http_requests\n');
+    expect(granted.stdout).toContain('  may: make HTTP requests to any host');
+    expect((await demo('list')).stdout).not.toContain('(not granted)');
+    // The policy outlives the plugin; taken back so the next install is asked again.
+    expect((await demo('revoke', 'plinth-golden.http', 'http_requests')).code).toBe(0);
     const removed = await demo('uninstall', 'plinth-golden.http');
     expect(removed).toMatchObject({ code: 0, stdout: 'uninstalled plinth-golden.http\n' });
     expect(existsSync(join(workspace, 'plinth', 'plugins', 'plinth-golden.http'))).toBe(false);
@@ -255,7 +311,72 @@ describe('plinth-demo on a seeded copy of the sample workspace', () => {
   });
 });
 
-describe('the built plinth-demo binary', () => {
+describe('consent to what an installed plugin asks for', { timeout: 60_000 }, () => {
+  const request: NodeHostPermissionRequest = {
+    pluginId: 'acme.fetch',
+    version: '2.0.0',
+    name: 'Fetcher',
+    permissions: {
+      http_requests: { include: ['all'], exclude: [] },
+      read_files: { include: ['Daily'], exclude: [] },
+    },
+    asks: [
+      { permission: 'http_requests', description: 'make HTTP requests to any host', reason: 'Fetch pages.' },
+      { permission: 'read_files', description: 'read files in Daily/' },
+    ],
+  };
+
+  it.each([
+    ['y', true],
+    [' YES ', true],
+    ['', false],
+    ['n', false],
+    ['yep', false],
+    [undefined, false],
+  ])('shows the request and takes %j as %s', async (answer, granted) => {
+    let shown = '';
+    const questions: string[] = [];
+    const io = { stdout: () => undefined, stderr: (text: string) => void (shown += text) };
+    const prompt = (question: string) => {
+      questions.push(question);
+      return Promise.resolve(answer);
+    };
+    expect(await askConsent(request, prompt, io)).toBe(granted);
+    expect(shown).toBe(
+      'Fetcher (acme.fetch 2.0.0) asks to:\n  - make HTTP requests to any host — Fetch pages.\n  - read files in Daily/\n',
+    );
+    expect(questions).toEqual(['Grant these permissions? [y/N] ']);
+    expect(grantCommands(request)).toEqual([
+      'plinth-demo grant acme.fetch http_requests all',
+      'plinth-demo grant acme.fetch read_files Daily',
+    ]);
+  });
+
+  it('asks on a terminal: no installs with no grants, yes grants', async () => {
+    const wasm = guestPath('as-http');
+    const asked: string[] = [];
+    const answering = (answer: string) => (question: string) => {
+      asked.push(question);
+      return Promise.resolve(answer);
+    };
+    const declined = await demoWith({ interactive: true, prompt: answering('n') }, 'install', wasm);
+    expect(declined.code).toBe(0);
+    expect(declined.stderr).toContain(
+      'HTTP fetch (AssemblyScript golden) (plinth-golden.http 1.0.0) asks to:\n  - make HTTP requests to any host — Fetch the URLs you ask for.\n',
+    );
+    expect(declined.stdout).toContain('  not granted; it asks to:\n');
+    const accepted = await demoWith({ interactive: true, prompt: answering('y') }, 'install', wasm);
+    expect(accepted.stdout).toContain('  granted what it asks for: http_requests\n');
+    expect(asked).toHaveLength(2);
+    // Nothing left to ask for: no question.
+    await demoWith({ interactive: true, prompt: answering('y') }, 'install', wasm);
+    expect(asked).toHaveLength(2);
+    expect((await demo('revoke', 'plinth-golden.http', 'http_requests')).code).toBe(0);
+    expect((await demo('uninstall', 'plinth-golden.http')).code).toBe(0);
+  });
+});
+
+describe('the built plinth-demo binary', { timeout: 60_000 }, () => {
   const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
   const run = promisify(execFile);
 
@@ -279,6 +400,31 @@ describe('the built plinth-demo binary', () => {
       code: 2,
       stderr: expect.stringContaining('plinth-demo run: missing the plugin id'),
     });
+  });
+
+  it('installs with no grants when stdin is not a terminal, and --ask reads the answer from stdin', async () => {
+    const wasm = guestPath('as-http');
+    const spawned = (input: string, ...argv: string[]) =>
+      new Promise<Outcome>((resolve, reject) => {
+        const child = spawn(process.execPath, [cli, '--workspace', workspace, ...argv]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+        child.stdin.end(input);
+      });
+    const piped = await spawned('y\n', 'install', wasm);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain('[y/N]');
+    expect(piped.stdout).toContain('  not granted; it asks to:\n');
+    const asked = await spawned('y\n', 'install', wasm, '--ask');
+    expect(asked.code).toBe(0);
+    expect(asked.stderr).toContain('Grant these permissions? [y/N] ');
+    expect(asked.stdout).toContain('  granted what it asks for: http_requests\n');
+    expect((await demo('revoke', 'plinth-golden.http', 'http_requests')).code).toBe(0);
+    expect((await demo('uninstall', 'plinth-golden.http')).code).toBe(0);
   });
 });
 

@@ -38,4 +38,23 @@ describe('run params', () => {
       'params are not valid JSON: Unexpected token \'\\n\' at line 2, column 11 (position 12)\n      "a": tru\n              ^',
     );
   });
+
+  it('refuses params nested deeper than 256 levels before parsing, pointing at the level past the limit', () => {
+    const deep = `{"a":${'['.repeat(60_000)}1${']'.repeat(60_000)}}`;
+    const result = parseParams(deep);
+    expect(result).toEqual({
+      ok: false,
+      message: `[invalid_params] params nest 60001 levels deep; the limit is 256: level 257 opens at line 1, column 261 (position 260)\n    …${'['.repeat(80)}…\n     ${' '.repeat(40)}^`,
+    });
+    expect(parseParams(`${'['.repeat(256)}${']'.repeat(256)}`).ok).toBe(true);
+    // Unterminated deep text is refused for its depth too, never by a stack overflow.
+    expect(parseParams('['.repeat(100_000)).ok).toBe(false);
+  });
+
+  it('cuts a long line around the caret', () => {
+    const result = parseParams(`["${'x'.repeat(100)}", tru]`);
+    expect(result.ok ? '' : result.message).toBe(
+      `params are not valid JSON: Unexpected token ']' at line 1, column 109 (position 108)\n    …${'x'.repeat(34)}", tru]\n     ${' '.repeat(40)}^`,
+    );
+  });
 });

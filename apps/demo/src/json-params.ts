@@ -1,4 +1,4 @@
-import type { JsonValue } from '@plinth/protocol';
+import { findJsonTextDepthProblem, MAX_JSON_DEPTH, type JsonValue } from '@plinth/protocol';
 
 export type ParamsResult = { ok: true; value: JsonValue | null } | { ok: false; message: string };
 
@@ -95,6 +95,9 @@ export function jsonErrorPosition(text: string): number {
   return text.length;
 }
 
+/** Characters shown on either side of the caret; a longer line is cut, marked with `…`. */
+const CONTEXT = 40;
+
 /** Line, column (1-based) and the offending line with a caret under the position. */
 function locate(text: string, position: number): string {
   const before = text.slice(0, position);
@@ -102,18 +105,34 @@ function locate(text: string, position: number): string {
   const lineStart = before.lastIndexOf('\n') + 1;
   const column = position - lineStart + 1;
   const lineText = text.slice(lineStart).split('\n')[0] ?? '';
-  return `at line ${line}, column ${column} (position ${position})\n    ${lineText}\n    ${' '.repeat(column - 1)}^`;
+  const from = Math.max(0, column - 1 - CONTEXT);
+  const to = column - 1 + CONTEXT;
+  const shown = `${from > 0 ? '…' : ''}${lineText.slice(from, to)}${to < lineText.length ? '…' : ''}`;
+  const caret = column - 1 - from + (from > 0 ? 1 : 0);
+  return `at line ${line}, column ${column} (position ${position})\n    ${shown}\n    ${' '.repeat(caret)}^`;
 }
 
-/** Parses a command's params argument; absent means `null` (the CommandRequest default). */
+/**
+ * Parses a command's params argument; absent means `null` (the CommandRequest default). Text that is not
+ * JSON, or nests deeper than MAX_JSON_DEPTH, is refused with a message that points at the spot.
+ */
 export function parseParams(text: string | undefined): ParamsResult {
   if (text === undefined) return { ok: true, value: null };
+  // Checked on the text: past some thousands of levels the host could not even encode the params.
+  const tooDeep = findJsonTextDepthProblem(text);
+  if (tooDeep !== undefined) {
+    return {
+      ok: false,
+      message: `[invalid_params] params nest ${tooDeep.depth} levels deep; the limit is ${MAX_JSON_DEPTH}: level ${MAX_JSON_DEPTH + 1} opens ${locate(text, tooDeep.offset)}`,
+    };
+  }
   try {
     return { ok: true, value: JSON.parse(text) as JsonValue };
   } catch (error) {
     const position = jsonErrorPosition(text);
     const reason = (error as Error).message
-      .replace(/,? ?(in JSON at position|".*" is not valid JSON).*$/s, '')
+      // V8 quotes the text, eliding a long one with "...": the caret below shows it better.
+      .replace(/,? ?(in JSON at position|(\.\.\.)?".*" is not valid JSON).*$/s, '')
       .replace(/\n/g, '\\n');
     return { ok: false, message: `params are not valid JSON: ${reason} ${locate(text, position)}` };
   }

@@ -18,7 +18,11 @@ Plugins
   list                                    plugins with version, state and permissions in words
   manifest <plugin>                       a plugin's manifest (JSON)
   run <plugin> <command> [json-params]    run a plugin command, e.g. run plinth-golden.notes word_count '{"path":"ideas.md"}'
-  install <file.wasm> [--sha256 <hex>]    install (or replace) a plugin
+  install <file.wasm> [--sha256 <hex>] [--yes | --ask]
+                                          install (or replace) a plugin; on a terminal it shows the
+                                          permissions the plugin asks for and asks before granting them;
+                                          --yes (or --grant-requested) grants them without asking, --ask
+                                          asks even when stdin is not a terminal; otherwise none are granted
   uninstall <plugin>                      remove a plugin
 Permissions
   grant <plugin> <permission> <scope>     add a scope, e.g. grant plinth-golden.notes read_files private
@@ -43,6 +47,9 @@ const OPTIONS = {
   workspace: { type: 'string' },
   lane: { type: 'string' },
   sha256: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  'grant-requested': { type: 'boolean' },
+  ask: { type: 'boolean' },
   follow: { type: 'boolean' },
   lines: { type: 'string' },
   http: { type: 'boolean' },
@@ -53,7 +60,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 /** Which command-specific flags each command takes (the global ones are always fine). */
 const COMMAND_FLAGS: Record<string, readonly (keyof Values)[]> = {
-  install: ['sha256'],
+  install: ['sha256', 'yes', 'grant-requested', 'ask'],
   logs: ['follow', 'lines'],
   events: ['follow', 'lines'],
   mcp: ['http', 'port'],
@@ -81,6 +88,18 @@ function integer(text: string | undefined, flag: string, fallback: number, max: 
     throw new UsageError(`--${flag} must be an integer from 0 to ${max} (got "${text}")`);
   }
   return value;
+}
+
+/** Whether `install` grants what a plugin asks for: told to, asks a person, or grants nothing. */
+function installConsent(values: Values, io: CliIo): plugins.InstallConsent {
+  const yes = values.yes === true || values['grant-requested'] === true;
+  if (yes && values.ask) throw new UsageError('--ask and --yes contradict each other; pass one');
+  if (yes) return { grant: true };
+  if (values.ask || io.interactive === true) {
+    if (io.prompt === undefined) throw new UsageError('--ask needs a way to read the answer (stdin)');
+    return { grant: 'ask', prompt: io.prompt };
+  }
+  return { grant: false };
 }
 
 function checkArity(command: string, args: string[], min: number, max: number, shape: string): void {
@@ -181,9 +200,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'install': {
-        checkArity(command, args, 1, 1, '<file.wasm> [--sha256 <hex>]');
+        checkArity(command, args, 1, 1, '<file.wasm> [--sha256 <hex>] [--yes | --ask]');
         const path = positional(args, 0, 'the .wasm file to install');
-        await withHost((host) => plugins.install(host, { path, sha256: values.sha256 }, io));
+        const consent = installConsent(values, io);
+        await withHost((host) => plugins.install(host, { path, sha256: values.sha256, consent }, io));
         return 0;
       }
       case 'uninstall': {

@@ -1,15 +1,21 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { guestPath } from '@plinth/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
+import { PluginToolServer } from './mcp-server.js';
+import { openHost } from './open-host.js';
+import { openWorkspace } from './workspace.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plinth-demo-mcp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -244,6 +250,48 @@ describe('plinth-demo mcp --http (Streamable HTTP on 127.0.0.1)', () => {
       await client.close();
       controller.abort();
       expect(await server).toBe(0);
+    }
+  }, 60_000);
+});
+
+describe('plinth-demo mcp with arguments nested too deep', () => {
+  it('answers 100,000-level tool arguments with a tool error naming the problem, and keeps serving', async () => {
+    const workspace = openWorkspace(join(dir, 'deep'));
+    const host = await openHost({ workspace, progress: () => undefined, lane: 'in-thread' });
+    await host.start();
+    const tools = new PluginToolServer(host);
+    // Raw JSON-RPC lines over the SDK's own stdio transport: a client would overflow serializing this.
+    const input = new PassThrough();
+    const output = new PassThrough();
+    await tools.createServer().connect(new StdioServerTransport(input, output));
+    const replies = createInterface({ input: output })[Symbol.asyncIterator]();
+    const call = async (line: string): Promise<Record<string, unknown>> => {
+      input.write(`${line}\n`);
+      const reply = await within(replies.next(), 'a reply from the server');
+      return JSON.parse(reply.value as string) as Record<string, unknown>;
+    };
+    const toolCall = (id: number, args: string) =>
+      `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"plinth-golden_c__echo","arguments":${args}}}`;
+    try {
+      const init = await call(
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}',
+      );
+      expect(init).toMatchObject({ id: 1, result: { serverInfo: { name: 'plinth-demo' } } });
+      input.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+
+      const deep = await call(toolCall(2, `{"a":${'['.repeat(100_000)}1${']'.repeat(100_000)}}`));
+      expect(deep).toMatchObject({ id: 2, result: { isError: true } });
+      expect(textOf((deep as { result: unknown }).result)).toBe(
+        'plinth-golden.c echo: [invalid_params] plugin plinth-golden.c@1.0.0 (handle_command) command "echo": params nested deeper than 256 levels: level 257 opens at $.a[0][0][0][0][0]…[0][0][0]',
+      );
+
+      const echoed = await call(toolCall(3, '{"a":[1]}'));
+      expect(echoed).toMatchObject({ id: 3, result: { content: [{ type: 'text' }] } });
+      expect(JSON.parse(textOf((echoed as { result: unknown }).result))).toEqual({ a: [1] });
+      expect(host.plugin('plinth-golden.c')).toMatchObject({ state: 'active' });
+    } finally {
+      await tools.close();
+      await host.close();
     }
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { createPolicyChecker, summarizePluginPolicy } from '@plinth/permissions';
 import { PERMISSION_TYPES, type JsonValue, type PermissionType } from '@plinth/protocol';
-import type { NodeHost, NodeHostPlugin } from '@plinth/host-node';
+import type { NodeHost, NodeHostPermissionRequest, NodeHostPlugin } from '@plinth/host-node';
 import { CliError, UsageError, type CliIo } from './cli-io.js';
 import { parseParams } from './json-params.js';
 
@@ -43,8 +43,42 @@ export function listPlugins(host: NodeHost, io: CliIo): void {
         ? plugin.permissionSummary.join(', ')
         : 'nothing that needs a permission';
     io.stdout(`  may:      ${may}\n`);
+    if (plugin.notGranted) {
+      for (const line of askLines(plugin.notGranted)) io.stdout(`  asks to:  ${line} (not granted)\n`);
+      for (const line of grantCommands(plugin.notGranted)) io.stdout(`  grant:    ${line}\n`);
+    }
     if (plugin.error) io.stdout(`  error:    [${plugin.error.code}] ${plugin.error.message}\n`);
   }
+}
+
+/** One line per permission a plugin asks for: what it allows, and the plugin's reason. */
+export function askLines(request: NodeHostPermissionRequest): string[] {
+  return request.asks.map(({ description, reason }) => (reason ? `${description} — ${reason}` : description));
+}
+
+/** The `grant` commands that give a plugin what it asks for, one scope each. */
+export function grantCommands(request: NodeHostPermissionRequest): string[] {
+  return Object.entries(request.permissions).flatMap(([type, rule]) =>
+    (rule?.include ?? []).map((scope) => `plinth-demo grant ${request.pluginId} ${type} ${quoted(scope)}`),
+  );
+}
+
+const quoted = (text: string): string =>
+  /^[\w./:@*-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Shows a person what a plugin asks for and asks y/N (stderr, so stdout keeps only results). Only "y" or
+ * "yes" grants; anything else, or the end of input, grants nothing.
+ */
+export async function askConsent(
+  request: NodeHostPermissionRequest,
+  prompt: (question: string) => Promise<string | undefined>,
+  io: CliIo,
+): Promise<boolean> {
+  io.stderr(`${request.name} (${request.pluginId} ${request.version}) asks to:\n`);
+  for (const line of askLines(request)) io.stderr(`  - ${line}\n`);
+  const answer = await prompt('Grant these permissions? [y/N] ');
+  return /^\s*y(es)?\s*$/i.test(answer ?? '');
 }
 
 export function showManifest(host: NodeHost, id: string, io: CliIo): void {
@@ -126,15 +160,32 @@ export async function revoke(
   io.stdout(`  ${args.pluginId} may now: ${allowedSummary(host, args.pluginId)}\n`);
 }
 
+/** Whether `install` grants what the plugin asks for: yes, after asking a person, or not at all. */
+export type InstallConsent =
+  { grant: boolean } | { grant: 'ask'; prompt: (question: string) => Promise<string | undefined> };
+
 export async function install(
   host: NodeHost,
-  args: { path: string; sha256: string | undefined },
+  args: { path: string; sha256: string | undefined; consent: InstallConsent },
   io: CliIo,
 ): Promise<void> {
-  const result = await host.install({ path: args.path }, args.sha256);
+  const { consent } = args;
+  const result = await host.install(
+    { path: args.path },
+    {
+      ...(args.sha256 === undefined ? {} : { sha256: args.sha256 }),
+      grantRequested:
+        consent.grant === 'ask' ? (request) => askConsent(request, consent.prompt, io) : consent.grant,
+    },
+  );
   io.stdout(`${result.outcome} ${result.id} ${result.version} (sha256 ${result.sha256})\n`);
-  const reasons = result.requestedPermissions?.reasons ?? {};
-  for (const [type, reason] of Object.entries(reasons)) io.stdout(`  asks for ${type}: ${reason}\n`);
+  if (result.granted.length > 0) io.stdout(`  granted what it asks for: ${result.granted.join(', ')}\n`);
+  if (result.notGranted) {
+    io.stdout('  not granted; it asks to:\n');
+    for (const line of askLines(result.notGranted)) io.stdout(`    - ${line}\n`);
+    io.stdout(`  to grant: plinth-demo install ${quoted(args.path)} --yes, or one by one:\n`);
+    for (const line of grantCommands(result.notGranted)) io.stdout(`    ${line}\n`);
+  }
   io.stdout(`  may: ${allowedSummary(host, result.id)}\n`);
 }
 
