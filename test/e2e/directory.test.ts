@@ -63,7 +63,6 @@ describe('plugin directory end to end', { timeout: 60_000 }, () => {
       hostAppVersion: '1.0.0',
       lane: createIsolatedLane,
       bundleFor: () => registry.bundle(),
-      debounceMs: 200,
     };
     const result = await loadPluginDirectory(options);
     expect(result.loaded.map((info) => `${info.id}@${info.version}`)).toEqual([
@@ -78,7 +77,7 @@ describe('plugin directory end to end', { timeout: 60_000 }, () => {
     );
 
     const events: WatchEvent[] = [];
-    watcher = await watchPluginsRoot({ ...options, onEvent: (event) => events.push(event) });
+    watcher = await watchPluginsRoot({ ...options, debounceMs: 200, onEvent: (event) => events.push(event) });
 
     // Calls keep running across the swap; none may fail or be lost.
     let running = true;

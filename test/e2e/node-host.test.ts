@@ -255,7 +255,7 @@ describe('createNodeHost end to end (isolated lane; tests run in order)', { time
     );
   });
 
-  it('uninstalls, refuses a wrong sha256 leaving nothing behind, then installs and applies the defaults', async () => {
+  it('uninstalls, refuses a wrong sha256 leaving nothing behind, then installs and grants with consent', async () => {
     const source = join(base, 'as-http.wasm');
     writeFileSync(source, guestBytes('as-http'));
     changes.length = 0;
@@ -268,15 +268,24 @@ describe('createNodeHost end to end (isolated lane; tests run in order)', { time
     ]);
 
     const wrong = '0'.repeat(64);
-    await expect(host.install({ path: source }, wrong)).rejects.toMatchObject({
+    await expect(host.install({ path: source }, { sha256: wrong })).rejects.toMatchObject({
       reason: 'sha256_mismatch',
       message: `cannot install from ${source}: sha256 mismatch: expected ${wrong}, got ${getGuest('as-http').sha256}`,
     });
     expect(readdirSync(pluginsRoot).sort()).toEqual(['.plinth', 'acme.broken', C, NOTES]);
     expect(host.policy().plugins[HTTP]).toBeUndefined();
 
-    const result = await host.install({ path: source }, getGuest('as-http').sha256);
-    expect(result).toMatchObject({ id: HTTP, version: '1.0.0', outcome: 'installed' });
+    const result = await host.install(
+      { path: source },
+      { sha256: getGuest('as-http').sha256, grantRequested: true },
+    );
+    expect(result).toMatchObject({
+      id: HTTP,
+      version: '1.0.0',
+      outcome: 'installed',
+      granted: ['http_requests'],
+      notGranted: undefined,
+    });
     expect(changes.slice(2, 4)).toEqual([
       { type: 'loaded', pluginId: HTTP },
       { type: 'installed', pluginId: HTTP },
