@@ -60,6 +60,12 @@ describe('createNodeWorkspaceFiles: host paths', () => {
     expect(files.listDir('logs')).toEqual(['logs/mine.md']);
   });
 
+  it('does not loop on a symlink inside a host folder that leads back to it', () => {
+    symlinkSync(join(base, '.plinth'), join(base, '.plinth', 'self'), 'dir');
+    expect(files.stat('.plinth')).toBeUndefined();
+    expect(files.list('').sort()).toEqual(['README.md', 'notes.md']);
+  });
+
   it('refuses writes and deletes of hidden paths and of read-only files, and allows the rest', () => {
     expect(() => files.write('.plinth/plugins/acme.x/plugin.wasm', bytes('evil'))).toThrow(
       'invalid path ".plinth/plugins/acme.x/plugin.wasm": reserved for the host',

@@ -60,8 +60,12 @@ export function compileHostPaths(rootReal: string, paths: HostPaths = {}): HostP
     const folded = fold(path);
     return hidden.some((scope) => covers(scope, folded));
   };
-  const hostOnlyFolder = (path: string): boolean => {
-    if (!ancestors.has(fold(path))) return false;
+  // `seen` stops a symlink inside such a folder that leads back to it from looping.
+  const hostOnlyFolder = (path: string, seen = new Set<string>()): boolean => {
+    const folded = fold(path);
+    if (!ancestors.has(folded)) return false;
+    if (seen.has(folded)) return true;
+    seen.add(folded);
     let names: string[];
     try {
       names = readdirSync(path);
@@ -69,15 +73,14 @@ export function compileHostPaths(rootReal: string, paths: HostPaths = {}): HostP
       return false;
     }
     return names.every((name) => {
-      const entry = join(path, name);
-      const target = realPathOf(entry);
-      return isHidden(target) || hostOnlyFolder(target);
+      const target = realPathOf(join(path, name));
+      return isHidden(target) || hostOnlyFolder(target, seen);
     });
   };
   return {
     empty: hidden.length === 0 && readOnly.size === 0,
     hidden: isHidden,
     readOnly: (path) => readOnly.has(fold(path)),
-    hostOnlyFolder,
+    hostOnlyFolder: (path) => hostOnlyFolder(path),
   };
 }
