@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createIsolatedLane } from '../node/isolated-lane.js';
 import { openPlugin, type GenericPlugin, type OpenPluginOptions } from '../open-plugin.js';
-import { kvGuest, linkedGuests } from './__fixtures__/kv-guest.js';
+import { hogGuest, kvGuest, linkedGuests } from './__fixtures__/kv-guest.js';
 import type { GuestLogLine } from './guest-functions.js';
 import type { UserFunctions } from './user-functions.js';
 
@@ -153,6 +153,20 @@ describe.each(LANES)('user host functions ($lane lane)', ({ factory }) => {
     });
     await plugin.call('write', 'k');
     expect(await plugin.callText('read', 'k')).toBe('k!');
+  });
+
+  it('reports host block memory running out as out_of_memory naming the limit, not as the trap that follows', async () => {
+    const plugin = await open({
+      source: { bytes: await hogGuest() },
+      pluginId: 'acme.hog',
+      limits: { hostMemoryMaxPages: 16 },
+      ...lane,
+    });
+    await expect(plugin.call('hog')).rejects.toMatchObject({
+      code: 'out_of_memory',
+      context: { pluginId: 'acme.hog', limit: 'hostMemoryMaxPages' },
+      message: expect.stringContaining('ran out of host block memory'),
+    });
   });
 
   it('refuses, before instantiating, a module importing a host function nobody gives it', async () => {

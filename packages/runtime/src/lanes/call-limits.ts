@@ -81,3 +81,20 @@ export function checkCallLimits(options: {
     throw outputTooLargeError(options.outputBytes, limits, errorContext);
   }
 }
+
+/**
+ * A call that failed after one of its Extism block allocations went over `hostMemoryMaxPages`: rc13 only
+ * logs that and answers offset 0, so what the guest trips over next is a symptom; this is the reason.
+ */
+export function hostMemoryError(
+  message: string,
+  limits: Pick<PluginLimits, 'hostMemoryMaxPages'>,
+  errorContext: PlinthErrorContext,
+  cause: unknown,
+): PlinthError {
+  return new PlinthError(
+    'out_of_memory',
+    `${describeCall(errorContext)} ran out of host block memory (hostMemoryMaxPages ${limits.hostMemoryMaxPages} pages): ${message}`,
+    { ...errorContext, limit: 'hostMemoryMaxPages', cause },
+  );
+}

@@ -14,17 +14,26 @@ export function mainModuleManifest(
   };
 }
 
+/** How rc13 reports an allocation over `memory.maxPages` (it then answers offset 0, and the guest fails later). */
+export const HOST_MEMORY_MESSAGE = /^memory limit exceeded/;
+
 const LEVELS: readonly GuestLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /**
  * The console @extism/extism writes its own messages to ("memory limit exceeded", …): they go to the
  * guest log sink as source `extism`, or nowhere — never to the host's console.
  */
-export function extismLogger(sink: GuestLogSink | undefined, current: () => HostCallContext): Console {
+export function extismLogger(
+  sink: GuestLogSink | undefined,
+  current: () => HostCallContext,
+  onHostMemory: (message: string) => void,
+): Console {
   const write =
     (level: GuestLogLevel) =>
     (...parts: unknown[]): void => {
-      sink?.({ level, message: parts.map(String).join(' '), source: 'extism' }, current());
+      const message = parts.map(String).join(' ');
+      if (HOST_MEMORY_MESSAGE.test(message)) onHostMemory(message);
+      sink?.({ level, message, source: 'extism' }, current());
     };
   const logger: Partial<Record<string, (...parts: unknown[]) => void>> = { log: write('info') };
   for (const level of LEVELS) logger[level] = write(level);

@@ -6,7 +6,7 @@ import { bindInThread, effectiveLogLevel, guestFunctionEntries } from '../generi
 import { buildHostFunctions } from '../host/host-functions.js';
 import { extismLogger, mainModuleManifest } from './extism-plugin-options.js';
 import { CallGate } from './call-gate.js';
-import { beginCall, callErrorContext, checkCallLimits } from './call-limits.js';
+import { beginCall, callErrorContext, checkCallLimits, hostMemoryError } from './call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions, LaneOutputDecoder } from './lane.js';
 import { laneOptionsSchema } from '../options/loading-options.js';
 
@@ -30,6 +30,8 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
   let runningExport = '';
   let runningContext: HostCallContext = { pluginId: '', exportName: '' };
   let runningDecode: LaneOutputDecoder<unknown> = laneCallResult;
+  /** What rc13 said when an allocation of the running call went over hostMemoryMaxPages. */
+  let hostMemoryFailure: string | undefined;
   const guestFunctions = bindInThread(
     guestFunctionEntries({
       functions: options.functions ?? [],
@@ -47,7 +49,11 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     },
     config: { ...options.config },
     memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
-    logger: extismLogger(options.guestLog, () => runningContext),
+    logger: extismLogger(
+      options.guestLog,
+      () => runningContext,
+      (message) => (hostMemoryFailure = message),
+    ),
     logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
   });
   const gate = new CallGate();
@@ -71,7 +77,10 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
   const fail = (rejection: unknown): never => {
     try {
       // (The foreground plugin resets its blocks at the start of every call, so nothing accumulates.)
-      throw toCallError(rejection, callErrorContext(runningExport, runningContext));
+      const errorContext = callErrorContext(runningExport, runningContext);
+      if (hostMemoryFailure !== undefined)
+        throw hostMemoryError(hostMemoryFailure, limits, errorContext, rejection);
+      throw toCallError(rejection, errorContext);
     } finally {
       gate.leave();
     }
@@ -90,6 +99,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     }
     runningExport = exportName;
     runningContext = context;
+    hostMemoryFailure = undefined;
     runningDecode = decode;
     // rc13 adopts a Uint8Array's buffer as the input block, which the guest can write to: copy it.
     const guestInput = typeof input === 'string' ? input : new Uint8Array(input);

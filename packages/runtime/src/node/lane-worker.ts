@@ -58,14 +58,22 @@ function userForwarder(functionIndex: number) {
   };
 }
 
+/** What rc13 logged when an allocation of the running call went over the host memory limit. */
+let hostMemoryFailure: string | undefined;
+
 async function runCall(plugin: Plugin, payload: Uint8Array, nameLength: number): Promise<void> {
   const exportName = decoder.decode(payload.subarray(0, nameLength));
+  hostMemoryFailure = undefined;
   const input = payload.slice(nameLength);
   let output: Uint8Array | null;
   try {
     output = (await plugin.call(exportName, input))?.bytes() ?? null;
   } catch (rejection) {
-    bridge.send(MessageKind.rejected, 0, encoder.encode(JSON.stringify(serializeRejection(rejection))));
+    const serialized = serializeRejection(rejection);
+    // rc13 only logs a failed block allocation; the trap that follows is a symptom. The message says why.
+    if (hostMemoryFailure !== undefined)
+      serialized.message = `${hostMemoryFailure} (then: ${serialized.message})`;
+    bridge.send(MessageKind.rejected, 0, encoder.encode(JSON.stringify(serialized)));
     return;
   } finally {
     // Free the call's blocks: rc13 never reuses block indices otherwise.
@@ -97,8 +105,11 @@ data.userFunctions.forEach(({ namespace, name }, index) => {
 });
 const logToHost =
   (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
-  (...parts: unknown[]) =>
-    post({ type: 'extism_log', level, message: parts.map(String).join(' ') });
+  (...parts: unknown[]) => {
+    const message = parts.map(String).join(' ');
+    if (message.startsWith('memory limit exceeded')) hostMemoryFailure = message;
+    post({ type: 'extism_log', level, message });
+  };
 const logger = {
   log: logToHost('info'),
   trace: logToHost('trace'),

@@ -143,3 +143,15 @@ export function httpGuest(): Promise<Uint8Array<ArrayBuffer>> {
     ;; the status code as the function's result (0 = success): 200 answers 0
     (i32.sub (call $http_status_code) (i32.const 200))))`);
 }
+
+/** `hog`: allocates 64 KiB Extism blocks until an allocation answers 0, then traps as a PDK's abort would. */
+export function hogGuest(): Promise<Uint8Array<ArrayBuffer>> {
+  return wat(`
+(module
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (memory (export "memory") 1 1)
+  (func (export "hog") (result i32)
+    (loop $more
+      (br_if $more (i64.ne (call $alloc (i64.const 65536)) (i64.const 0))))
+    unreachable))`);
+}
