@@ -69,6 +69,7 @@ export type {
   LaneKind,
   LaneOptions,
   LaneOutputDecoder,
+  LinkedModule,
 } from './lanes/lane.js';
 export { createInThreadLane } from './lanes/in-thread-lane.js';
 
@@ -123,7 +124,13 @@ export {
   type RegistryChange,
   type RegistryLogEntry,
 } from './registry/plugin-registry.js';
-export type { CommandCallOptions, PluginHandle, PluginOpener } from './registry/plugin-handle.js';
+export type {
+  CommandCallOptions,
+  ExportCallOptions,
+  PluginHandle,
+  PluginOpener,
+} from './registry/plugin-handle.js';
+export { genericPluginHandle, openGenericPluginHandle } from './registry/generic-plugin-handle.js';
 export { crossPluginRefusal, type CrossPluginRefusal } from './registry/cross-plugin-rules.js';
 export { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './registry/failure-policy.js';
 
@@ -131,10 +138,33 @@ export { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './reg
 export {
   openPlugin,
   openProtocolPluginFrom,
+  type GenericCallOptions,
   type GenericPlugin,
   type OpenPluginOptions,
   type OpenProtocolPluginOptions,
 } from './open-plugin.js';
+
+// Any Extism plugin: manifests, the app's own host functions, Extism's http_request, guest logs.
+export {
+  extismManifestSchema,
+  limitsFromManifest,
+  type ExtismManifest,
+  type ExtismWasm,
+} from './generic/extism-manifest.js';
+export {
+  GUEST_LOG_LEVELS,
+  type GuestLogLevel,
+  type GuestLogLine,
+  type GuestLogSink,
+} from './generic/guest-functions.js';
+export {
+  type BlockView,
+  type UserCallContext,
+  type UserFunctions,
+  type UserHostFunction,
+  type WasmValue,
+} from './generic/user-functions.js';
+export { allowedHostMatcher } from './generic/extism-http.js';
 
 // Pools of any instance type, and a plugin served by a pool of its own instances behind one PluginHandle.
 export { createPool, isRecycleError, type Pool, type PoolOptions, type PoolStats } from './pool/pool.js';

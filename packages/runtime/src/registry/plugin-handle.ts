@@ -15,11 +15,18 @@ export interface CommandCallOptions {
   requestFiles?: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
-/** What the registry needs of a loaded plugin; `ProtocolPlugin` is one. */
+/** What one raw export call carries besides its input. */
+export interface ExportCallOptions {
+  /** The value the app's own host functions get from `context.hostContext()` during this call. */
+  hostContext?: unknown;
+}
+
+/** What the registry needs of a loaded plugin; `ProtocolPlugin` is one, `genericPluginHandle` makes another. */
 export interface PluginHandle {
   readonly id: string;
   readonly version: string;
-  readonly manifest: GuestManifest;
+  /** The protocol manifest; absent for a generic Extism plugin (no commands, no events). */
+  readonly manifest: GuestManifest | undefined;
   handles(command: string): boolean;
   command(name: string, params?: JsonValue | null, options?: CommandCallOptions): Promise<CommandResponse>;
   event(event: GuestEvent | AnyGuestEvent): Promise<PlinthError | null>;
@@ -27,7 +34,11 @@ export interface PluginHandle {
    * Calls any export with raw input and answers its raw output (null when it set none), e.g. to deliver
    * WebSocket frames to `handle_text_message`. Absent when the handle cannot pin such calls to one guest.
    */
-  callExport?(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null>;
+  callExport?(
+    exportName: string,
+    input: string | Uint8Array,
+    options?: ExportCallOptions,
+  ): Promise<Uint8Array | null>;
   /** Whether the module exports `name`; present whenever `callExport` is. */
   hasExport?(name: string): boolean;
   shutdown(): Promise<void>;

@@ -14,7 +14,7 @@ import {
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
 import { crossPluginRefusal } from './cross-plugin-rules.js';
-import type { CommandCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
+import type { CommandCallOptions, ExportCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
 import { Slot } from './slot.js';
 import { pluginRegistryOptionsSchema } from '../options/registry-options.js';
 
@@ -35,7 +35,7 @@ export interface PluginInfo {
 export interface CallRecord {
   pluginId: string;
   pluginVersion: string;
-  kind: 'command' | 'event';
+  kind: 'command' | 'event' | 'call';
   name: string;
   durationMs: number;
   outcome: 'ok' | 'error';
@@ -212,6 +212,32 @@ export class PluginRegistry {
       if (!canCallExport(handle, exportName)) return false;
       await handle.callExport(exportName, input);
       return true;
+    });
+  }
+
+  /**
+   * Calls one of a plugin's exports with raw input and answers its raw output (null when it set none): the
+   * way to use a generic Extism plugin through the registry. Counted as kind `call`; failures count toward
+   * the failure policy (an export the module lacks is `not_handled`, which does not).
+   */
+  async call(
+    id: string,
+    exportName: string,
+    input: string | Uint8Array = '',
+    options: ExportCallOptions = {},
+  ): Promise<Uint8Array | null> {
+    return this.#run(this.#entry(id), 'call', exportName, async (handle) => {
+      if (handle.callExport === undefined || handle.hasExport === undefined) {
+        throw new PlinthError(
+          'not_handled',
+          `plugin ${id} cannot take raw export calls (a pool of several instances)`,
+          {
+            pluginId: id,
+            exportName,
+          },
+        );
+      }
+      return handle.callExport(exportName, input, options);
     });
   }
 
