@@ -12,12 +12,12 @@ import {
 import type { HostFunctionSpec } from './define.js';
 import type { FailureShape } from './failure-shapes.js';
 
-/** The wire contract, read at test time so the catalogue can never drift from it. */
-const protocolPath = fileURLToPath(new URL('../../../../../shared/PROTOCOL.md', import.meta.url));
+/** The wire contract's host-function tables (kept in the repo), read so the catalogue can never drift from them. */
+const protocolPath = fileURLToPath(
+  new URL('./__fixtures__/wire-contract-host-functions.md', import.meta.url),
+);
 if (!existsSync(protocolPath)) {
-  throw new Error(
-    `PROTOCOL.md not found at ${protocolPath}: the catalogue cannot be checked against the wire contract`,
-  );
+  throw new Error(`${protocolPath} is missing: the catalogue cannot be checked against the wire contract`);
 }
 const protocol = readFileSync(protocolPath, 'utf8');
 
@@ -31,7 +31,8 @@ interface RequiredRow {
 function section(start: string, end: string): string {
   const from = protocol.indexOf(start);
   const to = protocol.indexOf(end, from);
-  if (from === -1 || to === -1) throw new Error(`PROTOCOL.md has no section between ${start} and ${end}`);
+  if (from === -1 || to === -1)
+    throw new Error(`the wire contract has no section between ${start} and ${end}`);
   return protocol.slice(from, to);
 }
 
@@ -39,7 +40,7 @@ function failLetter(cell: string): FailureShape {
   if (cell === '—') return 'none';
   if (/^`\{"ok": false, error\}`$/.test(cell)) return 'O';
   if (/^[ESQHPW]$/.test(cell)) return cell as FailureShape;
-  throw new Error(`unrecognised Fail cell in PROTOCOL.md: ${cell}`);
+  throw new Error(`unrecognised Fail cell in the wire contract: ${cell}`);
 }
 
 const requiredRows: RequiredRow[] = section('**Required set**', '**Extended set**')
@@ -50,7 +51,7 @@ const requiredRows: RequiredRow[] = section('**Required set**', '**Extended set*
       .split('|')
       .slice(1, -1)
       .map((cell) => cell.trim());
-    if (cells.length !== 5) throw new Error(`expected 5 cells in PROTOCOL.md row: ${line}`);
+    if (cells.length !== 5) throw new Error(`expected 5 cells in the wire contract row: ${line}`);
     const [name, input, , fail, permission] = cells as [string, string, string, string, string];
     return { name: name.replace(/`/g, ''), input, fail: failLetter(fail), permission };
   });
@@ -71,7 +72,7 @@ const spec = (name: string): HostFunctionSpec => {
   return found as HostFunctionSpec;
 };
 
-describe('PROTOCOL.md parsing (sanity)', () => {
+describe('the wire contract parsing (sanity)', () => {
   it('finds the 24 required rows and the 16 extended names', () => {
     expect(requiredRows).toHaveLength(24);
     expect(new Set(extendedNames).size).toBe(16);
@@ -81,7 +82,7 @@ describe('PROTOCOL.md parsing (sanity)', () => {
   });
 });
 
-describe('HOST_FUNCTIONS against PROTOCOL.md section 4', () => {
+describe('HOST_FUNCTIONS against the wire contract section 4', () => {
   it.each(requiredRows)('$name is in the required set with failure shape $fail', (row) => {
     const entry = spec(row.name);
     expect(entry.set).toBe('required');
@@ -112,13 +113,13 @@ describe('HOST_FUNCTIONS against PROTOCOL.md section 4', () => {
   });
 
   it.each(extendedNames.filter((name) => extendedLetter(name) !== undefined))(
-    '%s has the failure shape PROTOCOL.md gives',
+    '%s has the failure shape the wire contract gives',
     (name) => {
       expect(spec(name).failure).toBe(extendedLetter(name));
     },
   );
 
-  it('has no function PROTOCOL.md does not list, except host_namespace_send_email (a Diaryx SDK import)', () => {
+  it('has no function the wire contract does not list, except host_namespace_send_email (a Diaryx SDK import)', () => {
     const documented = new Set([...requiredRows.map((row) => row.name), ...extendedNames]);
     expect(HOST_FUNCTION_NAMES.filter((name) => !documented.has(name))).toEqual([
       'host_namespace_send_email',
