@@ -152,10 +152,10 @@ export {
   type ExtismWasm,
 } from './generic/extism-manifest.js';
 export {
-  GUEST_LOG_LEVELS,
-  type GuestLogLevel,
-  type GuestLogLine,
-  type GuestLogSink,
+  EXTISM_LOG_LEVELS,
+  type ExtismLogLevel,
+  type ExtismLogLine,
+  type ExtismLogSink,
 } from './generic/guest-functions.js';
 export {
   type BlockView,

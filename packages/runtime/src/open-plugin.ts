@@ -11,7 +11,7 @@ import {
   extismManifestSchema,
   type ExtismManifest,
 } from './generic/extism-manifest.js';
-import type { GuestLogLevel, GuestLogSink } from './generic/guest-functions.js';
+import type { ExtismLogLevel, ExtismLogSink } from './generic/guest-functions.js';
 import { extismHttpEntries } from './generic/extism-http.js';
 import { loadManifestModules } from './generic/manifest-modules.js';
 import type { HttpTransport } from './capabilities/http.js';
@@ -52,9 +52,9 @@ export interface OpenPluginOptions extends Omit<
    */
   functions?: UserFunctions;
   /** Where the guest's `log_*` lines go (with their level); without it they are dropped, never printed. */
-  guestLog?: GuestLogSink;
+  guestLog?: ExtismLogSink;
   /** The least severe guest log level delivered. Default `info`. */
-  logLevel?: GuestLogLevel | 'silent';
+  logLevel?: ExtismLogLevel | 'silent';
   /** Host functions; every catalogue function left out answers "not available". */
   bundle?: HostBundle;
   /**

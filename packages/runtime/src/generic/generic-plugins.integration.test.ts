@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createIsolatedLane } from '../node/isolated-lane.js';
 import { openPlugin, type GenericPlugin, type OpenPluginOptions } from '../open-plugin.js';
 import { hogGuest, kvGuest, linkedGuests } from './__fixtures__/kv-guest.js';
-import type { GuestLogLine } from './guest-functions.js';
+import type { ExtismLogLine } from './guest-functions.js';
 import type { UserFunctions } from './user-functions.js';
 
 const LANES = [
@@ -114,7 +114,7 @@ describe.each(LANES)('user host functions ($lane lane)', ({ factory }) => {
   });
 
   it('delivers guest log lines with their level to the sink, from the log level up, and prints nothing', async () => {
-    const lines: { line: GuestLogLine; pluginId: string }[] = [];
+    const lines: { line: ExtismLogLine; pluginId: string }[] = [];
     const stderr = vi.spyOn(process.stderr, 'write');
     const stdout = vi.spyOn(process.stdout, 'write');
     try {

@@ -11,24 +11,24 @@ import {
 } from './user-functions.js';
 
 /** Extism's log levels, most verbose first. */
-export const GUEST_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-export type GuestLogLevel = (typeof GUEST_LOG_LEVELS)[number];
+export const EXTISM_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type ExtismLogLevel = (typeof EXTISM_LOG_LEVELS)[number];
 
 /** One line a guest logged through Extism's `log_*` (source `guest`), or one the Extism SDK itself logged. */
-export interface GuestLogLine {
-  level: GuestLogLevel;
+export interface ExtismLogLine {
+  level: ExtismLogLevel;
   message: string;
   source: 'guest' | 'extism';
 }
 
-export type GuestLogSink = (line: GuestLogLine, context: HostCallContext) => void;
+export type ExtismLogSink = (line: ExtismLogLine, context: HostCallContext) => void;
 
 /** What a lane needs to serve the app's host functions and the guest's log lines. */
 export interface GuestFunctionsOptions {
   functions: readonly UserFunctionEntry[];
-  log?: GuestLogSink | undefined;
+  log?: ExtismLogSink | undefined;
   /** The least severe level delivered (default `info`); guests may skip formatting below it. */
-  logLevel?: GuestLogLevel | 'silent' | undefined;
+  logLevel?: ExtismLogLevel | 'silent' | undefined;
   /** A handler threw: reported here, and the guest's call fails with `host_function_failed`. */
   onHandlerError?: ((error: unknown, functionName: string, context: HostCallContext) => void) | undefined;
 }
@@ -41,8 +41,8 @@ export function guestFunctionEntries(options: GuestFunctionsOptions): UserFuncti
   const log = options.log;
   // Without a sink the guest is told to log nothing (see `effectiveLogLevel`), and nothing is forwarded.
   if (log === undefined) return [...options.functions];
-  const minimum = GUEST_LOG_LEVELS.indexOf(effectiveLogLevel(options) as GuestLogLevel);
-  const logEntries = GUEST_LOG_LEVELS.map((level, index): UserFunctionEntry => ({
+  const minimum = EXTISM_LOG_LEVELS.indexOf(effectiveLogLevel(options) as ExtismLogLevel);
+  const logEntries = EXTISM_LOG_LEVELS.map((level, index): UserFunctionEntry => ({
     namespace: EXTISM_KERNEL_NAMESPACE,
     name: `log_${level}`,
     handler(context, offset) {
@@ -60,7 +60,7 @@ export function guestFunctionEntries(options: GuestFunctionsOptions): UserFuncti
 /** The level the guest sees through `get_log_level`: `silent` when nobody listens. */
 export function effectiveLogLevel(
   options: Pick<GuestFunctionsOptions, 'log' | 'logLevel'>,
-): GuestLogLevel | 'silent' {
+): ExtismLogLevel | 'silent' {
   return options.log === undefined ? 'silent' : (options.logLevel ?? 'info');
 }
 

@@ -1,5 +1,5 @@
 import type { Manifest } from '@extism/extism';
-import type { GuestLogLevel, GuestLogSink } from '../generic/guest-functions.js';
+import type { ExtismLogLevel, ExtismLogSink } from '../generic/guest-functions.js';
 import type { HostCallContext } from '../host/host-bundle.js';
 import type { LinkedModule } from './lane.js';
 
@@ -17,19 +17,19 @@ export function mainModuleManifest(
 /** How rc13 reports an allocation over `memory.maxPages` (it then answers offset 0, and the guest fails later). */
 export const HOST_MEMORY_MESSAGE = /^memory limit exceeded/;
 
-const LEVELS: readonly GuestLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+const LEVELS: readonly ExtismLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /**
  * The console @extism/extism writes its own messages to ("memory limit exceeded", …): they go to the
  * guest log sink as source `extism`, or nowhere — never to the host's console.
  */
 export function extismLogger(
-  sink: GuestLogSink | undefined,
+  sink: ExtismLogSink | undefined,
   current: () => HostCallContext,
   onHostMemory: (message: string) => void,
 ): Console {
   const write =
-    (level: GuestLogLevel) =>
+    (level: ExtismLogLevel) =>
     (...parts: unknown[]): void => {
       const message = parts.map(String).join(' ');
       if (HOST_MEMORY_MESSAGE.test(message)) onHostMemory(message);

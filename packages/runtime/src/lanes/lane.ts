@@ -1,6 +1,6 @@
 import type { HostBundle, HostCallContext } from '../host/host-bundle.js';
 import type { HostCallRecord } from '../host/host-functions.js';
-import type { GuestLogLevel, GuestLogSink } from '../generic/guest-functions.js';
+import type { ExtismLogLevel, ExtismLogSink } from '../generic/guest-functions.js';
 import type { UserFunctionEntry } from '../generic/user-functions.js';
 import type { PluginLimits } from '../limits.js';
 
@@ -61,9 +61,9 @@ export interface LaneOptions {
   /** Modules the plugin's module imports from, by the name it imports them under (Extism linking). */
   linked?: readonly LinkedModule[];
   /** Where the guest's `log_*` lines (and the Extism SDK's own messages) go; nothing reaches the console. */
-  guestLog?: GuestLogSink;
+  guestLog?: ExtismLogSink;
   /** The least severe guest log level delivered. Default `info`. */
-  logLevel?: GuestLogLevel | 'silent';
+  logLevel?: ExtismLogLevel | 'silent';
 }
 
 /** A module linked into a plugin under a name (an entry of an Extism manifest's `wasm` list). */

@@ -7,7 +7,7 @@ import {
 } from '@plinth/protocol';
 import { z } from 'zod';
 import { extismManifestSchema, snakeCaseManifest } from '../generic/extism-manifest.js';
-import type { GuestLogSink } from '../generic/guest-functions.js';
+import type { ExtismLogSink } from '../generic/guest-functions.js';
 import type { UserFunctionEntry, UserHostFunction } from '../generic/user-functions.js';
 import type { HttpTransport } from '../capabilities/http.js';
 import type { HostFunctionsOptions } from '../host/host-functions.js';
@@ -56,7 +56,7 @@ const userFunctionEntry = z.strictObject({
   handler: functionOption<UserFunctionEntry['handler']>(),
 });
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).optional();
-const guestLog = functionOption<GuestLogSink>().optional();
+const guestLog = functionOption<ExtismLogSink>().optional();
 
 const loadModuleShape = {
   hostFunctions: z.array(z.string()).readonly().optional(),
