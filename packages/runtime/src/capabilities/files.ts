@@ -2,6 +2,7 @@ import { normalizeFilePath } from '@plinth/permissions';
 import { checkOptions, getHostFunction, type GuestEvent, type PermissionType } from '@plinth/protocol';
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { filesBundleOptionsSchema } from '../options/capability-options.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
 import { permissionGate, type PermissionGateOptions } from './permission-gate.js';
 
 /** Why a workspace file operation failed: a closed set, mapped from errno by each backend. */
@@ -301,21 +302,4 @@ function attempt(run: () => HostAnswer | Promise<HostAnswer>): HostAnswer | Prom
   } catch (error) {
     return onError(error);
   }
-}
-
-/** Base64 without Buffer (this entry runs in browsers); chunked so large files do not blow the stack. */
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/** Decodes base64 the request schema has already validated. */
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

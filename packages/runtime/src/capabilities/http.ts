@@ -3,6 +3,7 @@ import { checkOptions, getHostFunction, HTTP_TIMEOUT_MS, type HostFunctionReques
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { httpBundleOptionsSchema } from '../options/capability-options.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
 import { permissionGate } from './permission-gate.js';
 
 /** One request hop as a transport performs it: no redirects followed, the body already bytes. */
@@ -199,7 +200,7 @@ function prepareHop(request: HostFunctionRequest<typeof NAME>): Hop | string {
     headers[name] = value;
   }
   let body: Uint8Array | undefined;
-  if (request.body_base64 !== undefined) body = fromBase64(request.body_base64);
+  if (request.body_base64 !== undefined) body = decodeBase64(request.body_base64);
   else if (request.body !== undefined) body = new TextEncoder().encode(request.body);
   url.hash = '';
   return { url: url.href, method, headers, body };
@@ -232,23 +233,6 @@ function renderResponse(response: HttpTransportResponse): string {
     status: response.status,
     headers: response.headers,
     body: utf8.decode(response.body),
-    body_base64: toBase64(response.body),
+    body_base64: encodeBase64(response.body),
   });
-}
-
-/** Standard base64; runtime-neutral (no Buffer), chunked so large bodies do not overflow the call stack. */
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/** Decodes base64 the request schema has already validated. */
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
-  return bytes;
 }

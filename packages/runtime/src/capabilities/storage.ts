@@ -6,6 +6,7 @@ import {
   secretsBundleOptionsSchema,
   storageBundleOptionsSchema,
 } from '../options/capability-options.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
 import { permissionGate, type PermissionGateOptions } from './permission-gate.js';
 
 /**
@@ -89,20 +90,11 @@ export function storedTextProblem(field: string, value: string, maxLength?: numb
 /** Decodes standard base64 without `node:` modules; `undefined` when it is not valid base64. */
 export function decodeStoredBase64(text: string): Uint8Array | undefined {
   if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
-  return bytes;
+  return decodeBase64(text);
 }
 
 /** Encodes bytes as standard base64, in chunks so large values do not overflow the argument stack. */
-export function encodeStoredBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let start = 0; start < bytes.length; start += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
-  }
-  return btoa(binary);
-}
+export const encodeStoredBase64 = encodeBase64;
 
 /** The quota refusal for one value, or `undefined` when it fits. Shared with the namespaces bundle. */
 export function storedValueQuotaProblem(

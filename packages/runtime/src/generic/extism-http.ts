@@ -1,5 +1,6 @@
 import { makeDecision, prepareTarget, type PermissionChecker } from '@plinth/permissions';
 import { getHostFunction } from '@plinth/protocol';
+import { decodeBase64, encodeBase64 } from '../capabilities/base64.js';
 import { createHttpBundle, type HttpTransport } from '../capabilities/http.js';
 import type { HostCallContext } from '../host/host-bundle.js';
 import { EXTISM_KERNEL_NAMESPACE } from '../module/validate-imports.js';
@@ -45,14 +46,6 @@ function allowedHostsChecker(patterns: readonly string[]): PermissionChecker {
   return { check, checkAsync: async (request) => check(request) };
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
-}
-
 interface ExtismHttpRequest {
   url?: unknown;
   method?: unknown;
@@ -92,7 +85,7 @@ export function extismHttpEntries(options: ExtismHttpOptions): UserFunctionEntry
           url: request.url,
           method: request.method ?? 'GET',
           headers: request.headers ?? {},
-          ...(body === null || body.length === 0 ? {} : { body_base64: toBase64(body) }),
+          ...(body === null || body.length === 0 ? {} : { body_base64: encodeBase64(body) }),
         }),
       );
       if (!decoded.ok) throw fail(`the request is malformed: ${decoded.error.message}`);
@@ -108,7 +101,7 @@ export function extismHttpEntries(options: ExtismHttpOptions): UserFunctionEntry
       };
       status = response.status;
       headers = response.headers;
-      return context.store(Uint8Array.from(atob(response.body_base64), (char) => char.charCodeAt(0)));
+      return context.store(decodeBase64(response.body_base64));
     }),
     entry('http_status_code', () => status),
     entry('http_headers', (context) => context.storeJson(headers)),

@@ -1,4 +1,5 @@
 import { PlinthError } from '@plinth/protocol';
+import { decodeBase64 } from '../capabilities/base64.js';
 import type { LinkedModule } from '../lanes/lane.js';
 import { loadCheckedModule, type LoadModuleOptions, type LoadedModule } from '../loader/load-module.js';
 import { readModuleSource } from '../loader/module-source.js';
@@ -16,13 +17,6 @@ export interface ManifestModules {
   loaded: LoadedModule;
   linked: LinkedModule[];
 }
-
-const decodeBase64 = (text: string): Uint8Array => {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-};
 
 async function bytesOf(
   entry: ExtismWasm,

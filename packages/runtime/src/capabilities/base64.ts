@@ -1,0 +1,21 @@
+/*
+ * Standard base64 without `node:` modules or Buffer (the main entry runs in browsers and workers), the one
+ * copy every capability and the generic layer use.
+ */
+
+/** Encodes bytes, in chunks so large values do not overflow the argument stack. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let start = 0; start < bytes.length; start += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** Decodes text a schema has already checked to be base64 (`atob` throws on anything else). */
+export function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
