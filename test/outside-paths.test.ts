@@ -14,7 +14,7 @@ const files = execFileSync('git', ['ls-files', '*.ts', '*.mts', '*.js', '*.mjs',
   .split('\n')
   .filter((file) => file !== '' && !file.includes('node_modules/'));
 const FILE_URL = /new URL\(\s*['"`](\.{1,2}\/[^'"`$]*)['"`]\s*,\s*import\.meta\.url\s*\)/g;
-/** `../shared/…` or a bare `../shared` (not `../shared-options.js`). */
+/** A path into the shared folder beside the checkout (a sibling module such as shared-options.js is fine). */
 const SHARED = /\.\.\/shared(?:\/|['"`])/;
 
 describe('no path outside the repository', () => {
@@ -22,7 +22,7 @@ describe('no path outside the repository', () => {
     expect(files.length).toBeGreaterThan(100);
   });
 
-  it('resolves every relative file URL inside the checkout, and names no ../shared', () => {
+  it('resolves every relative file URL inside the checkout, and names no shared folder beside it', () => {
     const outside: string[] = [];
     for (const file of files) {
       const text = readFileSync(join(root, file), 'utf8');
