@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpTransport } from '../capabilities/http.js';
 import { createIsolatedLane } from '../node/isolated-lane.js';
 import { openPlugin } from '../open-plugin.js';
-import { httpGuest } from './__fixtures__/kv-guest.js';
+import { httpGuest } from '../node/__fixtures__/generic-guests.js';
 import { allowedHostMatcher } from './extism-http.js';
 
 let server: Server;

@@ -6,7 +6,7 @@ import createPlugin, { type CallContext } from '@extism/extism';
 import { describe, expect, it } from 'vitest';
 import { createIsolatedLane } from '../node/isolated-lane.js';
 import { openPlugin } from '../open-plugin.js';
-import { kvGuest, linkedGuests } from './__fixtures__/kv-guest.js';
+import { kvGuest, linkedGuests } from '../node/__fixtures__/generic-guests.js';
 
 const plain = new Uint8Array(
   readFileSync(new URL('../../../testkit/guests/plain/wat-plain/plugin.wasm', import.meta.url)),

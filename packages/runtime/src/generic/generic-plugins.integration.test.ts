@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createIsolatedLane } from '../node/isolated-lane.js';
 import { openPlugin, type GenericPlugin, type OpenPluginOptions } from '../open-plugin.js';
-import { hogGuest, kvGuest, linkedGuests } from './__fixtures__/kv-guest.js';
+import { hogGuest, kvGuest, linkedGuests } from '../node/__fixtures__/generic-guests.js';
 import type { ExtismLogLine } from './guest-functions.js';
 import type { UserFunctions } from './user-functions.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hogGuest, kvGuest } from '../generic/__fixtures__/kv-guest.js';
+import { hogGuest, kvGuest } from '../node/__fixtures__/generic-guests.js';
 import type { UserFunctions } from '../generic/user-functions.js';
 import { openGenericPluginHandle } from './generic-plugin-handle.js';
 import { PluginRegistry, type CallRecord, type RegistryChange } from './plugin-registry.js';
