@@ -1,0 +1,58 @@
+// README examples marked `<!-- runs as a test: test/readme-examples.test.ts -->` run here as written,
+// against the shipped packages and guests, so the READMEs cannot rot.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const MARKER = '<!-- runs as a test: test/readme-examples.test.ts -->';
+const scratch = join(root, '.plinth-tmp', 'readme-examples');
+
+/** The marked TypeScript blocks of a README, in order. */
+function examples(readme: string): string[] {
+  const text = readFileSync(join(root, readme), 'utf8');
+  const blocks: string[] = [];
+  for (let at = text.indexOf(MARKER); at !== -1; at = text.indexOf(MARKER, at + MARKER.length)) {
+    const open = text.indexOf('```ts\n', at);
+    const close = text.indexOf('\n```', open);
+    if (open === -1 || close === -1) throw new Error(`${readme}: a marker at ${at} has no ts block after it`);
+    blocks.push(text.slice(open + '```ts\n'.length, close + 1));
+  }
+  return blocks;
+}
+
+/** What each marked example must print (console.log lines, in order). */
+const EXPECTED: Record<string, string[][]> = {
+  'packages/runtime/README.md': [['Zoë', '[acme.kv] info: hello', '[acme.kv] warn: hello']],
+};
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe.each(Object.keys(EXPECTED))('%s', (readme) => {
+  const blocks = examples(readme);
+
+  it('has the marked examples the test expects', () => {
+    expect(blocks).toHaveLength(EXPECTED[readme]?.length ?? 0);
+  });
+
+  it.each(blocks.map((block, index) => [index, block] as const))(
+    'example %i runs as written and prints what it says',
+    async (index, block) => {
+      mkdirSync(scratch, { recursive: true });
+      const file = join(scratch, `${readme.replaceAll('/', '_')}-${index}.ts`);
+      writeFileSync(file, block);
+      const printed: string[] = [];
+      const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
+        printed.push(parts.map(String).join(' '));
+      });
+      try {
+        await import(pathToFileURL(file).href);
+      } finally {
+        log.mockRestore();
+      }
+      expect(printed).toEqual(EXPECTED[readme]?.[index]);
+    },
+    60_000,
+  );
+});
