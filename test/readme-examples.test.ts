@@ -24,7 +24,19 @@ function examples(readme: string): string[] {
 
 /** What each marked example must print (console.log lines, in order). */
 const EXPECTED: Record<string, string[][]> = {
-  'packages/runtime/README.md': [['Zoë', '[acme.kv] info: hello', '[acme.kv] warn: hello']],
+  'packages/runtime/README.md': [
+    ['Zoë', '[acme.kv] info: hello', '[acme.kv] warn: hello'],
+    ['{"success":true,"data":{"hello":"world"}}', 'active'],
+  ],
+  'packages/host-node/README.md': [
+    [
+      'loaded plinth-golden.notes',
+      'installed plinth-golden.notes',
+      'plinth-golden.notes installed all it asks for is granted',
+      '{"path":"Daily/today.md","words":3}',
+      'unloaded plinth-golden.notes',
+    ],
+  ],
 };
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
