@@ -6,6 +6,7 @@ import { createNodeHost, type NodeHost, type NodeHostLogEntry } from '@plinth/ho
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import loadWabt from 'wabt';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { WAT_BUFFER_HELPERS, WAT_KERNEL_IMPORTS, watStrings } from './__fixtures__/wat-guest-kit.js';
 
 async function compile(source: string): Promise<Uint8Array> {
   const module = (await loadWabt()).parseWat('ws-guest.wat', source);
@@ -52,17 +53,7 @@ function wsGuest(id: string, serverUrl: string, options: { trapOnText?: boolean 
     binary: 'handle_binary_message',
     onDisconnected: 'on_disconnected',
   };
-  const at: Record<string, number> = {};
-  const data: string[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(texts)) {
-    at[name] = offset;
-    data.push(`(data (i32.const ${offset}) "${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}")`);
-    offset += Buffer.byteLength(text);
-  }
-  if (offset > 4096) throw new Error('the guest strings overflow their area');
-  const ref = (name: keyof typeof texts) =>
-    `(i32.const ${at[name]}) (i32.const ${Buffer.byteLength(texts[name])})`;
+  const { data, ref } = watStrings(texts);
   const logExport = (name: string, label: keyof typeof texts, echo = false) => `
   (func (export "${name}") (result i32)
     (local $n i32)
@@ -80,40 +71,11 @@ function wsGuest(id: string, serverUrl: string, options: { trapOnText?: boolean 
     }
     (i32.const 0))`;
   return `(module
-  (import "extism:host/env" "input_length" (func $input_length (result i64)))
-  (import "extism:host/env" "input_load_u8" (func $input_load_u8 (param i64) (result i32)))
-  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
-  (import "extism:host/env" "length" (func $length (param i64) (result i64)))
-  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
-  (import "extism:host/env" "load_u8" (func $load_u8 (param i64) (result i32)))
-  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  ${WAT_KERNEL_IMPORTS}
   (import "extism:host/user" "host_log" (func $host_log (param i64) (result i64)))
   (import "extism:host/user" "host_ws_request" (func $host_ws_request (param i64) (result i64)))
-  ;; 0..4096 strings, 4096..12288 input (capped at 8 KiB), 16384.. output being built (escaping ≤ 6×)
-  (memory (export "memory") 2 2)
-  (global $out (mut i32) (i32.const 16384))
-  ${data.join('\n  ')}
-
-  (func $read_input (result i32)
-    (local $n i32) (local $i i32)
-    (local.set $n (i32.wrap_i64 (call $input_length)))
-    (if (i32.gt_u (local.get $n) (i32.const 8192)) (then (local.set $n (i32.const 8192))))
-    (block $done (loop $copy
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (i32.store8 (i32.add (i32.const 4096) (local.get $i)) (call $input_load_u8 (i64.extend_i32_u (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $copy)))
-    (local.get $n))
-  (func $putb (param $b i32)
-    (i32.store8 (global.get $out) (local.get $b))
-    (global.set $out (i32.add (global.get $out) (i32.const 1))))
-  (func $put (param $src i32) (param $n i32)
-    (local $i i32)
-    (block $done (loop $copy
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (call $putb (i32.load8_u (i32.add (local.get $src) (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $copy))))
+  ${data}
+  ${WAT_BUFFER_HELPERS}
   (func $hex (param $d i32) (result i32)
     (if (result i32) (i32.lt_u (local.get $d) (i32.const 10))
       (then (i32.add (local.get $d) (i32.const 48)))
@@ -135,28 +97,6 @@ function wsGuest(id: string, serverUrl: string, options: { trapOnText?: boolean 
           (else (call $putb (local.get $b))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $each))))
-  (func $block (param $src i32) (param $n i32) (result i64)
-    (local $h i64) (local $i i32)
-    (local.set $h (call $alloc (i64.extend_i32_u (local.get $n))))
-    (block $done (loop $copy
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (call $store_u8 (i64.add (local.get $h) (i64.extend_i32_u (local.get $i)))
-                      (i32.load8_u (i32.add (local.get $src) (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $copy)))
-    (local.get $h))
-  ;; appends the bytes of an Extism block (capped at 4 KiB)
-  (func $put_block (param $h i64)
-    (local $n i32) (local $i i32)
-    (local.set $n (i32.wrap_i64 (call $length (local.get $h))))
-    (if (i32.gt_u (local.get $n) (i32.const 4096)) (then (local.set $n (i32.const 4096))))
-    (block $done (loop $copy
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (call $putb (call $load_u8 (i64.add (local.get $h) (i64.extend_i32_u (local.get $i)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $copy))))
-  (func $emit (param $src i32) (param $n i32)
-    (call $output_set (call $block (local.get $src) (local.get $n)) (i64.extend_i32_u (local.get $n))))
 
   (func (export "manifest") (result i32)
     (call $emit ${ref('manifest')})
