@@ -41,6 +41,7 @@ export {
   type CapMemoryOptions,
   type CapMemoryResult,
 } from './module/cap-memory.js';
+export type { MeteringProblem } from './module/module-problem.js';
 export { checkModuleSize, type ModuleSizeResult } from './module/check-module-size.js';
 
 // Host functions: bundles keyed by catalogue name, registered for every guest with "not available" stubs.
@@ -48,6 +49,7 @@ export {
   combineBundles,
   type HostAnswer,
   type HostBundle,
+  type CallReceipt,
   type HostCallContext,
   type HostFunctionHandler,
 } from './host/host-bundle.js';
@@ -72,6 +74,11 @@ export type {
   LinkedModule,
 } from './lanes/lane.js';
 export { createInThreadLane } from './lanes/in-thread-lane.js';
+
+// Fuel: instruction budgets for metered guests (openPlugin's `fuel: true`).
+export { meterModule, type MeteringStats, type MeterResult } from './module/meter/meter-module.js';
+export { METERING_VERSION } from './module/meter/fuel-abi.js';
+export { isMetered } from './lanes/fuel-account.js';
 
 // Loading: sources, checks before any instance, the compiled-module cache, and instance pools.
 export { LoadError } from './loader/load-error.js';

@@ -6,6 +6,7 @@ import type { PlinthErrorCode } from '@plinth/protocol';
  */
 export const LIMIT_CODES = [
   'timeout',
+  'fuel_exhausted',
   'out_of_memory',
   'output_too_large',
   'host_calls_exceeded',

@@ -31,6 +31,14 @@ export interface PluginLimits {
   httpTimeoutMs: number;
   /** Events a plugin may emit per second (enforced by the events bundle). */
   eventsPerSecond: number;
+  /**
+   * Instructions a metered guest may run per call (see `fuel` in openPlugin): roughly one fuel per wasm
+   * instruction, one per 32 bytes of bulk memory work, 2,048 per page of `memory.grow`. Running out is
+   * `fuel_exhausted`; the instance is replaced. Only metered plugins use it.
+   */
+  fuelPerCall: number;
+  /** Fuel for creating an instance (its start function and `_initialize`) and for load calls (`manifest`, `init`). */
+  fuelPerLoad: number;
 }
 
 const MiB = 1024 * 1024;
@@ -47,6 +55,8 @@ export const DEFAULT_LIMITS: Readonly<PluginLimits> = Object.freeze({
   httpResponseMaxBytes: 16 * MiB,
   httpTimeoutMs: HTTP_TIMEOUT_MS.default,
   eventsPerSecond: 100,
+  fuelPerCall: 100_000_000,
+  fuelPerLoad: 200_000_000,
 });
 
 const positive = (max: number) => wholeNumberOption(1, max);
@@ -64,6 +74,8 @@ const limitsShape = {
   httpResponseMaxBytes: positive(1024 * MiB),
   httpTimeoutMs: wholeNumberOption(HTTP_TIMEOUT_MS.min, HTTP_TIMEOUT_MS.max),
   eventsPerSecond: positive(1_000_000),
+  fuelPerCall: positive(Number.MAX_SAFE_INTEGER),
+  fuelPerLoad: positive(Number.MAX_SAFE_INTEGER),
 };
 
 /** Complete limits, as a lane receives them. */

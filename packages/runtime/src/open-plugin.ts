@@ -16,7 +16,7 @@ import { extismHttpEntries } from './generic/extism-http.js';
 import { loadManifestModules } from './generic/manifest-modules.js';
 import type { HttpTransport } from './capabilities/http.js';
 import { listUserFunctions, type UserFunctions } from './generic/user-functions.js';
-import type { HostBundle, HostCallContext } from './host/host-bundle.js';
+import type { CallReceipt, HostBundle, HostCallContext } from './host/host-bundle.js';
 import type { HostCallRecord } from './host/host-functions.js';
 import { createInThreadLane } from './lanes/in-thread-lane.js';
 import type { Lane, LaneFactory, LinkedModule } from './lanes/lane.js';
@@ -94,6 +94,8 @@ export interface GenericPlugin {
 export interface GenericCallOptions {
   /** The value the app's host functions get from `context.hostContext()` during this call. */
   hostContext?: unknown;
+  /** Filled in when the call ends: the fuel it used, for a metered plugin (`fuel: true`). */
+  receipt?: CallReceipt | undefined;
 }
 
 async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedModule; lane: Lane }> {
@@ -114,6 +116,12 @@ async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedMod
     ...loadOptions
   } = options;
   const manifest = manifestInput === undefined ? undefined : readManifest(manifestInput);
+  if (loadOptions.fuel === true && manifest !== undefined && manifest.wasm.length > 1) {
+    throw new PlinthError(
+      'invalid_options',
+      'openPlugin: fuel metering covers single-module plugins; a manifest with linked modules runs unmetered in the isolated lane (fuel: false, lane: createIsolatedLane)',
+    );
+  }
   const limits = resolveLimits({ ...(manifest && limitsFromManifest(manifest)), ...limitsOption });
   const config = manifest?.config === undefined ? configOption : { ...manifest.config, ...configOption };
   const userFunctions = listUserFunctions(functions);
@@ -182,6 +190,7 @@ export async function openPlugin(options: OpenPluginOptions): Promise<GenericPlu
         ...context,
         exportName,
         ...('hostContext' in callOptions ? { hostContext: callOptions.hostContext } : {}),
+        ...(callOptions.receipt ? { receipt: callOptions.receipt } : {}),
       })
     ).output;
   return {

@@ -34,6 +34,8 @@ export const RUNTIME_ERROR_CODES = [
   'id_mismatch',
   // calling and limits
   'timeout',
+  // a metered guest used its whole instruction budget (fuelPerCall, or fuelPerLoad while loading)
+  'fuel_exhausted',
   'out_of_memory',
   'output_too_large',
   'host_calls_exceeded',
@@ -69,6 +71,9 @@ export interface PlinthErrorContext {
   hostFunction?: string | undefined;
   /** The limit that was hit, e.g. `timeout_ms`. */
   limit?: string | undefined;
+  /** For `fuel_exhausted`: the budget the guest ran out of, and the fuel it had used when stopped. */
+  fuelBudget?: number | undefined;
+  fuelUsed?: number | undefined;
 }
 
 export interface PlinthErrorOptions extends PlinthErrorContext {

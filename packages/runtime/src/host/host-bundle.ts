@@ -18,6 +18,19 @@ export interface HostCallContext {
   readonly requestFiles?: ReadonlyMap<string, Uint8Array> | undefined;
   /** The app's per-call value for its own host functions (Extism's host context); never sent to the guest. */
   readonly hostContext?: unknown;
+  /**
+   * `load` for the calls that belong to loading a plugin (`manifest`, `init`): a metered guest then runs on
+   * `fuelPerLoad` instead of `fuelPerCall`. Default `call`.
+   */
+  readonly phase?: 'load' | 'call' | undefined;
+  /** Filled in by the lane when the call ends (also when it fails): what the call used. */
+  readonly receipt?: CallReceipt | undefined;
+}
+
+/** What one call used, as the lane reports it into `HostCallContext.receipt`. */
+export interface CallReceipt {
+  /** Fuel the guest used (metered plugins only; on `fuel_exhausted`, what it had used when stopped). */
+  fuelUsed?: number;
 }
 
 /**

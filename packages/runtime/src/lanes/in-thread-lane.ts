@@ -1,11 +1,12 @@
 import createPlugin, { type ExtismPluginOptions, type Plugin, type PluginOutput } from '@extism/extism';
 import { checkOptions, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { CallReceipt, HostCallContext } from '../host/host-bundle.js';
 import { bindInThread, effectiveLogLevel, guestFunctionEntries } from '../generic/guest-functions.js';
 import { buildHostFunctions } from '../host/host-functions.js';
 import { extismLogger, mainModuleManifest } from './extism-plugin-options.js';
 import { CallGate } from './call-gate.js';
+import { FuelAccount, fuelExhaustedError, fuelExhaustion, isMetered } from './fuel.js';
 import { beginCall, callErrorContext, checkCallLimits, hostMemoryError } from './call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions, LaneOutputDecoder } from './lane.js';
 import { laneOptionsSchema } from '../options/loading-options.js';
@@ -30,6 +31,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
   let runningExport = '';
   let runningContext: HostCallContext = { pluginId: '', exportName: '' };
   let runningDecode: LaneOutputDecoder<unknown> = laneCallResult;
+  let runningReceipt: CallReceipt | undefined;
   /** What rc13 said when an allocation of the running call went over hostMemoryMaxPages. */
   let hostMemoryFailure: string | undefined;
   const guestFunctions = bindInThread(
@@ -41,26 +43,44 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     () => runningContext,
     options.onHandlerError,
   ) as unknown as NonNullable<ExtismPluginOptions['functions']>;
-  const plugin: Plugin = await createPlugin(mainModuleManifest(options.module, options.linked), {
-    useWasi: options.allowWasi ?? false,
-    functions: {
-      ...guestFunctions,
-      [HOST_FUNCTION_NAMESPACE]: { ...functions, ...guestFunctions[HOST_FUNCTION_NAMESPACE] },
-    },
-    config: { ...options.config },
-    memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
-    logger: extismLogger(
-      options.guestLog,
-      () => runningContext,
-      (message) => (hostMemoryFailure = message),
-    ),
-    logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
-  });
+  const fuel = isMetered(options.module) ? new FuelAccount(limits) : undefined;
+  const instantiate = async (): Promise<Plugin> => {
+    fuel?.beginLoad();
+    let created: Plugin;
+    try {
+      created = await createPlugin(mainModuleManifest(options.module, options.linked), {
+        useWasi: options.allowWasi ?? false,
+        functions: {
+          ...guestFunctions,
+          ...fuel?.imports(),
+          [HOST_FUNCTION_NAMESPACE]: { ...functions, ...guestFunctions[HOST_FUNCTION_NAMESPACE] },
+        } as NonNullable<ExtismPluginOptions['functions']>,
+        config: { ...options.config },
+        memory: { maxPages: limits.hostMemoryMaxPages, maxVarBytes: limits.maxVarBytes },
+        logger: extismLogger(
+          options.guestLog,
+          () => runningContext,
+          (message) => (hostMemoryFailure = message),
+        ),
+        logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
+      });
+    } catch (error) {
+      const exhaustion = fuelExhaustion(error);
+      if (exhaustion) throw fuelExhaustedError(exhaustion, {}, error);
+      throw error;
+    }
+    if (fuel) fuel.attach(await created.getInstance());
+    return created;
+  };
+  let plugin = await instantiate();
+  /** Set when a call ran out of fuel: the instance may be mid-update, so the next call gets a fresh one. */
+  let stale = false;
   const gate = new CallGate();
   let closed = false;
 
   const finish = (result: PluginOutput | null): unknown => {
     try {
+      if (fuel && runningReceipt) runningReceipt.fuelUsed = fuel.end();
       const output = outputBytes(result);
       checkCallLimits({
         state,
@@ -78,6 +98,13 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     try {
       // (The foreground plugin resets its blocks at the start of every call, so nothing accumulates.)
       const errorContext = callErrorContext(runningExport, runningContext);
+      const exhaustion = fuel && fuelExhaustion(rejection);
+      if (exhaustion) {
+        stale = true;
+        if (runningReceipt) runningReceipt.fuelUsed = exhaustion.used;
+        throw fuelExhaustedError(exhaustion, errorContext, rejection);
+      }
+      if (fuel && runningReceipt) runningReceipt.fuelUsed = fuel.end();
       if (hostMemoryFailure !== undefined)
         throw hostMemoryError(hostMemoryFailure, limits, errorContext, rejection);
       throw toCallError(rejection, errorContext);
@@ -101,9 +128,22 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     runningContext = context;
     hostMemoryFailure = undefined;
     runningDecode = decode;
+    runningReceipt = context.receipt;
     // rc13 adopts a Uint8Array's buffer as the input block, which the guest can write to: copy it.
     const guestInput = typeof input === 'string' ? input : new Uint8Array(input);
-    return plugin.call(exportName, guestInput, context.hostContext).then(finish, fail) as Promise<T>;
+    if (stale) return renew().then(() => callPlugin(exportName, guestInput, context)).then(finish, fail) as Promise<T>;
+    return callPlugin(exportName, guestInput, context).then(finish, fail) as Promise<T>;
+  };
+  const callPlugin = (exportName: string, input: Uint8Array | string, context: HostCallContext) => {
+    fuel?.begin(context.phase === 'load' ? 'load' : 'call');
+    return plugin.call(exportName, input, context.hostContext);
+  };
+  /** Replaces an instance that ran out of fuel; its creation is metered on the load budget. */
+  const renew = async (): Promise<void> => {
+    const old = plugin;
+    plugin = await instantiate();
+    stale = false;
+    await old.close();
   };
   const enter = <T>(
     exportName: string,

@@ -8,11 +8,13 @@ import { compileCacheOptionsSchema } from '../options/loading-options.js';
  */
 export interface CompileCache {
   /**
-   * The compiled module for these bytes. `sha256` is the hex sha256 of exactly these bytes (the loader
-   * already has it). Concurrent calls for the same bytes share one compile; a failed compile is not
-   * cached, so the next call tries again.
+   * The compiled module for these bytes. `key` names exactly these bytes: their hex sha256, or (for bytes
+   * derived from others, such as a metered module) the source's sha256 plus what was done to it, with the
+   * bytes given as a function that is called only on a miss, so a warm load skips the derivation too. A
+   * throw from that function propagates and caches nothing. Concurrent calls for the same key share one
+   * compile; a failed compile is not cached, so the next call tries again.
    */
-  compile(sha256: string, bytes: Uint8Array): Promise<WebAssembly.Module>;
+  compile(key: string, bytes: Uint8Array | (() => Uint8Array)): Promise<WebAssembly.Module>;
   stats(): CompileCacheStats;
   clear(): void;
 }
@@ -46,19 +48,20 @@ export function createCompileCache(options: CompileCacheOptions = {}): CompileCa
   const counts = { hits: 0, misses: 0, evictions: 0 };
 
   return {
-    compile(sha256, bytes) {
-      const cached = entries.get(sha256);
+    compile(key, bytes) {
+      const cached = entries.get(key);
       if (cached !== undefined) {
         counts.hits += 1;
-        entries.delete(sha256);
-        entries.set(sha256, cached);
+        entries.delete(key);
+        entries.set(key, cached);
         return cached;
       }
+      const source = typeof bytes === 'function' ? bytes() : bytes;
       counts.misses += 1;
-      const compiling = compile(toOwnedBuffer(bytes));
-      entries.set(sha256, compiling);
+      const compiling = compile(toOwnedBuffer(source));
+      entries.set(key, compiling);
       compiling.catch(() => {
-        if (entries.get(sha256) === compiling) entries.delete(sha256);
+        if (entries.get(key) === compiling) entries.delete(key);
       });
       for (const oldest of entries.keys()) {
         if (entries.size <= maxEntries) break;

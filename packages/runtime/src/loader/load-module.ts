@@ -7,6 +7,8 @@ import type { ImportProblem, WasmExternalKind } from '../module/module-problem.j
 import { validateImports, type ImportPolicy } from '../module/validate-imports.js';
 import { defaultCompileCache, sha256Hex, toOwnedBuffer, type CompileCache } from './compile-cache.js';
 import { LoadError } from './load-error.js';
+import { isMetered } from '../lanes/fuel.js';
+import { METERING_VERSION, meterModule } from '../module/meter/meter-module.js';
 import { readModuleSource, type ModuleSource } from './module-source.js';
 import { loadModuleArgumentsSchema } from '../options/loading-options.js';
 
@@ -26,6 +28,12 @@ export interface LoadModuleOptions extends ImportPolicy {
   /** Names the plugin in errors, when the caller knows it (before the manifest is read it may not). */
   pluginId?: string;
   pluginVersion?: string;
+  /**
+   * Meter the module: rewrite it to count the instructions it runs against a fuel budget (see
+   * `PluginLimits.fuelPerCall`). A module the metering cannot handle is refused (`invalid_module`), never
+   * run unmetered. The metered module is cached by the source's hash and the metering version.
+   */
+  fuel?: boolean;
 }
 
 /** What the loader did to the module's linear memory. */
@@ -49,6 +57,8 @@ export interface LoadedModule {
   memory: LoadedMemory;
   /** Names of the exported functions. */
   exports: string[];
+  /** Whether the compiled module counts fuel (`fuel: true`); a trusted `{ module }` source says so itself. */
+  metered: boolean;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
@@ -121,6 +131,7 @@ export async function loadCheckedModule(
     checkImports(imports, options, refuse);
     return {
       module: read.module,
+      metered: isMetered(read.module),
       sha256: null,
       size: null,
       memory: {
@@ -168,12 +179,22 @@ export async function loadCheckedModule(
   }
   const compiledSha = capped.action === 'capped' ? await sha256Hex(capped.bytes) : sha256;
   const cache = options.cache === undefined ? defaultCompileCache() : options.cache;
+  const fuel = options.fuel === true;
+  const compiledBytes = (): Uint8Array => {
+    if (!fuel) return capped.bytes;
+    const metered = meterModule(capped.bytes);
+    if (!metered.ok) {
+      throw refuse('invalid_module', metered.problem.message, { problems: [metered.problem] });
+    }
+    return metered.bytes;
+  };
   let module: WebAssembly.Module;
   try {
     module = cache
-      ? await cache.compile(compiledSha, capped.bytes)
-      : await WebAssembly.compile(toOwnedBuffer(capped.bytes));
+      ? await cache.compile(fuel ? `${compiledSha}+fuel-v${METERING_VERSION}` : compiledSha, compiledBytes)
+      : await WebAssembly.compile(toOwnedBuffer(compiledBytes()));
   } catch (error) {
+    if (error instanceof LoadError) throw error;
     // The reader checks structure only; the engine also validates code (types, stack, instructions).
     const why = error instanceof Error ? error.message : String(error);
     throw refuse('invalid_module', `the engine refused to compile it: ${why}`, { cause: error });
@@ -184,6 +205,7 @@ export async function loadCheckedModule(
     size: size.size,
     memory: memoryRecord(capped),
     exports: inspected.inspection.exports.filter((entry) => entry.kind === 'func').map((entry) => entry.name),
+    metered: fuel,
   };
 }
 

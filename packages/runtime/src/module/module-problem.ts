@@ -80,5 +80,13 @@ export interface ModuleTooLargeProblem {
   limit: number;
 }
 
+/** A module the fuel metering cannot rewrite: it is refused where fuel is required, never run unmetered. */
+export interface MeteringProblem {
+  code: 'invalid_module';
+  reason: 'metering_unsupported';
+  message: string;
+  offset: number;
+}
+
 export type ModuleProblem =
-  InvalidModuleProblem | ImportProblem | MemoryRefusedProblem | ModuleTooLargeProblem;
+  InvalidModuleProblem | ImportProblem | MemoryRefusedProblem | ModuleTooLargeProblem | MeteringProblem;

@@ -28,10 +28,21 @@ describe('host bridge', () => {
     const { main, worker } = pair();
     main.send(MessageKind.call, 7, new Uint8Array([1, 2, 3]));
     worker.waitSync(); // returns at once: it is the worker's turn
-    expect(worker.receive()).toEqual({ kind: MessageKind.call, aux: 7, payload: new Uint8Array([1, 2, 3]) });
-    worker.send(MessageKind.result, 0, new Uint8Array(0));
+    expect(worker.receive()).toEqual({
+      kind: MessageKind.call,
+      aux: 7,
+      payload: new Uint8Array([1, 2, 3]),
+      fuel: 0,
+    });
+    // A result carries the fuel the call used (a float64 beside the header: it may exceed 2^31).
+    worker.send(MessageKind.result, 0, new Uint8Array(0), 3_000_000_000);
     expect(await main.waitAsync(1000)).toBe(true);
-    expect(main.receive()).toEqual({ kind: MessageKind.result, aux: 0, payload: new Uint8Array(0) });
+    expect(main.receive()).toEqual({
+      kind: MessageKind.result,
+      aux: 0,
+      payload: new Uint8Array(0),
+      fuel: 3_000_000_000,
+    });
   });
 
   it('carries payloads larger than the shared buffer through the port, in both directions', async () => {

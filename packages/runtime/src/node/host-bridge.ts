@@ -16,7 +16,9 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 export const INLINE_BYTES = 64 * 1024;
 
 const HEADER_WORDS = 4;
-const HEADER_BYTES = HEADER_WORDS * 4;
+/** The four words, then a float64: the fuel a metered call used (results and rejections). */
+const FUEL_OFFSET = HEADER_WORDS * 4;
+const HEADER_BYTES = FUEL_OFFSET + 8;
 const TURN = 0;
 const KIND = 1;
 const LENGTH = 2;
@@ -27,7 +29,10 @@ const MAIN_TURN = 0;
 const WORKER_TURN = 1;
 
 export const MessageKind = {
-  /** main → worker: run an export. aux = byte length of the export name, which prefixes the input. */
+  /**
+   * main → worker: run an export. aux = byte length of the export name, which prefixes the input, plus
+   * LOAD_PHASE when the call belongs to loading (a metered guest then runs on fuelPerLoad).
+   */
   call: 1,
   /** main → worker: the answer to the pending host request. */
   hostAnswer: 2,
@@ -44,10 +49,15 @@ export const MessageKind = {
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 
+/** Set in a call message's aux for a load-phase call (`manifest`, `init`). */
+export const LOAD_PHASE = 0x4000_0000;
+
 export interface BridgeMessage {
   kind: MessageKind;
   aux: number;
   payload: Uint8Array;
+  /** Fuel the call used, on a result or rejection from a metered guest (0 otherwise). */
+  fuel: number;
 }
 
 // Atomics.waitAsync is in Node 16+ but only in TypeScript's ES2024 lib; the repo targets ES2023.
@@ -67,6 +77,7 @@ export function createBridgeBuffer(): SharedArrayBuffer {
 export class BridgeEnd {
   readonly #words: Int32Array;
   readonly #data: Uint8Array;
+  readonly #fuel: Float64Array;
   readonly #port: MessagePort;
   readonly #mine: number;
   readonly #theirs: number;
@@ -74,14 +85,17 @@ export class BridgeEnd {
   constructor(buffer: SharedArrayBuffer, port: MessagePort, side: 'main' | 'worker') {
     this.#words = new Int32Array(buffer, 0, HEADER_WORDS);
     this.#data = new Uint8Array(buffer, HEADER_BYTES);
+    this.#fuel = new Float64Array(buffer, FUEL_OFFSET, 1);
     this.#port = port;
     this.#mine = side === 'main' ? MAIN_TURN : WORKER_TURN;
     this.#theirs = side === 'main' ? WORKER_TURN : MAIN_TURN;
   }
 
   /** Writes a message and hands the turn to the other side. `payload` may be moved when it is large. */
-  send(kind: MessageKind, aux: number, payload: Uint8Array): void {
+  send(kind: MessageKind, aux: number, payload: Uint8Array, fuel = 0): void {
     const words = this.#words;
+    // Published by the turn's Atomics.store below, like the payload.
+    this.#fuel[0] = fuel;
     if (payload.length <= INLINE_BYTES) {
       this.#data.set(payload);
       Atomics.store(words, LENGTH, payload.length);
@@ -109,7 +123,12 @@ export class BridgeEnd {
     } else {
       payload = this.#data.slice(0, length);
     }
-    return { kind: Atomics.load(words, KIND) as MessageKind, aux: Atomics.load(words, AUX), payload };
+    return {
+      kind: Atomics.load(words, KIND) as MessageKind,
+      aux: Atomics.load(words, AUX),
+      payload,
+      fuel: this.#fuel[0] ?? 0,
+    };
   }
 
   /**
@@ -146,6 +165,8 @@ export interface LaneWorkerData {
   /** Modules the plugin's module imports from, by name. */
   linked: readonly { name: string; module: WebAssembly.Module }[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Budgets for a metered module (absent when the module is not metered). */
+  fuel: { fuelPerCall: number; fuelPerLoad: number } | undefined;
   bridge: SharedArrayBuffer;
   port: MessagePort;
 }

@@ -18,7 +18,8 @@ import { CallGate } from '../lanes/call-gate.js';
 import { beginCall, callErrorContext, checkCallLimits, outputTooLargeError } from '../lanes/call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
 import { effectiveLogLevel, guestFunctionEntries, UserCallServer } from '../generic/guest-functions.js';
-import { MessageKind, type SerializedRejection } from './host-bridge.js';
+import { LOAD_PHASE, MessageKind, type SerializedRejection } from './host-bridge.js';
+import { fuelExhaustedError, fuelExhaustion, isMetered } from '../lanes/fuel.js';
 import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
 import { WorkerProcess } from './worker-process.js';
 import { isolatedLaneOptionsSchema } from './isolated-lane-options.js';
@@ -58,6 +59,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
   const handlers = options.bundle as Record<string, AnyHostHandler | undefined>;
   const state = createHostCallState();
   const exports = new Set(WebAssembly.Module.exports(options.module).map((e) => e.name));
+  const metered = isMetered(options.module);
   const userEntries = guestFunctionEntries({
     functions: options.functions ?? [],
     log: options.guestLog,
@@ -97,6 +99,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
         userFunctions,
         linked,
         logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
+        fuel: metered ? { fuelPerCall: limits.fuelPerCall, fuelPerLoad: limits.fuelPerLoad } : undefined,
         resourceLimits: { ...DEFAULT_WORKER_RESOURCE_LIMITS, ...options.resourceLimits },
         onStart(message) {
           if (message.type === 'extism_log') {
@@ -112,7 +115,14 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
             );
             return;
           }
-          if (message.type === 'start_failed') return fail(startError(message.error.message, errorContext));
+          if (message.type === 'start_failed') {
+            const exhaustion = fuelExhaustion(message.error);
+            return fail(
+              exhaustion
+                ? fuelExhaustedError(exhaustion, errorContext)
+                : startError(message.error.message, errorContext),
+            );
+          }
           ready = true;
           clearTimeout(timer);
           resolve(spawned);
@@ -158,6 +168,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     exportName: string,
     input: Uint8Array | string,
     errorContext: PlinthErrorContext,
+    call: HostCallContext,
   ): Promise<Uint8Array | null> => {
     const deadline = performance.now() + limits.timeoutMs;
     const stopped = new Promise<PlinthError>((resolve) => (stopCall = resolve));
@@ -171,17 +182,27 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     const timer = setTimeout(expire, limits.timeoutMs);
     try {
       const { bridge } = target;
-      bridge.send(MessageKind.call, ...callPayload(exportName, input));
+      const [nameLength, payload] = callPayload(exportName, input);
+      bridge.send(MessageKind.call, call.phase === 'load' ? nameLength | LOAD_PHASE : nameLength, payload);
       for (;;) {
         const turn = await Promise.race([bridge.waitAsync(deadline - performance.now()), stopped]);
         if (turn === false) expire();
         if (turn !== true) throw await stopped;
-        const { kind, aux, payload } = bridge.receive();
+        const { kind, aux, payload, fuel } = bridge.receive();
+        if (metered && call.receipt && kind !== MessageKind.hostRequest && kind !== MessageKind.userRequest)
+          call.receipt.fuelUsed = fuel;
         if (kind === MessageKind.result) return aux === 1 ? payload : null;
         if (kind === MessageKind.outputTooLarge)
           throw outputTooLargeError(Number(decoder.decode(payload)), limits, errorContext);
         if (kind === MessageKind.rejected) {
           const rejection = JSON.parse(decoder.decode(payload)) as SerializedRejection;
+          const exhaustion = metered ? fuelExhaustion(rejection) : undefined;
+          if (exhaustion) {
+            // The instance stopped mid-call: a fresh one (fresh memory) serves the next call.
+            if (worker === target) worker = undefined;
+            void target.terminate();
+            throw fuelExhaustedError(exhaustion, errorContext);
+          }
           // A user host function that failed made the guest trap; its own error says why.
           throw userCalls.takeFailure() ?? rejectionError(rejection, errorContext, limits);
         }
@@ -211,7 +232,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     userCalls.takeFailure();
     // A worker recycled after a timeout or crash is replaced here, on the next call.
     const target = worker?.alive ? worker : (worker = await spawn(errorContext));
-    const output = await exchange(target, exportName, input, errorContext);
+    const output = await exchange(target, exportName, input, errorContext, context);
     checkCallLimits({ state, outputBytes: output?.length, limits, exportName, context });
     return { output, hostCalls: state.hostCalls };
   };

@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import {
   BridgeEnd,
   INLINE_BYTES,
+  LOAD_PHASE,
   MessageKind,
   serializeRejection,
   type LaneWorkerData,
@@ -10,6 +11,7 @@ import {
 } from './host-bridge.js';
 import { applyUserAnswer, encodeUserRequest } from '../generic/user-call-wire.js';
 import { createKernelGuards, KERNEL_NAMESPACE } from './kernel-guards.js';
+import { FuelAccount, FuelExhausted } from '../lanes/fuel-account.js';
 
 /**
  * The isolated lane's worker: one plugin instance, run in-thread here (rc13's fast foreground plugin),
@@ -61,11 +63,16 @@ function userForwarder(functionIndex: number) {
 /** What rc13 logged when an allocation of the running call went over the host memory limit. */
 let hostMemoryFailure: string | undefined;
 
-async function runCall(plugin: Plugin, payload: Uint8Array, nameLength: number): Promise<void> {
+/** Counts a metered guest's fuel (the module imports plinth:fuel); undefined when it is not metered. */
+const fuel = data.fuel ? new FuelAccount(data.fuel) : undefined;
+
+async function runCall(plugin: Plugin, payload: Uint8Array, aux: number): Promise<void> {
+  const nameLength = aux & ~LOAD_PHASE;
   const exportName = decoder.decode(payload.subarray(0, nameLength));
   hostMemoryFailure = undefined;
   const input = payload.slice(nameLength);
   let output: Uint8Array | null;
+  fuel?.begin((aux & LOAD_PHASE) !== 0 ? 'load' : 'call');
   try {
     output = (await plugin.call(exportName, input))?.bytes() ?? null;
   } catch (rejection) {
@@ -73,16 +80,18 @@ async function runCall(plugin: Plugin, payload: Uint8Array, nameLength: number):
     // rc13 only logs a failed block allocation; the trap that follows is a symptom. The message says why.
     if (hostMemoryFailure !== undefined)
       serialized.message = `${hostMemoryFailure} (then: ${serialized.message})`;
-    bridge.send(MessageKind.rejected, 0, encoder.encode(JSON.stringify(serialized)));
+    const used = rejection instanceof FuelExhausted ? rejection.used : (fuel?.end() ?? 0);
+    bridge.send(MessageKind.rejected, 0, encoder.encode(JSON.stringify(serialized)), used);
     return;
   } finally {
     // Free the call's blocks: rc13 never reuses block indices otherwise.
     await plugin.reset();
   }
+  const used = fuel?.end() ?? 0;
   if (output && output.length > data.outputMaxBytes) {
-    bridge.send(MessageKind.outputTooLarge, 0, encoder.encode(String(output.length)));
+    bridge.send(MessageKind.outputTooLarge, 0, encoder.encode(String(output.length)), used);
   } else {
-    bridge.send(MessageKind.result, output ? 1 : 0, output ?? EMPTY);
+    bridge.send(MessageKind.result, output ? 1 : 0, output ?? EMPTY, used);
   }
 }
 
@@ -127,10 +136,12 @@ const source =
           { name: 'main', module: data.module },
         ],
       };
+fuel?.beginLoad();
 createPlugin(source, {
   useWasi: data.allowWasi,
   functions: {
     ...namespaces,
+    ...fuel?.imports(),
     [KERNEL_NAMESPACE]: {
       ...createKernelGuards({ config: data.config, maxVarBytes: data.maxVarBytes }),
       ...namespaces[KERNEL_NAMESPACE],
@@ -141,7 +152,8 @@ createPlugin(source, {
   logger,
   logLevel: data.logLevel,
 }).then(
-  (plugin) => {
+  async (plugin) => {
+    if (fuel) fuel.attach(await plugin.getInstance());
     post({ type: 'ready' });
     void serve(plugin);
   },

@@ -76,6 +76,7 @@ const loadModuleShape = {
   // The pin's format is checked by the loader: it is often user input, refused as load_failed.
   sha256: z.string().optional(),
   trusted: z.boolean().optional(),
+  fuel: z.boolean().optional(),
   cache: z
     .union([z.literal(false), objectOption<CompileCache>('a CompileCache', ['compile'])])
     .describe('a CompileCache or false')

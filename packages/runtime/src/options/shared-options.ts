@@ -58,5 +58,7 @@ export const errorContextOption = defineOptions<PlinthErrorContext>()(
     exportName: z.string().optional(),
     hostFunction: z.string().optional(),
     limit: z.string().optional(),
+    fuelBudget: z.number().optional(),
+    fuelUsed: z.number().optional(),
   }),
 );

@@ -46,7 +46,11 @@ export async function readManifest(options: ReadManifestOptions): Promise<Manife
   if (!lane.hasExport('manifest')) {
     throw invalid('does not export manifest, so it is not a Plinth protocol guest');
   }
-  const { output } = await lane.call('manifest', '', { pluginId: expectedId ?? '', exportName: 'manifest' });
+  const { output } = await lane.call('manifest', '', {
+    pluginId: expectedId ?? '',
+    exportName: 'manifest',
+    phase: 'load',
+  });
   if (output === null) throw invalid('set no output; a GuestManifest is required');
   // output_too_large rather than manifest_invalid: this is a size limit hit before the content is read,
   // and like every limit error it names the limit.

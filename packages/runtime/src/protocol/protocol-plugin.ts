@@ -20,9 +20,9 @@ import {
 } from '@plinth/protocol';
 import { describeCall } from '../call-errors.js';
 import { LIMIT_CODES } from '../limit-codes.js';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { CallReceipt, HostCallContext } from '../host/host-bundle.js';
 import type { Lane, LaneCallResult } from '../lanes/lane.js';
-import type { CommandCallOptions } from '../registry/plugin-handle.js';
+import type { CommandCallOptions, ExportCallOptions } from '../registry/plugin-handle.js';
 import { createCommandRequestEncoder, type CommandRequestEncoder } from './command-request.js';
 import { readCommandResponse } from './command-response.js';
 import { expectPayload, outputText } from './guest-output.js';
@@ -170,10 +170,12 @@ export class ProtocolPlugin {
     }
     const callChain = options?.callChain;
     const requestFiles = options?.requestFiles;
-    // A fresh context for a call that carries its own files: the lane hands it to every host function.
+    const receipt = options?.receipt;
+    // A fresh context for a call that carries its own files or receipt: the lane hands it to every host
+    // function and fills in the receipt.
     const context =
-      requestFiles !== undefined
-        ? { ...this.#commandCallContext, callChain, requestFiles }
+      requestFiles !== undefined || receipt !== undefined
+        ? { ...this.#commandCallContext, callChain, requestFiles, receipt }
         : callChain === undefined
           ? this.#commandCallContext
           : { ...this.#commandCallContext, callChain };
@@ -239,8 +241,12 @@ export class ProtocolPlugin {
   }
 
   /** `callRaw`'s output alone: what a PluginHandle offers for raw exports (WebSocket frames, …). */
-  async callExport(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null> {
-    return (await this.#call(exportName, input)).output;
+  async callExport(
+    exportName: string,
+    input: string | Uint8Array,
+    options?: ExportCallOptions,
+  ): Promise<Uint8Array | null> {
+    return (await this.#call(exportName, input, undefined, undefined, options?.receipt)).output;
   }
 
   hasExport(name: string): boolean {
@@ -260,7 +266,7 @@ export class ProtocolPlugin {
       }
     }
     if (this.#lane.hasExport('init')) {
-      await this.#call('init', JSON.stringify(initContext)).catch((error: unknown) => {
+      await this.#call('init', JSON.stringify(initContext), undefined, 'load').catch((error: unknown) => {
         this.#tolerateAtLoad(error, 'init');
       });
     }
@@ -328,12 +334,16 @@ export class ProtocolPlugin {
     exportName: string,
     input: Uint8Array | string,
     callChain?: readonly string[],
+    phase?: 'load',
+    receipt?: CallReceipt,
   ): Promise<LaneCallResult> {
     const context: HostCallContext = {
       pluginId: this.id,
       pluginVersion: this.version,
       exportName,
       callChain,
+      ...(phase ? { phase } : {}),
+      ...(receipt ? { receipt } : {}),
     };
     return this.#lane.call(exportName, input, context);
   }

@@ -6,6 +6,7 @@ import type {
   JsonValue,
   PlinthError,
 } from '@plinth/protocol';
+import type { CallReceipt } from '../host/host-bundle.js';
 
 /** What one command call carries besides its params. */
 export interface CommandCallOptions {
@@ -13,12 +14,16 @@ export interface CommandCallOptions {
   callChain?: readonly string[] | undefined;
   /** Files for this call alone, answered by `host_request_file` (see `HostCallContext.requestFiles`). */
   requestFiles?: ReadonlyMap<string, Uint8Array> | undefined;
+  /** Filled in when the call ends: what it used (fuel, for a metered plugin). */
+  receipt?: CallReceipt | undefined;
 }
 
 /** What one raw export call carries besides its input. */
 export interface ExportCallOptions {
   /** The value the app's own host functions get from `context.hostContext()` during this call. */
   hostContext?: unknown;
+  /** Filled in when the call ends: what it used (fuel, for a metered plugin). */
+  receipt?: CallReceipt | undefined;
 }
 
 /** What the registry needs of a loaded plugin; `ProtocolPlugin` is one, `genericPluginHandle` makes another. */

@@ -11,7 +11,7 @@ import {
   type JsonValue,
   type PlinthErrorCode,
 } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
+import type { CallReceipt, HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
 import { crossPluginRefusal } from './cross-plugin-rules.js';
 import type { CommandCallOptions, ExportCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
@@ -40,6 +40,8 @@ export interface CallRecord {
   durationMs: number;
   outcome: 'ok' | 'error';
   code?: PlinthErrorCode;
+  /** Fuel the guest used (metered plugins; for `fuel_exhausted`, what it had used when stopped). */
+  fuelUsed?: number;
 }
 
 export interface RegistryLogEntry {
@@ -173,7 +175,9 @@ export class PluginRegistry {
       callChain: options.callChain ?? [id],
       ...(requestFiles === undefined ? {} : { requestFiles }),
     };
-    return this.#run(this.#entry(id), 'command', name, (handle) => handle.command(name, params, callOptions));
+    return this.#run(this.#entry(id), 'command', name, (handle, receipt) =>
+      handle.command(name, params, { ...callOptions, receipt }),
+    );
   }
 
   /**
@@ -226,7 +230,7 @@ export class PluginRegistry {
     input: string | Uint8Array = '',
     options: ExportCallOptions = {},
   ): Promise<Uint8Array | null> {
-    return this.#run(this.#entry(id), 'call', exportName, async (handle) => {
+    return this.#run(this.#entry(id), 'call', exportName, async (handle, receipt) => {
       if (handle.callExport === undefined || handle.hasExport === undefined) {
         throw new PlinthError(
           'not_handled',
@@ -237,7 +241,7 @@ export class PluginRegistry {
           },
         );
       }
-      return handle.callExport(exportName, input, options);
+      return handle.callExport(exportName, input, { ...options, receipt });
     });
   }
 
@@ -333,7 +337,7 @@ export class PluginRegistry {
     entry: Entry,
     kind: CallRecord['kind'],
     name: string,
-    call: (handle: PluginHandle) => Promise<T>,
+    call: (handle: PluginHandle, receipt: CallReceipt) => Promise<T>,
   ): Promise<T> {
     const slot = entry.slot;
     if (!slot)
@@ -347,15 +351,23 @@ export class PluginRegistry {
     }
     const started = now();
     const base = { pluginId: entry.id, pluginVersion: slot.handle.version, kind, name };
+    const receipt: CallReceipt = {};
+    const used = () => (receipt.fuelUsed === undefined ? {} : { fuelUsed: receipt.fuelUsed });
     slot.enter();
     try {
-      const result = await call(slot.handle);
+      const result = await call(slot.handle, receipt);
       entry.failures = 0;
-      this.#options.onCall?.({ ...base, durationMs: now() - started, outcome: 'ok' });
+      this.#options.onCall?.({ ...base, durationMs: now() - started, outcome: 'ok', ...used() });
       return result;
     } catch (error) {
       const failure = asPlinthError(error, entry.id);
-      this.#options.onCall?.({ ...base, durationMs: now() - started, outcome: 'error', code: failure.code });
+      this.#options.onCall?.({
+        ...base,
+        durationMs: now() - started,
+        outcome: 'error',
+        code: failure.code,
+        ...used(),
+      });
       if (isPluginFault(failure.code) && entry.slot === slot) this.#countFailure(entry, failure);
       throw failure;
     } finally {

@@ -9,7 +9,7 @@ import {
 } from '@plinth/protocol';
 import { describeCall } from '../call-errors.js';
 import { createPool, isRecycleError, type PoolStats } from '../pool/pool.js';
-import type { CommandCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
+import type { CommandCallOptions, ExportCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
 import { pooledPluginOptionsSchema } from '../options/registry-options.js';
 
 export interface PooledPluginOptions {
@@ -119,7 +119,7 @@ export async function openPooledPlugin(options: PooledPluginOptions): Promise<Po
     ...(max === 1 && reference.callExport !== undefined && reference.hasExport !== undefined
       ? {
           hasExport: (name: string) => reference.hasExport?.(name) === true,
-          callExport: (exportName: string, input: string | Uint8Array) =>
+          callExport: (exportName: string, input: string | Uint8Array, options?: ExportCallOptions) =>
             pool.use(async (handle) => {
               if (handle.callExport === undefined) {
                 throw new PlinthError(
@@ -128,7 +128,7 @@ export async function openPooledPlugin(options: PooledPluginOptions): Promise<Po
                   context(exportName),
                 );
               }
-              return handle.callExport(exportName, input);
+              return handle.callExport(exportName, input, options);
             }, context(exportName)),
         }
       : {}),

@@ -14,6 +14,7 @@ import type { CheckRecorder } from './report.js';
 /** The codes of a limit hit; after one the lane may have recycled the instance (fresh memory, no init). */
 export const LIMIT_ERROR_CODES: ReadonlySet<string> = new Set([
   'timeout',
+  'fuel_exhausted',
   'out_of_memory',
   'output_too_large',
   'host_calls_exceeded',
