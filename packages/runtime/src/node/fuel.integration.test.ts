@@ -8,6 +8,7 @@ import { PluginRegistry, type CallRecord } from '../registry/plugin-registry.js'
 import { openGenericPluginHandle } from '../registry/generic-plugin-handle.js';
 import { createIsolatedLane } from './isolated-lane.js';
 import { kvGuest, linkedGuests } from './__fixtures__/generic-guests.js';
+import type { UserFunctions } from '../generic/user-functions.js';
 
 // The guest corpus lives in @plinth/testkit, which the runtime may not import: read it by path.
 const corpus = new URL('../../../testkit/guests/', import.meta.url);
@@ -35,20 +36,18 @@ async function open(options: OpenPluginOptions): Promise<GenericPlugin> {
 
 function kvFunctions() {
   const store = new Map<string, string>();
-  return {
-    store,
-    functions: {
-      'extism:host/user': {
-        kv_read: (context: { readString(o: bigint): string; store(v: string): bigint }, key: bigint) => {
-          const value = store.get(context.readString(key));
-          return value === undefined ? 0n : context.store(value);
-        },
-        kv_write: (context: { readString(o: bigint): string }, key: bigint, value: bigint) => {
-          store.set(context.readString(key), context.readString(value));
-        },
+  const functions: UserFunctions = {
+    'extism:host/user': {
+      kv_read(context, key) {
+        const value = store.get(context.readString(key));
+        return value === undefined ? 0n : context.store(value);
+      },
+      kv_write(context, key, value) {
+        store.set(context.readString(key), context.readString(value));
       },
     },
   };
+  return { store, functions };
 }
 
 async function fuelOf(plugin: GenericPlugin, exportName: string, input: string): Promise<number> {

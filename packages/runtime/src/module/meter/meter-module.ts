@@ -24,7 +24,7 @@ const PAGE_COST_SHIFT = 11;
 
 
 export interface MeteringStats {
-  /** Functions rewritten (the module's own, not the three helpers the metering adds). */
+  /** Functions rewritten (the module's own, not the four helpers the metering adds). */
   functions: number;
   /** Places a charge was inserted. */
   chargePoints: number;
@@ -98,6 +98,8 @@ interface Layout {
   counter: number;
   /** Function indices of the sized-charge helpers, by `Sized`. */
   helpers: readonly [number, number, number];
+  /** Function index of the helper that refills the counter (the cold path of every charge). */
+  refillNow: number;
 }
 
 function rewrite(bytes: Uint8Array): MeterResult {
@@ -132,11 +134,13 @@ function rewrite(bytes: Uint8Array): MeterResult {
 
   const refillType = typeCount;
   const helperType = typeCount + 1;
+  const voidType = typeCount + 2;
   const firstHelper = importedFunctions + 1 + definedFunctions;
   const layout: Layout = {
     refill: importedFunctions,
     counter: importedGlobals + definedGlobals,
     helpers: [firstHelper, firstHelper + 1, firstHelper + 2],
+    refillNow: firstHelper + 3,
   };
   const shift = (index: number) => (index >= layout.refill ? index + 1 : index);
   const stats: MeteringStats = { functions: 0, chargePoints: 0, sizedCharges: 0 };
@@ -144,14 +148,16 @@ function rewrite(bytes: Uint8Array): MeterResult {
   const writers: Record<number, (section: WasmSection | undefined) => ByteSink> = {
     1: (section) => appendToVector(section, cursorOf, (sink) => {
       sink.bytes([0x60, 0x01, 0x7e, 0x01, 0x7e]); // refill: (i64) -> i64
-      sink.bytes([0x60, 0x01, 0x7f, 0x01, 0x7f]); // helpers: (i32) -> i32
-    }, 2),
+      sink.bytes([0x60, 0x01, 0x7f, 0x01, 0x7f]); // sized helpers: (i32) -> i32
+      sink.bytes([0x60, 0x00, 0x00]); // refill helper: () -> ()
+    }, 3),
     2: (section) => appendToVector(section, cursorOf, (sink) => {
       sink.name(FUEL_NAMESPACE).name(FUEL_REFILL_IMPORT).byte(0x00).u32(refillType);
     }, 1),
     3: (section) => appendToVector(section, cursorOf, (sink) => {
       for (let helper = 0; helper < 3; helper += 1) sink.u32(helperType);
-    }, 3),
+      sink.u32(voidType);
+    }, 4),
     6: (section) => {
       const sink = rewriteGlobals(section, cursorOf, shift);
       return sink;
@@ -428,7 +434,7 @@ function rewriteCode(
     cursor = cursorOf(section);
     count = cursor.u32('the function body count');
   }
-  sink.u32(count + 3);
+  sink.u32(count + 4);
   const body = new ByteSink(4096);
   for (let index = 0; cursor && index < count; index += 1) {
     const size = cursor.u32(`the size of function body ${index}`);
@@ -443,6 +449,10 @@ function rewriteCode(
     writeHelper(body, kind, layout);
     sink.u32(body.length).bytes(body.view());
   }
+  // refillNow: counter = refill(counter)
+  body.length = 0;
+  body.byte(0x00).byte(0x23).u32(layout.counter).byte(0x10).u32(layout.refill).byte(0x24).u32(layout.counter).byte(0x0b);
+  sink.u32(body.length).bytes(body.view());
   return sink;
 }
 
@@ -454,11 +464,9 @@ function writeCharge(sink: ByteSink, cost: number, layout: Layout): void {
 }
 
 function writeRefillCheck(sink: ByteSink, layout: Layout): void {
-  const { counter, refill } = layout;
+  const { counter, refillNow } = layout;
   sink.byte(0x23).u32(counter).byte(0x42).byte(0x00).byte(0x53); // counter < 0
-  sink.byte(0x04).byte(0x40); // if
-  sink.byte(0x23).u32(counter).byte(0x10).u32(refill).byte(0x24).u32(counter);
-  sink.byte(0x0b);
+  sink.byte(0x04).byte(0x40).byte(0x10).u32(refillNow).byte(0x0b); // if; call refillNow; end
 }
 
 /** A helper `(n: i32) -> i32` that charges for `n` units of a sized operation and returns `n`. */
