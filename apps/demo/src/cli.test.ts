@@ -177,7 +177,7 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
     [['frobnicate'], 2, 'plinth-demo frobnicate: unknown command "frobnicate"'],
     [['mcp', '--port', '80'], 2, 'plinth-demo mcp: --port needs --http'],
     [['logs', '--lines=-1'], 2, 'plinth-demo logs: --lines must be an integer from 0 to 100000 (got "-1")'],
-    [['--lane', 'fast', 'list'], 2, '--lane must be "isolated" or "in-thread" (got "fast")'],
+    [['--lane', 'fast', 'list'], 2, '--lane must be "auto", "isolated" or "in-thread" (got "fast")'],
   ])('rejects %j with exit %i and a clear message', async (argv, exit, message) => {
     const { code, stderr, stdout } = await demo(...argv);
     expect(code).toBe(exit);
@@ -226,6 +226,7 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
       [
         'plinth-golden.http 1.0.0 [active] — HTTP fetch (AssemblyScript golden)',
         '  commands: ping, echo, greet, time, fetch, fetch_json',
+        '  runs:     in-thread, metered (fuel) — every host function it may use answers synchronously',
         '  may:      use plugin storage (1 MiB per value)',
         '  asks to:  make HTTP requests to any host — Fetch the URLs you ask for. (not granted)',
         '  grant:    plinth-demo grant plinth-golden.http http_requests all',
@@ -237,7 +238,12 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
     expect(granted.stdout).toContain('unchanged plinth-golden.http');
     expect(granted.stdout).toContain('  granted what it asks for: http_requests\n');
     expect(granted.stdout).toContain('  may: make HTTP requests to any host');
-    expect((await demo('list')).stdout).not.toContain('(not granted)');
+    const afterGrant = (await demo('list')).stdout;
+    expect(afterGrant).not.toContain('(not granted)');
+    // Granted HTTP, whose host function answers asynchronously: the plugin now runs in a worker.
+    expect(afterGrant).toContain(
+      '  runs:     isolated (a worker), metered (fuel) — it may use host_http_request (granted http_requests), which answers asynchronously\n',
+    );
     // The policy outlives the plugin; taken back so the next install is asked again.
     expect((await demo('revoke', 'plinth-golden.http', 'http_requests')).code).toBe(0);
     const removed = await demo('uninstall', 'plinth-golden.http');

@@ -12,7 +12,9 @@ import { DEFAULT_WORKSPACE, WorkspaceError, openWorkspace, type Workspace } from
 
 export const USAGE = `plinth-demo — a notes workspace whose tools are WebAssembly plugins
 
-Usage: plinth-demo [--workspace <dir>] [--lane isolated|in-thread] <command> ...
+Usage: plinth-demo [--workspace <dir>] [--lane auto|isolated|in-thread] <command> ...
+  --lane auto (default): each plugin is metered (fuel) and runs in-thread, or isolated in a worker when
+  it is granted a host function that answers asynchronously (HTTP, plugin commands, WASI)
 
 Plugins
   list                                    plugins with version, state and permissions in words
@@ -114,7 +116,7 @@ interface HostExtras {
 
 /** Starts a host on the workspace, reports folders it skipped, runs `use`, and always closes it. */
 async function runWithHost(
-  options: HostExtras & { workspace: Workspace; io: CliIo; lane?: 'isolated' | 'in-thread' },
+  options: HostExtras & { workspace: Workspace; io: CliIo; lane?: 'auto' | 'isolated' | 'in-thread' },
   use: (host: NodeHost) => Promise<void> | void,
 ): Promise<void> {
   const { io } = options;
@@ -153,8 +155,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown option --${flag}`);
     }
     const lane = values.lane;
-    if (lane !== undefined && lane !== 'isolated' && lane !== 'in-thread') {
-      throw new UsageError(`--lane must be "isolated" or "in-thread" (got "${lane}")`);
+    if (lane !== undefined && lane !== 'auto' && lane !== 'isolated' && lane !== 'in-thread') {
+      throw new UsageError(`--lane must be "auto", "isolated" or "in-thread" (got "${lane}")`);
     }
     const protocol = runProtocolCommand(command, args, io);
     if (protocol !== undefined) return await protocol;

@@ -53,7 +53,7 @@ export async function openHost(options: OpenHostOptions): Promise<NodeHost> {
     storagePath: workspace.storagePath,
     policy: { frontMatter: workspace.policyFile },
     hostAppVersion: DEMO_APP_VERSION,
-    lane: options.lane ?? 'isolated',
+    lane: options.lane ?? 'auto',
     watch: options.watch ?? false,
     onLog: (entry) => appendLine(workspace.logFile, entry),
     onEvent: (event) => appendLine(workspace.eventsFile, event),

@@ -3,6 +3,7 @@ import { PERMISSION_TYPES, type JsonValue, type PermissionType } from '@plinth/p
 import type { NodeHost, NodeHostPermissionRequest, NodeHostPlugin } from '@plinth/host-node';
 import { CliError, UsageError, type CliIo } from './cli-io.js';
 import { parseParams } from './json-params.js';
+import { laneWords } from './tool-catalog.js';
 
 export function requirePlugin(host: NodeHost, id: string): NodeHostPlugin {
   const plugin = host.plugin(id);
@@ -38,6 +39,7 @@ export function listPlugins(host: NodeHost, io: CliIo): void {
     const name = plugin.manifest ? ` — ${plugin.manifest.name}` : '';
     io.stdout(`${plugin.id} ${plugin.version ?? '?'} [${plugin.state}]${name}\n`);
     if (plugin.manifest) io.stdout(`  commands: ${plugin.manifest.commands.join(', ') || '(none)'}\n`);
+    if (plugin.lane) io.stdout(`  runs:     ${laneWords(plugin.lane)} — ${plugin.lane.reason}\n`);
     const may =
       plugin.permissionSummary.length > 0
         ? plugin.permissionSummary.join(', ')

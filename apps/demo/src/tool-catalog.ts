@@ -21,6 +21,8 @@ export interface ToolSource {
   id: string;
   state: string;
   manifest: GuestManifest | undefined;
+  /** Where the plugin runs, when known: said in every tool's description. */
+  lane?: { kind: string; metered: boolean } | undefined;
 }
 
 const OPEN_OBJECT: ToolInputSchema = { type: 'object', additionalProperties: true };
@@ -81,18 +83,32 @@ export function inputSchemaFor(hint: CliCommand | undefined): ToolInputSchema {
   };
 }
 
-function describe(manifest: GuestManifest, command: string, hint: CliCommand | undefined): string {
+function describe(
+  manifest: GuestManifest,
+  command: string,
+  hint: CliCommand | undefined,
+  lane: ToolSource['lane'],
+): string {
   const about = hint ? ` — ${hint.long_about ?? hint.about}` : '';
-  return `${manifest.name} (${manifest.id} v${manifest.version}): command "${command}"${about}. ${manifest.description}`;
+  const where = lane ? ` Runs ${laneWords(lane)}.` : '';
+  return `${manifest.name} (${manifest.id} v${manifest.version}): command "${command}"${about}. ${manifest.description}${where}`;
+}
+
+/** `in-thread, metered` / `isolated (a worker)`: how list and the tool descriptions name a lane. */
+export function laneWords(lane: NonNullable<ToolSource['lane']>): string {
+  const kind = lane.kind === 'isolated' ? 'isolated (a worker)' : lane.kind;
+  return lane.metered ? `${kind}, metered (fuel)` : kind;
 }
 
 /** Every command of every active plugin as an MCP tool, with unique, deterministic names. */
 export function buildToolCatalog(plugins: readonly ToolSource[]): PluginTool[] {
   const manifests = new Map<string, GuestManifest>();
+  const lanes = new Map<string, ToolSource['lane']>();
   const keys: ToolKey[] = [];
   for (const plugin of plugins) {
     if (plugin.state !== 'active' || !plugin.manifest) continue;
     manifests.set(plugin.id, plugin.manifest);
+    lanes.set(plugin.id, plugin.lane);
     for (const command of plugin.manifest.commands) keys.push({ pluginId: plugin.id, command });
   }
   const tools: PluginTool[] = [];
@@ -102,7 +118,7 @@ export function buildToolCatalog(plugins: readonly ToolSource[]): PluginTool[] {
     tools.push({
       ...key,
       name,
-      description: describe(manifest, key.command, hint),
+      description: describe(manifest, key.command, hint, lanes.get(key.pluginId)),
       inputSchema: inputSchemaFor(hint),
     });
   }

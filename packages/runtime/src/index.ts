@@ -79,6 +79,7 @@ export { createInThreadLane } from './lanes/in-thread-lane.js';
 export { meterModule, type MeteringStats, type MeterResult } from './module/meter/meter-module.js';
 export { METERING_VERSION } from './module/meter/fuel-abi.js';
 export { isMetered } from './lanes/fuel-account.js';
+export { importedHostFunctions } from './module/imported-host-functions.js';
 
 // Loading: sources, checks before any instance, the compiled-module cache, and instance pools.
 export { LoadError } from './loader/load-error.js';

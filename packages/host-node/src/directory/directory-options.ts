@@ -12,6 +12,7 @@ const directoryOpenShape = {
   hostAppVersion: hostAppVersionOption,
   bundleFor: functionOption('a function (pluginId) => HostBundle'),
   lane: laneFactoryOption.optional(),
+  laneFor: functionOption('a function (entry) => LaneFactory').optional(),
   // What it returns is checked by openProtocolPluginFrom when each plugin opens.
   openOptions: functionOption('a function (entry) => open options').optional(),
   onWarning: functionOption().optional(),

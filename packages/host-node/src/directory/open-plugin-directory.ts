@@ -39,6 +39,8 @@ export interface DirectoryOpenOptions {
    * `@plinth/runtime/node` for plugins installed from outside, and whenever a bundle is asynchronous.
    */
   lane?: LaneFactory;
+  /** The lane of one plugin, chosen per plugin each time it opens; wins over `lane`. */
+  laneFor?: (entry: PluginDirectoryEntry) => LaneFactory;
   openOptions?: (entry: PluginDirectoryEntry) => ExtraOpenOptions;
   /** A config.json that could not be used, or a manifest cache that could not be written. */
   onWarning?: (pluginId: string, message: string) => void;
@@ -73,6 +75,7 @@ export function directoryOpener(entry: PluginDirectoryEntry, options: DirectoryO
     const cachedManifest = await readManifestCache(entry.manifestPath, sha256);
     const { config, warning } = await readConfigSidecar(entry.configPath);
     if (warning !== undefined) options.onWarning?.(entry.id, warning);
+    const lane = options.laneFor?.(entry) ?? options.lane;
     const plugin = await openProtocolPluginFrom({
       ...options.openOptions?.(entry),
       source: { bytes, origin: entry.modulePath },
@@ -82,7 +85,7 @@ export function directoryOpener(entry: PluginDirectoryEntry, options: DirectoryO
       pluginId: entry.id,
       hostAppVersion: options.hostAppVersion,
       bundle: options.bundleFor(entry.id),
-      ...(options.lane === undefined ? {} : { lane: options.lane }),
+      ...(lane === undefined ? {} : { lane }),
       storedConfig: config,
       ...(cachedManifest === undefined ? {} : { cachedManifest }),
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { guestBytes } from '../directory/__fixtures__/plugins-root.js';
 import { createNodeHost } from './create-node-host.js';
+import type { CallRecord } from '@plinth/runtime';
 import type { NodeHost, NodeHostEvent, NodeHostLogEntry, NodeHostOptions } from './node-host-types.js';
 
 const NOTES = 'plinth-golden.notes';
@@ -294,6 +295,57 @@ describe('createNodeHost on the in-thread lane', () => {
       message: 'the Node host is closed; cannot grant',
     });
     expect(node.plugins()).toEqual([]);
+  });
+});
+
+describe('createNodeHost with lane auto (the default)', () => {
+  it('meters every plugin and runs it in-thread until a grant needs the isolated lane; a revoke moves it back', async () => {
+    const records: CallRecord[] = [];
+    const node = await open({ lane: 'auto', onCall: (record) => records.push(record) });
+    expect(node.plugin(C)?.lane).toEqual({
+      kind: 'in-thread',
+      metered: true,
+      reason: 'every host function it may use answers synchronously',
+    });
+    // as-http imports host_http_request, but nothing grants it: denied before any handler runs.
+    expect(node.plugin(HTTP)?.lane?.kind).toBe('in-thread');
+    expect(await node.command(C, 'ping')).toMatchObject({ success: true });
+    expect(records.at(-1)).toMatchObject({ pluginId: C, name: 'ping', outcome: 'ok', lane: 'in-thread' });
+    expect(records.at(-1)?.fuelUsed).toBeGreaterThan(0);
+
+    await node.grant(HTTP, 'http_requests', '127.0.0.1');
+    expect(node.plugin(HTTP)?.lane).toEqual({
+      kind: 'isolated',
+      metered: true,
+      reason: 'it may use host_http_request (granted http_requests), which answers asynchronously',
+    });
+    expect(logs.map((entry) => entry.message)).toContain(
+      `plugin ${HTTP} moves to the isolated lane: it may use host_http_request (granted http_requests), which answers asynchronously`,
+    );
+    await node.command(HTTP, 'ping').catch(() => undefined);
+    expect(records.filter((record) => record.pluginId === HTTP).at(-1)?.lane).toBe('isolated');
+
+    await node.revoke(HTTP, 'http_requests');
+    expect(node.plugin(HTTP)?.lane?.kind).toBe('in-thread');
+    // The other plugins were never reloaded.
+    expect(logs.filter((entry) => entry.message.includes('moves to'))).toHaveLength(2);
+  });
+
+  it('stops a plugin that never returns with fuel_exhausted, in-thread, and serves it and the others again', async () => {
+    mkdirSync(join(base, 'plugins', 'hostile.loop-command'), { recursive: true });
+    writeFileSync(
+      join(base, 'plugins', 'hostile.loop-command', 'plugin.wasm'),
+      guestBytes('hostile/hostile-loop-command'),
+    );
+    const node = await open({ lane: 'auto', limits: { fuelPerCall: 5_000_000 } });
+    expect(node.plugin('hostile.loop-command')?.lane?.kind).toBe('in-thread');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(node.command('hostile.loop-command', 'spin')).rejects.toMatchObject({
+        code: 'fuel_exhausted',
+        context: { pluginId: 'hostile.loop-command', exportName: 'handle_command', limit: 'fuelPerCall' },
+      });
+    }
+    expect(await node.command(C, 'ping')).toMatchObject({ success: true });
   });
 });
 

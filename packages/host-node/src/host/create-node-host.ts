@@ -5,6 +5,7 @@ import {
   createInThreadLane,
   PluginRegistry,
   resolveLimits,
+  type LaneOptions,
   type PluginInfo,
   type ProtocolLogEntry,
 } from '@plinth/runtime';
@@ -30,6 +31,7 @@ import { nodeHostOptionsSchema } from './node-host-options.js';
 import type { NodeHost, NodeHostInstallOptions, NodeHostOptions } from './node-host-types.js';
 import { permissionRequest } from './permission-request.js';
 import { describePlugin } from './plugin-view.js';
+import { chooseLane, laneFactoryFor, type LaneDecision } from './lane-choice.js';
 
 /**
  * One Node host: a workspace, a plugins root, one SQLite database and one policy file, composed from the
@@ -60,6 +62,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     watch,
     denialsKept: options.denialsKept ?? DEFAULT_DENIALS_KEPT,
     log,
+    onChange: () => void relane(),
   });
   const registry = new PluginRegistry({
     permissions: policy.checker,
@@ -69,6 +72,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       if (registryChange.type === 'unloaded' || registryChange.type === 'quarantined') {
         hostBundles.ws.disconnect(registryChange.pluginId);
       }
+      if (registryChange.type === 'unloaded') lanes.delete(registryChange.pluginId);
       change(registryChange);
     },
     log: (entry) => log(registryLog(entry)),
@@ -94,12 +98,44 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     throw error;
   }
 
-  const lane = options.lane === 'in-thread' ? createInThreadLane : createIsolatedLane;
+  const laneMode = options.lane ?? 'auto';
+  // Where a new module's manifest is read at install: the isolated lane unless every plugin is trusted.
+  const lane = laneMode === 'in-thread' ? createInThreadLane : createIsolatedLane;
+  /** The lane each plugin's instance was opened in, with its module, to check again when grants change. */
+  const lanes = new Map<string, { decision: LaneDecision; module: LaneOptions['module'] }>();
+  const decide = (pluginId: string, module: LaneOptions['module']): LaneDecision =>
+    chooseLane({ mode: laneMode, pluginId, module, policy: policy.current(), fuelPerCall: limits.fuelPerCall });
+  let relaning: Promise<void> = Promise.resolve();
+  /** Reloads every plugin whose lane the current policy decides differently (a grant or revoke changed it). */
+  const relane = (): Promise<void> => {
+    relaning = relaning.then(async () => {
+      if (laneMode !== 'auto' || closing) return;
+      for (const [pluginId, opened] of lanes) {
+        const next = decide(pluginId, opened.module);
+        if (next.kind === opened.decision.kind || registry.get(pluginId) === undefined) continue;
+        log({
+          level: 'info',
+          source: 'host',
+          pluginId,
+          message: `plugin ${pluginId} moves to the ${next.kind} lane: ${next.reason}`,
+        });
+        await registry.reload(pluginId).catch((error: unknown) =>
+          log({ level: 'error', source: 'host', pluginId, message: `reload into the ${next.kind} lane failed: ${messageOf(error)}` }),
+        );
+      }
+    });
+    return relaning;
+  };
   const directory: DirectoryOpenOptions = {
     hostAppVersion: options.hostAppVersion,
     bundleFor: () => hostBundles.bundle,
-    lane,
+    laneFor: (entry) => (laneOptions) => {
+      const decision = decide(entry.id, laneOptions.module);
+      lanes.set(entry.id, { decision, module: laneOptions.module });
+      return laneFactoryFor(decision.kind)(laneOptions);
+    },
     openOptions: () => ({
+      ...(laneMode === 'auto' ? { fuel: true } : {}),
       limits,
       initContext: { workspace_root: workspaceRoot },
       log: (entry: ProtocolLogEntry) => log(protocolLog(entry)),
@@ -120,7 +156,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   const open = (what: string): void => {
     if (closing) throw closedError(what);
   };
-  const view = (info: PluginInfo) => describePlugin(info, policy.current());
+  const view = (info: PluginInfo) => describePlugin(info, policy.current(), lanes.get(info.id)?.decision);
   /** Adds what the manifest asks for and the policy lacks, only when `consent` says so. */
   const grantWithConsent = async (
     manifest: GuestManifest,
@@ -258,6 +294,8 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
           await registry.reload(result.id);
         } else if (registry.get(result.id) === undefined) {
           await loadOne(result.id);
+        } else if (granted.length > 0) {
+          await relane();
         }
       } catch (error) {
         // A plugin that cannot run (or whose consent failed) is not left installed; one there before stays.
@@ -281,10 +319,12 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     async grant(pluginId, permission, scope) {
       open('grant');
       await policy.grant(pluginId, permission, scope);
+      await relane();
     },
     async revoke(pluginId, permission, scope) {
       open('revoke');
       await policy.revoke(pluginId, permission, scope);
+      await relane();
     },
     policy: () => policy.current(),
     denials: () => policy.denials(),

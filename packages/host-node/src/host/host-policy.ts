@@ -27,6 +27,8 @@ export interface HostPolicyOptions {
   watch: boolean;
   denialsKept: number;
   log: (entry: NodeHostLogEntry) => void;
+  /** After the policy file changed on disk (an edit by hand, or another process). */
+  onChange?: () => void;
 }
 
 /** The host's policy file, the checker reading it, the denials it made, and grant/revoke writing it back. */
@@ -46,7 +48,10 @@ export async function openHostPolicy(options: HostPolicyOptions): Promise<HostPo
   const { log } = options;
   const sourceOptions = {
     watch: options.watch,
-    onChange: () => log({ level: 'info', source: 'permissions', message: 'policy changed' }),
+    onChange: () => {
+      log({ level: 'info', source: 'permissions', message: 'policy changed' });
+      options.onChange?.();
+    },
     onError: (error: Error) =>
       log({
         level: 'warn',

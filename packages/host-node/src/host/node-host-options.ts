@@ -14,7 +14,7 @@ export const nodeHostOptionsSchema = defineOptions<NodeHostOptions>()(
       .union([z.strictObject({ file: pathOption }), z.strictObject({ frontMatter: pathOption })])
       .describe('a { file } or { frontMatter } object'),
     hostAppVersion: hostAppVersionOption,
-    lane: z.enum(['isolated', 'in-thread']).optional(),
+    lane: z.enum(['auto', 'isolated', 'in-thread']).optional(),
     limits: limitOverridesSchema.optional(),
     allowPrivateHosts: hostListOption.optional(),
     runtimeContext: functionOption('a function (pluginId) => object').optional(),

@@ -8,7 +8,7 @@ import type {
   PluginPermissions,
   Policy,
 } from '@plinth/protocol';
-import type { CallRecord, PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
+import type { CallRecord, LaneKind, PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
 import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/index.js';
 
 /** How a Node app hosts plugins: one workspace, one plugins root, one storage database, one policy. */
@@ -26,8 +26,16 @@ export interface NodeHostOptions {
   policy: { file: string } | { frontMatter: string };
   /** The embedding app's version, compared with each manifest's `min_app_version`. */
   hostAppVersion: string;
-  /** `isolated` (default: a worker per plugin, hard timeouts, async host functions) or `in-thread`. */
-  lane?: 'isolated' | 'in-thread';
+  /**
+   * Where plugins run. `auto` (default): every plugin is metered (fuel: an instruction budget per call),
+   * and runs in-thread unless it needs what only the isolated lane gives — a granted host function that
+   * answers asynchronously (`host_http_request` with `http_requests`, `host_plugin_command` with
+   * `execute_commands`, `host_run_wasi_module` with `plugin_storage`) or a `fuelPerCall` above the in-thread
+   * ceiling (1e9); a grant or revoke that changes the answer reloads the plugin into the other lane.
+   * `isolated`: a worker per plugin for all (hard timeouts, unmetered). `in-thread`: all in-thread,
+   * unmetered (trusted plugins only).
+   */
+  lane?: 'auto' | 'isolated' | 'in-thread';
   limits?: Partial<PluginLimits>;
   /** Hosts (names, IPs or CIDR ranges) plugins may reach although they are private or loopback. */
   allowPrivateHosts?: readonly string[];
@@ -91,6 +99,8 @@ export interface NodeHostPlugin extends PluginInfo {
    * however narrow, counts as answered.
    */
   notGranted: NodeHostPermissionRequest | undefined;
+  /** The lane its instance runs in (undefined until it first opened), and whether it counts fuel. */
+  lane: { kind: LaneKind; metered: boolean; reason: string } | undefined;
 }
 
 /** What one `command` call carries besides its params. */

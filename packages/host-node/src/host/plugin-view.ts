@@ -3,11 +3,13 @@ import type { Policy } from '@plinth/protocol';
 import type { PluginInfo } from '@plinth/runtime';
 import type { NodeHostPlugin } from './node-host-types.js';
 import { permissionRequest } from './permission-request.js';
+import type { LaneDecision } from './lane-choice.js';
 
 /** A registry entry as an app shows it: what the policy grants, in words, and what the manifest asks for. */
-export function describePlugin(info: PluginInfo, policy: Policy): NodeHostPlugin {
+export function describePlugin(info: PluginInfo, policy: Policy, lane: LaneDecision | undefined): NodeHostPlugin {
   return {
     ...info,
+    lane,
     permissionSummary: describePermissions(policy.plugins[info.id]?.permissions ?? {}),
     requestedPermissions: info.manifest?.requested_permissions,
     notGranted: info.manifest && permissionRequest(info.manifest, policy),

@@ -29,6 +29,8 @@ export interface HostCallContext {
 
 /** What one call used, as the lane reports it into `HostCallContext.receipt`. */
 export interface CallReceipt {
+  /** The lane that ran the call. */
+  lane?: 'in-thread' | 'isolated';
   /** Fuel the guest used (metered plugins only; on `fuel_exhausted`, what it had used when stopped). */
   fuelUsed?: number;
 }

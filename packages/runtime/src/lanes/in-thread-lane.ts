@@ -129,6 +129,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     hostMemoryFailure = undefined;
     runningDecode = decode;
     runningReceipt = context.receipt;
+    if (runningReceipt) runningReceipt.lane = 'in-thread';
     // rc13 adopts a Uint8Array's buffer as the input block, which the guest can write to: copy it.
     const guestInput = typeof input === 'string' ? input : new Uint8Array(input);
     if (stale) return renew().then(() => callPlugin(exportName, guestInput, context)).then(finish, fail) as Promise<T>;

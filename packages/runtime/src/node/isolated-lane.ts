@@ -229,6 +229,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
     beginCall({ exportName, context, closed, state, exports });
     const errorContext = callErrorContext(exportName, context);
     runningCall = context;
+    if (context.receipt) context.receipt.lane = 'isolated';
     userCalls.takeFailure();
     // A worker recycled after a timeout or crash is replaced here, on the next call.
     const target = worker?.alive ? worker : (worker = await spawn(errorContext));

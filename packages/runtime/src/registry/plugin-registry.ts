@@ -42,6 +42,8 @@ export interface CallRecord {
   code?: PlinthErrorCode;
   /** Fuel the guest used (metered plugins; for `fuel_exhausted`, what it had used when stopped). */
   fuelUsed?: number;
+  /** The lane that ran the call (absent when the call never reached one). */
+  lane?: 'in-thread' | 'isolated';
 }
 
 export interface RegistryLogEntry {
@@ -352,7 +354,10 @@ export class PluginRegistry {
     const started = now();
     const base = { pluginId: entry.id, pluginVersion: slot.handle.version, kind, name };
     const receipt: CallReceipt = {};
-    const used = () => (receipt.fuelUsed === undefined ? {} : { fuelUsed: receipt.fuelUsed });
+    const used = () => ({
+      ...(receipt.lane === undefined ? {} : { lane: receipt.lane }),
+      ...(receipt.fuelUsed === undefined ? {} : { fuelUsed: receipt.fuelUsed }),
+    });
     slot.enter();
     try {
       const result = await call(slot.handle, receipt);
