@@ -12,10 +12,10 @@
  */
 import { readFileSync } from 'node:fs';
 import wabt from 'wabt';
-import { meterModule } from '../src/module/meter/meter-module.js';
-import { createIsolatedLane } from '../src/node/isolated-lane.js';
-import { openPlugin, openProtocolPluginFrom } from '../src/open-plugin.js';
-import type { ProtocolPlugin } from '../src/protocol/protocol-plugin.js';
+import { meterModule } from '../dist/module/meter/meter-module.js';
+import { createIsolatedLane } from '../dist/node/isolated-lane.js';
+import { openPlugin, openProtocolPluginFrom } from '../dist/open-plugin.js';
+import type { ProtocolPlugin } from '../dist/protocol/protocol-plugin.js';
 import { compareAlternating } from './alternating-blocks.js';
 import { BENCH_BUNDLE, GOLDEN_C_WASM } from './raw-baseline.js';
 

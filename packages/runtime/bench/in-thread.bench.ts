@@ -6,7 +6,7 @@
  *  - per-call cost over 100,000 calls: the last 10,000 vs the first 10,000 (flat = ratio ≈ 1);
  *  - load/unload 1,000 times: heap growth after a forced GC (run with --expose-gc for a precise figure).
  */
-import { createInThreadLane, openProtocolPluginFrom, resolveLimits } from '../src/index.js';
+import { createInThreadLane, openProtocolPluginFrom, resolveLimits } from '../dist/index.js';
 import { compareAlternating, DEFAULT_BLOCKS, time } from './alternating-blocks.js';
 import {
   BENCH_BUNDLE,

@@ -2,11 +2,13 @@
 // same guest, measured in the same run (absolute figures vary with the machine; the ratios are the point).
 // Raw baselines from bench/raw-baseline.ts; the in-thread rows alternate their sides in blocks
 // (bench/alternating-blocks.ts), so they measure the lane alone exactly as in-thread.bench.ts does.
-//   pnpm bench          (BENCH_CALLS=20000 per isolated row; BENCH_FLAT_CALLS=100000 for flatness)
-import { createInThreadLane } from '../src/lanes/in-thread-lane.js';
-import type { Lane } from '../src/lanes/lane.js';
-import { resolveLimits } from '../src/limits.js';
-import { createIsolatedLane } from '../src/node/index.js';
+// The isolated rows also alternate their sides in blocks, once on an idle machine and once with one core
+// kept busy by a spinning child process.
+//   pnpm bench          (BENCH_FLAT_CALLS=100000 for flatness)
+import { createInThreadLane } from '../dist/lanes/in-thread-lane.js';
+import type { Lane } from '../dist/lanes/lane.js';
+import { resolveLimits } from '../dist/limits.js';
+import { createIsolatedLane } from '../dist/node/index.js';
 import { compareAlternating, time, type SideResult } from './alternating-blocks.js';
 import {
   BENCH_BUNDLE as bundle,
@@ -18,9 +20,8 @@ import {
   PING,
   type RawCall,
 } from './raw-baseline.js';
+import { spawn } from 'node:child_process';
 
-const CALLS = Number(process.env['BENCH_CALLS'] ?? 20_000);
-const WARMUP = 2_000;
 const FLAT_CALLS = Number(process.env['BENCH_FLAT_CALLS'] ?? 100_000);
 const module = new WebAssembly.Module(GOLDEN_C_WASM);
 
@@ -42,16 +43,6 @@ const row = (name: string, [raw, ours]: SideResult[]) =>
     raw!.meanUs.toFixed(1),
     `${(1 / ours!.medianRatio).toFixed(2)}× (median of blocks)`,
   ]);
-const sequentialRow = (name: string, ours: number, raw: number) =>
-  rows.push([name, ours.toFixed(1), raw.toFixed(1), `${(raw / ours).toFixed(2)}×`]);
-
-/** Mean µs per call over BENCH_CALLS calls, after a warm-up. */
-async function measure(subject: Lane | RawCall, input: string): Promise<number> {
-  const call =
-    'kind' in subject ? () => subject.call('handle_command', input, context) : () => subject.call(input);
-  for (let i = 0; i < WARMUP; i++) await call();
-  return time(CALLS, call);
-}
 
 const limits = resolveLimits();
 // In-thread first, with no worker alive, as in in-thread.bench.ts.
@@ -63,14 +54,42 @@ await Promise.all([inThread.close(), rawInThread.close()]);
 
 const isolated = await createIsolatedLane({ module, bundle, limits });
 const rawWorker = await openRawInWorker(module);
-// The isolated rows time one side after the other (their ratios are several ×, far above order effects).
-const isoPing = await measure(isolated, PING);
-const rawPing = await measure(rawWorker, PING);
-const isoGreet = await measure(isolated, GREET);
-const rawGreet = await measure(rawWorker, GREET);
-sequentialRow('isolated: ping (no host call)', isoPing, rawPing);
-sequentialRow('isolated: greet (1 host_log)', isoGreet, rawGreet);
-sequentialRow('isolated: host round trip (greet − ping)', isoGreet - isoPing, rawGreet - rawPing);
+/**
+ * Isolated lane vs raw rc13 worker + reset(), in alternating blocks, on an idle machine and with one core
+ * kept busy by another process (a loaded server is when speed matters; spinning waits compete for cores).
+ */
+async function compareWorkers(input: string): Promise<SideResult[]> {
+  return compareAlternating({
+    sides: [
+      { name: 'raw', call: () => rawWorker.call(input) },
+      { name: 'Plinth', call: () => isolated.call('handle_command', input, context) },
+    ],
+    blocks: 70,
+    warmupBlocks: 10,
+    callsPerBlock: 100,
+  });
+}
+const ratioRows: string[] = [];
+for (const condition of ['idle', 'one core busy'] as const) {
+  const busy =
+    condition === 'one core busy'
+      ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })
+      : undefined;
+  try {
+    for (const [name, input] of [
+      ['ping (no host call)', PING],
+      ['greet (1 host_log)', GREET],
+    ] as const) {
+      const [raw, ours] = await compareWorkers(input);
+      row(`isolated, ${condition}: ${name}`, [raw!, ours!]);
+      ratioRows.push(
+        `isolated vs raw worker + reset(), ${condition}, ${name}: ${ours!.medianRatio.toFixed(2)}× the raw time (target ≤ 0.5×)`,
+      );
+    }
+  } finally {
+    busy?.kill();
+  }
+}
 await rawWorker.close();
 
 // Flatness: the isolated lane's cost per call at the start and at the end of FLAT_CALLS calls.
@@ -85,7 +104,7 @@ await isolated.close();
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((r) => r[column]!.length)));
 for (const r of rows) console.log(r.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
 console.log(
-  `\nisolated lane over ${FLAT_CALLS} calls: first ${window} ${first.toFixed(1)} µs/call, last ${window} ${last.toFixed(1)} µs/call (last / first ${(last / first).toFixed(2)}×)`,
+  `\n${ratioRows.join('\n')}\nisolated lane over ${FLAT_CALLS} calls: first ${window} ${first.toFixed(1)} µs/call, last ${window} ${last.toFixed(1)} µs/call (last / first ${(last / first).toFixed(2)}×)`,
 );
 console.log(
   '(raw / Plinth > 1 means Plinth is faster. The in-thread rows are the lane alone; in-thread.bench.ts\n' +

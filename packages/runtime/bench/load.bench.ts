@@ -8,11 +8,11 @@
 //  - Memory: 100 in-thread and 10 isolated-lane instances of golden/c-protocol, kept open.
 //   node --expose-gc --import tsx bench/load.bench.ts   (BENCH_ROUNDS=3)
 import { readFileSync } from 'node:fs';
-import { createCompileCache, type CompileCache } from '../src/loader/compile-cache.js';
-import { encodeU32 } from '../src/module/leb128.js';
-import { createIsolatedLane } from '../src/node/isolated-lane.js';
-import { openProtocolPluginFrom } from '../src/open-plugin.js';
-import type { ProtocolPlugin } from '../src/protocol/protocol-plugin.js';
+import { createCompileCache, type CompileCache } from '../dist/loader/compile-cache.js';
+import { encodeU32 } from '../dist/module/leb128.js';
+import { createIsolatedLane } from '../dist/node/isolated-lane.js';
+import { openProtocolPluginFrom } from '../dist/open-plugin.js';
+import type { ProtocolPlugin } from '../dist/protocol/protocol-plugin.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const COPIES = 20;

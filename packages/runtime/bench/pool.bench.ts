@@ -5,13 +5,13 @@
 //   node --expose-gc --import tsx bench/pool.bench.ts   (BENCH_CALLERS=4, BENCH_CALLS_PER_CALLER=40)
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { HostCallContext } from '../src/host/host-bundle.js';
-import { createInThreadLane } from '../src/lanes/in-thread-lane.js';
-import type { Lane, LaneFactory } from '../src/lanes/lane.js';
-import { resolveLimits } from '../src/limits.js';
-import { loadModule } from '../src/loader/load-module.js';
-import { createIsolatedLane } from '../src/node/isolated-lane.js';
-import { createInstancePool } from '../src/pool/instance-pool.js';
+import type { HostCallContext } from '../dist/host/host-bundle.js';
+import { createInThreadLane } from '../dist/lanes/in-thread-lane.js';
+import type { Lane, LaneFactory } from '../dist/lanes/lane.js';
+import { resolveLimits } from '../dist/limits.js';
+import { loadModule } from '../dist/loader/load-module.js';
+import { createIsolatedLane } from '../dist/node/isolated-lane.js';
+import { createInstancePool } from '../dist/pool/instance-pool.js';
 
 const INPUT_KIB = Number(process.env['BENCH_INPUT_KIB'] ?? 128);
 const CALLERS = Number(process.env['BENCH_CALLERS'] ?? 4);

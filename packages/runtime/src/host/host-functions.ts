@@ -12,6 +12,12 @@ import {
 } from './serve-host-call.js';
 
 import { hostFunctionsOptionsSchema } from '../options/loading-options.js';
+import { blockBytes } from '../lanes/extism-blocks.js';
+
+const decoder = new TextDecoder();
+/** A block as text: a shared buffer (never in rc13's foreground plugin, but cheap to allow) is copied first. */
+const decodeText = (bytes: Uint8Array): string =>
+  decoder.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
 
 export type { HostCallRecord, HostCallState } from './serve-host-call.js';
 
@@ -49,7 +55,8 @@ export function buildHostFunctions(options: HostFunctionsOptions): HostFunctions
   for (const spec of HOST_FUNCTIONS as readonly HostFunctionSpec[]) {
     const handler = (options.bundle as Record<string, AnyHostHandler | undefined>)[spec.name];
     functions[spec.name] = (callContext, handle) => {
-      const input = handle === 0n ? '' : (callContext.read(handle)?.text() ?? '');
+      const bytes = handle === 0n ? null : blockBytes(callContext, handle);
+      const input = bytes === null ? '' : decodeText(bytes);
       // allowAsync is false, so the answer is never a promise.
       const served = serveHostCall({
         spec,

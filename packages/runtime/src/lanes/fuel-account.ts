@@ -103,4 +103,3 @@ export class FuelAccount {
     return this.#granted - left;
   }
 }
-

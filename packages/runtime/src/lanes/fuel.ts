@@ -10,7 +10,9 @@ export function fuelExhaustion(
 ): { phase: FuelPhase; budget: number; used: number } | undefined {
   if (rejection instanceof FuelExhausted) return rejection;
   const message =
-    typeof rejection === 'object' && rejection !== null ? (rejection as { message?: unknown }).message : undefined;
+    typeof rejection === 'object' && rejection !== null
+      ? (rejection as { message?: unknown }).message
+      : undefined;
   if (typeof message !== 'string') return undefined;
   const match = MARKER_PATTERN.exec(message);
   if (!match) return undefined;

@@ -132,7 +132,10 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     if (runningReceipt) runningReceipt.lane = 'in-thread';
     // rc13 adopts a Uint8Array's buffer as the input block, which the guest can write to: copy it.
     const guestInput = typeof input === 'string' ? input : new Uint8Array(input);
-    if (stale) return renew().then(() => callPlugin(exportName, guestInput, context)).then(finish, fail) as Promise<T>;
+    if (stale)
+      return renew()
+        .then(() => callPlugin(exportName, guestInput, context))
+        .then(finish, fail) as Promise<T>;
     return callPlugin(exportName, guestInput, context).then(finish, fail) as Promise<T>;
   };
   const callPlugin = (exportName: string, input: Uint8Array | string, context: HostCallContext) => {

@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { wat } from '../__fixtures__/wat.js';
 import type { CallReceipt } from '../host/host-bundle.js';
 import { createCompileCache } from '../loader/compile-cache.js';
-import { openPlugin, openProtocolPluginFrom, type GenericPlugin, type OpenPluginOptions } from '../open-plugin.js';
+import {
+  openPlugin,
+  openProtocolPluginFrom,
+  type GenericPlugin,
+  type OpenPluginOptions,
+} from '../open-plugin.js';
 import { PluginRegistry, type CallRecord } from '../registry/plugin-registry.js';
 import { openGenericPluginHandle } from '../registry/generic-plugin-handle.js';
 import { createIsolatedLane } from './isolated-lane.js';
@@ -12,7 +17,10 @@ import type { UserFunctions } from '../generic/user-functions.js';
 
 // The guest corpus lives in @plinth/testkit, which the runtime may not import: read it by path.
 const corpus = new URL('../../../testkit/guests/', import.meta.url);
-const guests = JSON.parse(readFileSync(new URL('guests.json', corpus), 'utf8')) as { name: string; path: string }[];
+const guests = JSON.parse(readFileSync(new URL('guests.json', corpus), 'utf8')) as {
+  name: string;
+  path: string;
+}[];
 const guestBytes = (name: string) => {
   const guest = guests.find((g) => g.name === name);
   if (!guest) throw new Error(`no guest ${name} in the corpus`);
@@ -58,41 +66,47 @@ async function fuelOf(plugin: GenericPlugin, exportName: string, input: string):
 }
 
 describe('fuel: a metered guest', () => {
-  it.each(LANES)('is stopped mid-loop with fuel_exhausted, and the next call runs on a fresh instance ($lane)', async ({ factory }) => {
-    const kv = kvFunctions();
-    const plugin = await open({
-      source: { bytes: await kvGuest() },
-      pluginId: 'acme.kv',
-      pluginVersion: '1.2.3',
-      functions: kv.functions,
-      fuel: true,
-      limits: { fuelPerCall: 2_000_000, timeoutMs: 30_000 },
-      ...(factory ? { lane: factory } : {}),
-    });
-    const receipt: CallReceipt = {};
-    const error = await plugin.call('spin', '', { receipt }).catch((e: unknown) => e);
-    expect(error).toMatchObject({
-      code: 'fuel_exhausted',
-      context: {
+  it.each(LANES)(
+    'is stopped mid-loop with fuel_exhausted, and the next call runs on a fresh instance ($lane)',
+    async ({ factory }) => {
+      const kv = kvFunctions();
+      const plugin = await open({
+        source: { bytes: await kvGuest() },
         pluginId: 'acme.kv',
         pluginVersion: '1.2.3',
-        exportName: 'spin',
-        limit: 'fuelPerCall',
-        fuelBudget: 2_000_000,
-      },
-    });
-    const { fuelUsed } = (error as { context: { fuelUsed: number } }).context;
-    expect(fuelUsed).toBeGreaterThan(2_000_000);
-    expect(receipt.fuelUsed).toBe(fuelUsed);
-    expect((error as Error).message).toMatch(
-      /^plugin acme\.kv@1\.2\.3 \(spin\) ran out of fuel: it used \d+ of its budget of 2000000 \(fuelPerCall\)/,
-    );
-    // The same plugin object serves again (a fresh instance), and its host-side state is the app's.
-    expect(await plugin.call('write', 'key')).toBeNull();
-    expect(await plugin.callText('read', 'key')).toBe('key');
-    // And runs out again, the same way.
-    await expect(plugin.call('spin')).rejects.toMatchObject({ code: 'fuel_exhausted', context: { fuelUsed } });
-  });
+        functions: kv.functions,
+        fuel: true,
+        limits: { fuelPerCall: 2_000_000, timeoutMs: 30_000 },
+        ...(factory ? { lane: factory } : {}),
+      });
+      const receipt: CallReceipt = {};
+      const error = await plugin.call('spin', '', { receipt }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'fuel_exhausted',
+        context: {
+          pluginId: 'acme.kv',
+          pluginVersion: '1.2.3',
+          exportName: 'spin',
+          limit: 'fuelPerCall',
+          fuelBudget: 2_000_000,
+        },
+      });
+      const { fuelUsed } = (error as { context: { fuelUsed: number } }).context;
+      expect(fuelUsed).toBeGreaterThan(2_000_000);
+      expect(receipt.fuelUsed).toBe(fuelUsed);
+      expect((error as Error).message).toMatch(
+        /^plugin acme\.kv@1\.2\.3 \(spin\) ran out of fuel: it used \d+ of its budget of 2000000 \(fuelPerCall\)/,
+      );
+      // The same plugin object serves again (a fresh instance), and its host-side state is the app's.
+      expect(await plugin.call('write', 'key')).toBeNull();
+      expect(await plugin.callText('read', 'key')).toBe('key');
+      // And runs out again, the same way.
+      await expect(plugin.call('spin')).rejects.toMatchObject({
+        code: 'fuel_exhausted',
+        context: { fuelUsed },
+      });
+    },
+  );
 
   it('uses the same fuel for the same input on every run and in both lanes', async () => {
     const bytes = guestBytes('wat-plain');
@@ -129,31 +143,41 @@ describe('fuel: a metered guest', () => {
     }
   });
 
-  it.each(LANES)('stops a guest that never finishes loading: manifest, init, start function ($lane)', async ({ factory }) => {
-    const lane = factory ? { lane: factory } : {};
-    const limits = { fuelPerLoad: 3_000_000, timeoutMs: 30_000 };
-    for (const [name, id] of [
-      ['hostile-loop-manifest', 'hostile.loop-manifest'],
-      ['hostile-loop-init', 'hostile.loop-init'],
-    ] as const) {
-      await expect(
-        openProtocolPluginFrom({
-          source: { bytes: guestBytes(name) },
-          hostAppVersion: '1.0.0',
-          expectedId: id,
-          fuel: true,
-          limits,
-          ...lane,
-        }),
-        name,
-      ).rejects.toMatchObject({ code: 'fuel_exhausted', context: { limit: 'fuelPerLoad', fuelBudget: 3_000_000 } });
-    }
-    const startLoop = await wat(`(module (memory (export "memory") 1 1) (func $forever (loop $l (br $l))) (start $forever))`);
-    await expect(open({ source: { bytes: startLoop }, fuel: true, limits, ...lane })).rejects.toMatchObject({
-      code: 'fuel_exhausted',
-      context: { limit: 'fuelPerLoad' },
-    });
-  });
+  it.each(LANES)(
+    'stops a guest that never finishes loading: manifest, init, start function ($lane)',
+    async ({ factory }) => {
+      const lane = factory ? { lane: factory } : {};
+      const limits = { fuelPerLoad: 3_000_000, timeoutMs: 30_000 };
+      for (const [name, id] of [
+        ['hostile-loop-manifest', 'hostile.loop-manifest'],
+        ['hostile-loop-init', 'hostile.loop-init'],
+      ] as const) {
+        await expect(
+          openProtocolPluginFrom({
+            source: { bytes: guestBytes(name) },
+            hostAppVersion: '1.0.0',
+            expectedId: id,
+            fuel: true,
+            limits,
+            ...lane,
+          }),
+          name,
+        ).rejects.toMatchObject({
+          code: 'fuel_exhausted',
+          context: { limit: 'fuelPerLoad', fuelBudget: 3_000_000 },
+        });
+      }
+      const startLoop = await wat(
+        `(module (memory (export "memory") 1 1) (func $forever (loop $l (br $l))) (start $forever))`,
+      );
+      await expect(open({ source: { bytes: startLoop }, fuel: true, limits, ...lane })).rejects.toMatchObject(
+        {
+          code: 'fuel_exhausted',
+          context: { limit: 'fuelPerLoad' },
+        },
+      );
+    },
+  );
 
   it('stops unbounded recursion and memory growth in-thread with typed errors; the host goes on', async () => {
     const recursion = await openProtocolPluginFrom({
@@ -190,7 +214,12 @@ describe('fuel: a metered guest', () => {
     await registry.call('acme.plain', 'reverse', 'abcdef');
     await registry.call('acme.plain', 'reverse', 'abcdef');
     expect(records).toHaveLength(2);
-    expect(records[0]).toMatchObject({ pluginId: 'acme.plain', kind: 'call', name: 'reverse', outcome: 'ok' });
+    expect(records[0]).toMatchObject({
+      pluginId: 'acme.plain',
+      kind: 'call',
+      name: 'reverse',
+      outcome: 'ok',
+    });
     expect(records[0]!.fuelUsed).toBeGreaterThan(0);
     expect(records[1]!.fuelUsed).toBe(records[0]!.fuelUsed);
     await registry.close();
@@ -227,7 +256,12 @@ describe('fuel: a metered guest', () => {
     const { math, main } = await linkedGuests();
     await expect(
       openPlugin({
-        manifest: { wasm: [{ data: math, name: 'math' }, { data: main, name: 'main' }] },
+        manifest: {
+          wasm: [
+            { data: math, name: 'math' },
+            { data: main, name: 'main' },
+          ],
+        },
         fuel: true,
       }),
     ).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('single-module') });

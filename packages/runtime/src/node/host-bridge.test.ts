@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  AdaptiveSpin,
   BridgeEnd,
   createBridgeBuffer,
   deserializeRejection,
@@ -73,5 +74,22 @@ describe('host bridge', () => {
       message: 'plain object',
     });
     expect(serializeRejection('text')).toEqual({ kind: 'error', message: 'text' });
+  });
+
+  it('spins less when answers keep coming late, more when they come soon, and not at all when contended', () => {
+    const spin = new AdaptiveSpin({ maxUs: 64, shortWaitUs: 120 });
+    expect(spin.budgetUs).toBe(64);
+    spin.waited(5_000); // gave up, then waited 5 ms: the other side was slow or not running
+    expect(spin.budgetUs).toBe(32);
+    for (let i = 0; i < 4; i++) spin.waited(5_000);
+    expect(spin.budgetUs).toBe(2);
+    spin.waited(5_000);
+    expect(spin.budgetUs).toBe(0); // blocks at once: the core is worth more to the other side
+    spin.waited(80); // a short wait: a longer spin would have caught it
+    expect(spin.budgetUs).toBe(8);
+    spin.waited(80);
+    expect(spin.budgetUs).toBe(16);
+    for (let i = 0; i < 10; i++) spin.caught();
+    expect(spin.budgetUs).toBe(64); // capped
   });
 });

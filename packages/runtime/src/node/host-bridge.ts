@@ -132,12 +132,35 @@ export class BridgeEnd {
   }
 
   /**
-   * Worker side: blocks until it is this side's turn. Spins briefly first when `spin` is set: a host
-   * answer usually comes back within tens of µs, and waking from Atomics.wait costs about as much again.
+   * Worker side: blocks until it is this side's turn. Spins first when a `spinner` is given: a host answer
+   * or the next call usually comes within tens of µs, and waking from Atomics.wait costs about as much
+   * again. The spinner adapts: a spin that had to give up and then waited long (the other side was busy,
+   * or not running at all because the machine's cores are taken) halves the next spin, so a contended
+   * machine gets its core back; a wait that turned out short doubles it.
    */
-  waitSync(spin = 0): void {
-    for (let i = 0; i < spin; i++) if (Atomics.load(this.#words, TURN) === this.#mine) return;
-    Atomics.wait(this.#words, TURN, this.#theirs);
+  waitSync(spinner?: AdaptiveSpin): void {
+    const words = this.#words;
+    const mine = this.#mine;
+    if (spinner === undefined) {
+      Atomics.wait(words, TURN, this.#theirs);
+      return;
+    }
+    const started = performance.now();
+    const until = started + spinner.budgetUs / 1000;
+    if (spinner.budgetUs > 0) {
+      for (;;) {
+        // The clock is read once per 64 polls (a poll costs a few ns, a clock read tens).
+        for (let i = 0; i < 64; i++) {
+          if (Atomics.load(words, TURN) === mine) {
+            spinner.caught();
+            return;
+          }
+        }
+        if (performance.now() >= until) break;
+      }
+    }
+    Atomics.wait(words, TURN, this.#theirs);
+    spinner.waited((performance.now() - started) * 1000);
   }
 
   /** Main side: resolves true when it is this side's turn, false if `timeoutMs` passes first. */
@@ -145,6 +168,38 @@ export class BridgeEnd {
     const waiting = waitAsync(this.#words, TURN, this.#theirs, Math.max(0, timeoutMs));
     const outcome = waiting.async ? await waiting.value : waiting.value;
     return outcome !== 'timed-out' || Atomics.load(this.#words, TURN) === this.#mine;
+  }
+}
+
+/**
+ * How long the worker spins before it blocks, adapted to how the other side answers. A pass of the
+ * ping-pong needs one thread at a time, so spinning pays only while a core is free: on an idle machine an
+ * answer comes within tens of µs and a spin catches it without the wake-up cost of Atomics.wait; on a
+ * machine whose cores are taken, the spinning worker holds a core the main thread needs. So: an answer
+ * caught while spinning nudges the budget up; a spin that gave up and then waited a short time (a
+ * longer spin would have caught it) doubles it; one that waited long halves it, down to not spinning.
+ */
+export class AdaptiveSpin {
+  /** Microseconds to spin before blocking, now. */
+  budgetUs: number;
+  readonly #maxUs: number;
+  readonly #shortWaitUs: number;
+
+  constructor(options: { maxUs: number; shortWaitUs: number }) {
+    this.#maxUs = options.maxUs;
+    this.#shortWaitUs = options.shortWaitUs;
+    this.budgetUs = options.maxUs;
+  }
+
+  caught(): void {
+    this.budgetUs = Math.min(this.#maxUs, this.budgetUs + this.#maxUs / 8);
+  }
+
+  /** After a spin gave up: from the spin's start to the wake-up took `us`. */
+  waited(us: number): void {
+    if (us < this.#shortWaitUs)
+      this.budgetUs = Math.min(this.#maxUs, Math.max(this.budgetUs * 2, this.#maxUs / 8));
+    else this.budgetUs = this.budgetUs < this.#maxUs / 16 ? 0 : this.budgetUs / 2;
   }
 }
 

@@ -1,6 +1,7 @@
 import createPlugin, { type CallContext, type ExtismPluginOptions, type Plugin } from '@extism/extism';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
+  AdaptiveSpin,
   BridgeEnd,
   INLINE_BYTES,
   LOAD_PHASE,
@@ -12,6 +13,7 @@ import {
 import { applyUserAnswer, encodeUserRequest } from '../generic/user-call-wire.js';
 import { createKernelGuards, KERNEL_NAMESPACE } from './kernel-guards.js';
 import { FuelAccount, FuelExhausted } from '../lanes/fuel-account.js';
+import { blockBytes } from '../lanes/extism-blocks.js';
 
 /**
  * The isolated lane's worker: one plugin instance, run in-thread here (rc13's fast foreground plugin),
@@ -27,18 +29,19 @@ const bridge = new BridgeEnd(data.bridge, data.port, 'worker');
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
-// Polls of the turn word before blocking (see BridgeEnd.waitSync), tens of µs at most: host answers and
-// back-to-back calls usually arrive sooner than a wake from Atomics.wait, which roughly halves their cost.
-const HOST_ANSWER_SPIN = 20_000;
-const CALL_SPIN = 20_000;
+// Polls of the turn word before blocking (see BridgeEnd.waitSync): host answers and back-to-back calls
+// usually arrive sooner than a wake from Atomics.wait, which roughly halves their cost on an idle machine.
+// Each spinner adapts to how answers come (see AdaptiveSpin), down to not spinning on a contended machine.
+const hostAnswerSpin = new AdaptiveSpin({ maxUs: 50, shortWaitUs: 120 });
+const callSpin = new AdaptiveSpin({ maxUs: 50, shortWaitUs: 120 });
 
 function forwarder(functionIndex: number) {
   return (callContext: CallContext, handle: bigint): bigint => {
-    const input = handle === 0n ? EMPTY : (callContext.read(handle)?.bytes() ?? EMPTY);
+    const input = blockBytes(callContext, handle) ?? EMPTY;
     // A large payload is moved to the main thread; a copy keeps the guest's own block attached (and
     // counted in its block memory) for it to use after the call.
     bridge.send(MessageKind.hostRequest, functionIndex, input.length > INLINE_BYTES ? input.slice() : input);
-    bridge.waitSync(HOST_ANSWER_SPIN);
+    bridge.waitSync(hostAnswerSpin);
     // A fresh buffer, which Extism adopts as the answer block without another copy.
     return callContext.store(bridge.receive().payload);
   };
@@ -55,7 +58,7 @@ function userForwarder(functionIndex: number) {
       }
     });
     bridge.send(MessageKind.userRequest, functionIndex, request);
-    bridge.waitSync(HOST_ANSWER_SPIN);
+    bridge.waitSync(hostAnswerSpin);
     return applyUserAnswer(bridge.receive().payload, (bytes) => callContext.store(bytes));
   };
 }
@@ -97,7 +100,7 @@ async function runCall(plugin: Plugin, payload: Uint8Array, aux: number): Promis
 
 async function serve(plugin: Plugin): Promise<never> {
   for (;;) {
-    bridge.waitSync(CALL_SPIN);
+    bridge.waitSync(callSpin);
     const message = bridge.receive();
     if (message.kind === MessageKind.call) await runCall(plugin, message.payload, message.aux);
   }

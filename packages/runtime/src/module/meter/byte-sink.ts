@@ -46,7 +46,8 @@ export class ByteSink {
 
   /** Signed LEB128 of a non-negative safe integer (an `i64.const` operand). */
   s64(value: number): this {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a non-negative safe integer: ${value}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`not a non-negative safe integer: ${value}`);
     this.#reserve(10);
     let rest = value;
     for (;;) {

@@ -6,8 +6,9 @@ import { meterModule } from './meter-module.js';
 
 // The guest corpus lives in @plinth/testkit, which the runtime may not import: read it by path.
 const corpus = new URL('../../../../testkit/guests/', import.meta.url);
-const corpusGuests = (JSON.parse(readFileSync(new URL('guests.json', corpus), 'utf8')) as { name: string; path: string }[])
-  .map(({ name, path }) => ({ name, bytes: new Uint8Array(readFileSync(new URL(path, corpus))) }));
+const corpusGuests = (
+  JSON.parse(readFileSync(new URL('guests.json', corpus), 'utf8')) as { name: string; path: string }[]
+).map(({ name, path }) => ({ name, bytes: new Uint8Array(readFileSync(new URL(path, corpus))) }));
 
 function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const result = meterModule(bytes);
@@ -106,7 +107,8 @@ describe('meterModule', () => {
   });
 
   it('keeps calls, tables, element segments, ref.func, the start function and names working', async () => {
-    const source = await wat(`(module
+    const source = await wat(
+      `(module
       (import "env" "seed" (func $seed (result i32)))
       (type $unary (func (param i32) (result i32)))
       (table 3 funcref)
@@ -197,7 +199,29 @@ describe('meterModule', () => {
     // A body with an opcode no proposal defines (0xd7), at a known offset.
     const body = [0x00, 0xd7, 0x0b];
     const unknown = Uint8Array.from([
-      0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body,
+      0,
+      97,
+      115,
+      109,
+      1,
+      0,
+      0,
+      0,
+      1,
+      4,
+      1,
+      0x60,
+      0,
+      0,
+      3,
+      2,
+      1,
+      0,
+      10,
+      body.length + 2,
+      1,
+      body.length,
+      ...body,
     ]);
     const problem = refusal(unknown);
     expect(problem.message).toContain('unknown opcode 0xd7');

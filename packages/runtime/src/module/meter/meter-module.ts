@@ -22,7 +22,6 @@ const BYTE_COST_SHIFT = 5;
 /** Fuel per 64 KiB page `memory.grow` adds, as a shift: 2048 (64 KiB at the bulk rate). */
 const PAGE_COST_SHIFT = 11;
 
-
 export interface MeteringStats {
   /** Functions rewritten (the module's own, not the four helpers the metering adds). */
   functions: number;
@@ -109,12 +108,17 @@ function rewrite(bytes: Uint8Array): MeterResult {
 
   for (const entry of imports) {
     if (entry.module === FUEL_NAMESPACE) {
-      throw new MeteringUnsupported(`it imports from "${FUEL_NAMESPACE}", a namespace reserved for the host`, 0);
+      throw new MeteringUnsupported(
+        `it imports from "${FUEL_NAMESPACE}", a namespace reserved for the host`,
+        0,
+      );
     }
-    if (entry.limits?.memory64) throw new MeteringUnsupported(`its imported ${entry.kind} has 64-bit limits`, 0);
+    if (entry.limits?.memory64)
+      throw new MeteringUnsupported(`its imported ${entry.kind} has 64-bit limits`, 0);
   }
   for (const memory of memories) {
-    if (memory.limits.memory64) throw new MeteringUnsupported('its memory is 64-bit (memory64)', memory.offset);
+    if (memory.limits.memory64)
+      throw new MeteringUnsupported('its memory is 64-bit (memory64)', memory.offset);
   }
   if (exports.some((entry) => entry.name === FUEL_COUNTER_EXPORT)) {
     throw new MeteringUnsupported(`it exports "${FUEL_COUNTER_EXPORT}", a name reserved for the host`, 0);
@@ -146,18 +150,36 @@ function rewrite(bytes: Uint8Array): MeterResult {
   const stats: MeteringStats = { functions: 0, chargePoints: 0, sizedCharges: 0 };
 
   const writers: Record<number, (section: WasmSection | undefined) => ByteSink> = {
-    1: (section) => appendToVector(section, cursorOf, (sink) => {
-      sink.bytes([0x60, 0x01, 0x7e, 0x01, 0x7e]); // refill: (i64) -> i64
-      sink.bytes([0x60, 0x01, 0x7f, 0x01, 0x7f]); // sized helpers: (i32) -> i32
-      sink.bytes([0x60, 0x00, 0x00]); // refill helper: () -> ()
-    }, 3),
-    2: (section) => appendToVector(section, cursorOf, (sink) => {
-      sink.name(FUEL_NAMESPACE).name(FUEL_REFILL_IMPORT).byte(0x00).u32(refillType);
-    }, 1),
-    3: (section) => appendToVector(section, cursorOf, (sink) => {
-      for (let helper = 0; helper < 3; helper += 1) sink.u32(helperType);
-      sink.u32(voidType);
-    }, 4),
+    1: (section) =>
+      appendToVector(
+        section,
+        cursorOf,
+        (sink) => {
+          sink.bytes([0x60, 0x01, 0x7e, 0x01, 0x7e]); // refill: (i64) -> i64
+          sink.bytes([0x60, 0x01, 0x7f, 0x01, 0x7f]); // sized helpers: (i32) -> i32
+          sink.bytes([0x60, 0x00, 0x00]); // refill helper: () -> ()
+        },
+        3,
+      ),
+    2: (section) =>
+      appendToVector(
+        section,
+        cursorOf,
+        (sink) => {
+          sink.name(FUEL_NAMESPACE).name(FUEL_REFILL_IMPORT).byte(0x00).u32(refillType);
+        },
+        1,
+      ),
+    3: (section) =>
+      appendToVector(
+        section,
+        cursorOf,
+        (sink) => {
+          for (let helper = 0; helper < 3; helper += 1) sink.u32(helperType);
+          sink.u32(voidType);
+        },
+        4,
+      ),
     6: (section) => {
       const sink = rewriteGlobals(section, cursorOf, shift);
       return sink;
@@ -206,7 +228,19 @@ function rewrite(bytes: Uint8Array): MeterResult {
 }
 
 const RANK: Readonly<Record<number, number>> = {
-  1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13,
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
 };
 
 type CursorOf = (section: WasmSection) => ByteCursor;
@@ -348,7 +382,11 @@ function rewriteExports(
   return sink;
 }
 
-function rewriteElements(section: WasmSection, cursorOf: CursorOf, shift: (index: number) => number): ByteSink {
+function rewriteElements(
+  section: WasmSection,
+  cursorOf: CursorOf,
+  shift: (index: number) => number,
+): ByteSink {
   const cursor = cursorOf(section);
   const sink = new ByteSink(section.end - section.contentOffset + 16);
   const count = cursor.u32('the element segment count');
@@ -378,7 +416,11 @@ function rewriteElements(section: WasmSection, cursorOf: CursorOf, shift: (index
 }
 
 /** The name section with function indices moved past the refill import; `undefined` drops it. */
-function rewriteNames(bytes: Uint8Array, section: WasmSection, shift: (index: number) => number): ByteSink | undefined {
+function rewriteNames(
+  bytes: Uint8Array,
+  section: WasmSection,
+  shift: (index: number) => number,
+): ByteSink | undefined {
   try {
     const cursor = new ByteCursor(bytes, section.contentOffset, section.end, 'name section');
     const sink = new ByteSink(section.end - section.offset + 16);
@@ -451,7 +493,15 @@ function rewriteCode(
   }
   // refillNow: counter = refill(counter)
   body.length = 0;
-  body.byte(0x00).byte(0x23).u32(layout.counter).byte(0x10).u32(layout.refill).byte(0x24).u32(layout.counter).byte(0x0b);
+  body
+    .byte(0x00)
+    .byte(0x23)
+    .u32(layout.counter)
+    .byte(0x10)
+    .u32(layout.refill)
+    .byte(0x24)
+    .u32(layout.counter)
+    .byte(0x0b);
   sink.u32(body.length).bytes(body.view());
   return sink;
 }
