@@ -1,5 +1,6 @@
 import { HOST_FUNCTION_NAMESPACE, isHostFunctionName, PlinthError } from '@plinth/protocol';
 import { EXTISM_KERNEL_NAMESPACE, WASI_NAMESPACE } from '../module/validate-imports.js';
+import { FUEL_NAMESPACE } from '../module/meter/fuel-abi.js';
 
 /** A wasm value as JavaScript sees it: i32, f32 and f64 as numbers, i64 (Extism offsets) as bigints. */
 export type WasmValue = number | bigint;
@@ -70,6 +71,12 @@ export function userFunctionError(message: string, context: { pluginId: string; 
 export function listUserFunctions(functions: UserFunctions | undefined): UserFunctionEntry[] {
   const entries: UserFunctionEntry[] = [];
   for (const [namespace, names] of Object.entries(functions ?? {})) {
+    if (namespace === FUEL_NAMESPACE) {
+      throw new PlinthError(
+        'invalid_options',
+        `functions: the namespace "${namespace}" is reserved for Plinth's fuel metering; user host functions cannot be added to it`,
+      );
+    }
     if (namespace === EXTISM_KERNEL_NAMESPACE || namespace === WASI_NAMESPACE) {
       throw new PlinthError(
         'invalid_options',

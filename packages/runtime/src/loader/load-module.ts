@@ -9,6 +9,7 @@ import { defaultCompileCache, sha256Hex, toOwnedBuffer, type CompileCache } from
 import { LoadError } from './load-error.js';
 import { isMetered } from '../lanes/fuel.js';
 import { METERING_VERSION, meterModule } from '../module/meter/meter-module.js';
+import { FUEL_NAMESPACE, FUEL_REFILL_IMPORT } from '../module/meter/fuel-abi.js';
 import { readModuleSource, type ModuleSource } from './module-source.js';
 import { loadModuleArgumentsSchema } from '../options/loading-options.js';
 
@@ -123,11 +124,13 @@ export async function loadCheckedModule(
         'a sha256 pin needs the module bytes; a compiled WebAssembly.Module has none',
       );
     }
-    const imports = WebAssembly.Module.imports(read.module).map(({ module, name, kind }) => ({
-      module,
-      name,
-      kind: externalKind(kind),
-    }));
+    const imports = WebAssembly.Module.imports(read.module)
+      // A module this loader metered earlier imports the fuel refill, which the lanes provide.
+      .filter(
+        ({ module, name, kind }) =>
+          !(module === FUEL_NAMESPACE && name === FUEL_REFILL_IMPORT && kind === 'function'),
+      )
+      .map(({ module, name, kind }) => ({ module, name, kind: externalKind(kind) }));
     checkImports(imports, options, refuse);
     return {
       module: read.module,

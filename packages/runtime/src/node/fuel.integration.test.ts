@@ -246,6 +246,12 @@ describe('fuel: a metered guest', () => {
     expect(keys[1]).toBe(keys[0]);
     expect(derived).toBe(1);
     expect(inner.stats()).toMatchObject({ hits: 1, misses: 1 });
+    // A module metered by one load can be handed to another as a trusted compiled module.
+    const again = await open({ source: { module: a.loaded.module }, trusted: true });
+    expect(again.loaded.metered).toBe(true);
+    const receipt: CallReceipt = {};
+    expect(await again.callText('reverse', 'ab', { receipt })).toBe('ba');
+    expect(receipt.fuelUsed).toBeGreaterThan(0);
     // Unmetered, the same bytes are another module.
     const c = await open({ source: { bytes }, cache });
     expect(c.loaded.metered).toBe(false);
@@ -265,6 +271,15 @@ describe('fuel: a metered guest', () => {
         fuel: true,
       }),
     ).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('single-module') });
+    await expect(
+      openPlugin({
+        source: { bytes: guestBytes('wat-plain') },
+        functions: { 'plinth:fuel': { refill: () => 0n } },
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid_options',
+      message: expect.stringContaining('reserved for Plinth'),
+    });
     const gcTypes = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 0x5f, 0x01, 0x7f]);
     await expect(openPlugin({ source: { bytes: gcTypes }, fuel: true })).rejects.toMatchObject({
       code: 'invalid_module',
