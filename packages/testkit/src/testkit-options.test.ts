@@ -38,6 +38,11 @@ describe('every testkit factory checks its options', () => {
     ],
     [
       'createPluginHarness',
+      () => call(createPluginHarness, { wasm, fuel: 'yes' }),
+      { path: 'fuel', message: 'must be true or false (got "yes")' },
+    ],
+    [
+      'createPluginHarness',
       () => call(createPluginHarness, { wasm, polcy: 'allow-all' }),
       { path: 'polcy', message: 'is unknown (did you mean `policy`?)' },
     ],
@@ -70,6 +75,11 @@ describe('every testkit factory checks its options', () => {
       'runConformance',
       () => call(runConformance, { wasm, budgets: { callTimeoutMs: 0 } }),
       { path: 'budgets.callTimeoutMs', message: 'must be a positive whole number (got 0)' },
+    ],
+    [
+      'runConformance',
+      () => call(runConformance, { wasm, budgets: { fuelPerCall: 0.5 } }),
+      { path: 'budgets.fuelPerCall', message: 'must be a whole number from 1 to 9007199254740991 (got 0.5)' },
     ],
     [
       'createDirectPlugin',

@@ -75,6 +75,7 @@ export const pluginHarnessOptionsSchema = defineOptions<PluginHarnessOptions>()(
       .describe('a JSON object')
       .optional(),
     lane: lane.optional(),
+    fuel: z.boolean().optional(),
     limits: limitOverridesSchema.optional(),
     hostAppVersion: hostAppVersion.optional(),
     expectedId: z.string().min(1).optional(),
@@ -152,6 +153,7 @@ const positiveWhole = z.int().min(1).describe('a positive whole number');
 const budgetsSchema = defineOptions<Partial<ConformanceBudgets>>()(
   z.strictObject({
     callTimeoutMs: positiveWhole.optional(),
+    fuelPerCall: limitOverridesSchema.shape.fuelPerCall,
     memoryMaxPages: z.int().min(1).max(65_536).describe('a whole number of pages from 1 to 65536').optional(),
     outputMaxBytes: positiveWhole.optional(),
     hostCallsPerCall: positiveWhole.optional(),

@@ -6,10 +6,10 @@ import {
   createSecretsBundle,
   createStorageBundle,
   type HostBundle,
-  type KeyValueStore,
-  type NamespaceStore,
+  type SyncKeyValueStore,
+  type SyncNamespaceStore,
   type NamespacesBundleOptions,
-  type SecretStore,
+  type SyncSecretStore,
   type StoredValueBundleOptions,
 } from '@plinth/runtime';
 import { openStorageDatabase, type OpenDatabaseOptions } from './sqlite-database.js';
@@ -23,9 +23,9 @@ export { createSqliteNamespaceStore } from './sqlite-namespace-store.js';
 
 /** The three stores of one SQLite database file. */
 export interface SqliteStores {
-  storage: KeyValueStore;
-  secrets: SecretStore;
-  namespaces: NamespaceStore;
+  storage: SyncKeyValueStore;
+  secrets: SyncSecretStore;
+  namespaces: SyncNamespaceStore;
   /** The underlying connection, for backups and inspection. */
   readonly database: Database.Database;
   /** Closes the database; idempotent. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { JsonValue } from '@plinth/protocol';
-import type { NamespaceObjectInfo, NamespaceRecord, NamespaceStore } from '@plinth/runtime';
+import type { NamespaceObjectInfo, NamespaceRecord, SyncNamespaceStore } from '@plinth/runtime';
 
 interface NamespaceRow {
   id: string;
@@ -40,7 +40,7 @@ const infoOf = (row: ObjectInfoRow): NamespaceObjectInfo => ({
 const INFO_COLUMNS = 'key, mime_type, size_bytes, updated_at, content_hash, audience';
 
 /** Namespaces and objects in the `namespaces` and `namespace_objects` tables; keys in BINARY (UTF-8) order. */
-export function createSqliteNamespaceStore(database: Database.Database): NamespaceStore {
+export function createSqliteNamespaceStore(database: Database.Database): SyncNamespaceStore {
   const insertNamespace = database.prepare<[string, string, string, number, string | null]>(
     'INSERT INTO namespaces (id, owner_plugin_id, owner_user_id, created_at, metadata) VALUES (?, ?, ?, ?, ?)',
   );

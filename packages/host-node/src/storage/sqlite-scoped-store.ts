@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { KeyValueStore, SecretStore } from '@plinth/runtime';
+import type { SyncKeyValueStore, SyncSecretStore } from '@plinth/runtime';
 
 /** `(plugin_id, key)` as two columns of one primary key: no encoding, so nothing can collide. */
 function scopedTable<V>(database: Database.Database, table: 'kv' | 'secrets') {
@@ -21,7 +21,7 @@ function scopedTable<V>(database: Database.Database, table: 'kv' | 'secrets') {
 }
 
 /** Plugin storage in the `kv` table. Values come back as plain `Uint8Array`s, not Node `Buffer`s. */
-export function createSqliteKeyValueStore(database: Database.Database): KeyValueStore {
+export function createSqliteKeyValueStore(database: Database.Database): SyncKeyValueStore {
   const table = scopedTable<Uint8Array>(database, 'kv');
   return {
     get: (pluginId, key) => {
@@ -34,6 +34,6 @@ export function createSqliteKeyValueStore(database: Database.Database): KeyValue
 }
 
 /** Secrets in their own `secrets` table, never reachable through `kv`. */
-export function createSqliteSecretStore(database: Database.Database): SecretStore {
+export function createSqliteSecretStore(database: Database.Database): SyncSecretStore {
   return scopedTable<string>(database, 'secrets');
 }

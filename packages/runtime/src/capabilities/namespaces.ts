@@ -8,7 +8,7 @@ import {
 } from '@plinth/protocol';
 import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
 import { namespacesBundleOptionsSchema } from '../options/capability-options.js';
-import { permissionGate, type PermissionGate } from './permission-gate.js';
+import { andThen, permissionGate, type PermissionGate } from './permission-gate.js';
 import {
   decodeStoredBase64,
   encodeStoredBase64,
@@ -16,6 +16,7 @@ import {
   storedValueQuotaProblem,
   MAX_STORAGE_KEY_LENGTH,
   type StoredValueBundleOptions,
+  type MaybePromise,
 } from './storage.js';
 
 /** A namespace as stored. Only the plugin that created it (`ownerPluginId`) can see or use it. */
@@ -61,16 +62,28 @@ export interface NamespaceObjectQuery {
 }
 
 /**
- * Namespaces and their objects. Synchronous, like `KeyValueStore`; `(nsId, key)` pairs are kept apart
- * exactly. Listings are ordered by key in Unicode code point order (UTF-8 byte order).
+ * Namespaces and their objects. Like `KeyValueStore`, synchronous (both lanes) or answering promises (the
+ * isolated lane); `(nsId, key)` pairs are kept apart exactly. Listings are ordered by key in Unicode code
+ * point order (UTF-8 byte order).
  */
 export interface NamespaceStore {
   /** Throws if the id is taken (the bundle generates fresh ids, so that is a host fault). */
+  createNamespace(record: NamespaceRecord): MaybePromise<void>;
+  getNamespace(id: string): MaybePromise<NamespaceRecord | undefined>;
+  /** The plugin's namespaces, oldest first (ties by id). */
+  listNamespaces(ownerPluginId: string): MaybePromise<NamespaceRecord[]>;
+  /** Creates or replaces the object; computes its size and sha256. */
+  putObject(nsId: string, object: NamespaceObjectWrite): MaybePromise<NamespaceObjectInfo>;
+  getObject(nsId: string, key: string): MaybePromise<NamespaceObject | undefined>;
+  deleteObject(nsId: string, key: string): MaybePromise<boolean>;
+  listObjects(nsId: string, query: NamespaceObjectQuery): MaybePromise<NamespaceObjectInfo[]>;
+}
+
+/** A `NamespaceStore` that answers at once (SQLite, the twin). */
+export interface SyncNamespaceStore extends NamespaceStore {
   createNamespace(record: NamespaceRecord): void;
   getNamespace(id: string): NamespaceRecord | undefined;
-  /** The plugin's namespaces, oldest first (ties by id). */
   listNamespaces(ownerPluginId: string): NamespaceRecord[];
-  /** Creates or replaces the object; computes its size and sha256. */
   putObject(nsId: string, object: NamespaceObjectWrite): NamespaceObjectInfo;
   getObject(nsId: string, key: string): NamespaceObject | undefined;
   deleteObject(nsId: string, key: string): boolean;
@@ -124,13 +137,22 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
   const gate = permissionGate(options);
 
   /** The namespace if the calling plugin owns it, else the failure that hides whether it exists. */
-  const owned = (nsId: string, context: HostCallContext): NamespaceRecord | { failure: string } => {
-    const record = store.getNamespace(nsId);
-    if (record === undefined || record.ownerPluginId !== context.pluginId) {
-      return { failure: `namespace '${nsId}' not found` };
-    }
-    return record;
-  };
+  const owned = (
+    nsId: string,
+    context: HostCallContext,
+  ): MaybePromise<NamespaceRecord | { failure: string }> =>
+    andThen(store.getNamespace(nsId), (record) =>
+      record === undefined || record.ownerPluginId !== context.pluginId
+        ? { failure: `namespace '${nsId}' not found` }
+        : record,
+    );
+  /** Runs `next` with the namespace the calling plugin owns, or answers the failure that hides it. */
+  const withOwned = (
+    nsId: string,
+    context: HostCallContext,
+    next: (namespace: NamespaceRecord) => HostAnswer | Promise<HostAnswer>,
+  ): HostAnswer | Promise<HostAnswer> =>
+    andThen(owned(nsId, context), (namespace) => ('failure' in namespace ? namespace : next(namespace)));
   const keyProblem = (key: string) => storedTextProblem('key', key, MAX_STORAGE_KEY_LENGTH);
 
   const batch = new BatchReader(store, gate, owned, keyProblem);
@@ -145,12 +167,11 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
           createdAt: clock(),
           ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
         };
-        store.createNamespace(record);
-        return JSON.stringify(wireInfo(record));
+        return andThen(store.createNamespace(record), () => JSON.stringify(wireInfo(record)));
       }),
     host_namespace_list: (request, context) =>
       gate.guardRequest('host_namespace_list', request, context, () =>
-        JSON.stringify(store.listNamespaces(context.pluginId).map(wireInfo)),
+        andThen(store.listNamespaces(context.pluginId), (records) => JSON.stringify(records.map(wireInfo))),
       ),
     host_namespace_put_object: (request, context) =>
       gate.guardRequest('host_namespace_put_object', request, context, () => {
@@ -159,52 +180,55 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
           storedTextProblem('mime_type', request.mime_type, 255) ??
           (request.audience === undefined ? undefined : storedTextProblem('audience', request.audience, 255));
         if (problem !== undefined) return { failure: problem };
-        const namespace = owned(request.ns_id, context);
-        if ('failure' in namespace) return namespace;
-        const data = decodeStoredBase64(request.body_base64);
-        if (data === undefined) return { failure: 'body_base64 must be standard base64' };
-        const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, data.length);
-        if (overQuota !== undefined) return { failure: overQuota };
-        store.putObject(namespace.id, {
-          key: request.key,
-          data,
-          mimeType: request.mime_type,
-          updatedAt: clock(),
-          ...(request.audience === undefined ? {} : { audience: request.audience }),
+        return withOwned(request.ns_id, context, (namespace) => {
+          const data = decodeStoredBase64(request.body_base64);
+          if (data === undefined) return { failure: 'body_base64 must be standard base64' };
+          const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, data.length);
+          if (overQuota !== undefined) return { failure: overQuota };
+          const written = store.putObject(namespace.id, {
+            key: request.key,
+            data,
+            mimeType: request.mime_type,
+            updatedAt: clock(),
+            ...(request.audience === undefined ? {} : { audience: request.audience }),
+          });
+          return andThen(written, () => OK);
         });
-        return OK;
       }),
     host_namespace_get_object: (request, context) =>
-      gate.guardRequest('host_namespace_get_object', request, context, () => {
-        const namespace = owned(request.ns_id, context);
-        if ('failure' in namespace) return namespace;
-        const object =
-          keyProblem(request.key) === undefined ? store.getObject(namespace.id, request.key) : undefined;
-        if (object === undefined)
-          return { failure: `object '${request.key}' not found in namespace '${namespace.id}'` };
-        return JSON.stringify({ data: encodeStoredBase64(object.data) });
-      }),
+      gate.guardRequest('host_namespace_get_object', request, context, () =>
+        withOwned(request.ns_id, context, (namespace) =>
+          andThen(
+            keyProblem(request.key) === undefined ? store.getObject(namespace.id, request.key) : undefined,
+            (object): HostAnswer =>
+              object === undefined
+                ? { failure: `object '${request.key}' not found in namespace '${namespace.id}'` }
+                : JSON.stringify({ data: encodeStoredBase64(object.data) }),
+          ),
+        ),
+      ),
     host_namespace_delete_object: (request, context) =>
-      gate.guardRequest('host_namespace_delete_object', request, context, () => {
-        const namespace = owned(request.ns_id, context);
-        if ('failure' in namespace) return namespace;
-        if (keyProblem(request.key) === undefined) store.deleteObject(namespace.id, request.key);
-        return OK;
-      }),
+      gate.guardRequest('host_namespace_delete_object', request, context, () =>
+        withOwned(request.ns_id, context, (namespace) =>
+          keyProblem(request.key) === undefined
+            ? andThen(store.deleteObject(namespace.id, request.key), () => OK)
+            : OK,
+        ),
+      ),
     host_namespace_list_objects: (request, context) =>
-      gate.guardRequest('host_namespace_list_objects', request, context, () => {
-        const namespace = owned(request.ns_id, context);
-        if ('failure' in namespace) return namespace;
-        const prefix = request.prefix ?? '';
-        const problem = storedTextProblem('prefix', prefix, MAX_STORAGE_KEY_LENGTH);
-        if (problem !== undefined) return { failure: problem };
-        const limit = Math.min(request.limit ?? NAMESPACE_LIST_LIMIT, NAMESPACE_LIST_LIMIT);
-        const infos = store.listObjects(namespace.id, { prefix, limit, offset: request.offset ?? 0 });
-        return JSON.stringify(infos.map(wireObjectInfo));
-      }),
+      gate.guardRequest('host_namespace_list_objects', request, context, () =>
+        withOwned(request.ns_id, context, (namespace) => {
+          const prefix = request.prefix ?? '';
+          const problem = storedTextProblem('prefix', prefix, MAX_STORAGE_KEY_LENGTH);
+          if (problem !== undefined) return { failure: problem };
+          const limit = Math.min(request.limit ?? NAMESPACE_LIST_LIMIT, NAMESPACE_LIST_LIMIT);
+          const infos = store.listObjects(namespace.id, { prefix, limit, offset: request.offset ?? 0 });
+          return andThen(infos, (listed) => JSON.stringify(listed.map(wireObjectInfo)));
+        }),
+      ),
     host_namespace_get_objects_batch: (request, context) => batch.read(request.ns_id, request.keys, context),
     host_namespace_get_objects_batches_concurrent: (request, context) => {
-      // One synchronous store: "concurrent" batches are read one after another and merged.
+      // "Concurrent" batches are merged into one read (each key is still checked and read on its own).
       const keys = request.batches.flat();
       if (keys.length > NAMESPACE_BATCH_MAX_KEYS) {
         return { failure: `${keys.length} keys requested; at most ${NAMESPACE_BATCH_MAX_KEYS} are allowed` };
@@ -221,7 +245,10 @@ class BatchReader {
   constructor(
     private readonly store: NamespaceStore,
     private readonly gate: PermissionGate,
-    private readonly owned: (nsId: string, context: HostCallContext) => NamespaceRecord | { failure: string },
+    private readonly owned: (
+      nsId: string,
+      context: HostCallContext,
+    ) => MaybePromise<NamespaceRecord | { failure: string }>,
     private readonly keyProblem: (key: string) => string | undefined,
   ) {}
 
@@ -242,32 +269,52 @@ class BatchReader {
     keys: readonly string[],
     decisions: readonly PermissionDecision[],
     context: HostCallContext,
-  ): HostAnswer {
-    const namespace = this.owned(nsId, context);
-    if ('failure' in namespace) return namespace;
-    // Null prototypes: a key named "__proto__" must be a key like any other.
-    const objects: Record<string, { data: string; mime_type: string; encoding: 'text' | 'base64' }> =
-      Object.create(null);
-    const errors: Record<string, string> = Object.create(null);
-    keys.forEach((key, index) => {
-      const decision = decisions[index];
-      if (decision !== undefined && !decision.allowed) {
-        errors[key] = decision.message;
-        return;
-      }
-      const object = this.keyProblem(key) === undefined ? this.store.getObject(namespace.id, key) : undefined;
-      if (object === undefined) {
-        errors[key] = `object '${key}' not found in namespace '${namespace.id}'`;
-        return;
-      }
-      const text = TEXT_MIME.test(object.mimeType) ? strictUtf8(object.data) : undefined;
-      objects[key] =
-        text === undefined
-          ? { data: encodeStoredBase64(object.data), mime_type: object.mimeType, encoding: 'base64' }
-          : { data: text, mime_type: object.mimeType, encoding: 'text' };
+  ): HostAnswer | Promise<HostAnswer> {
+    return andThen(this.owned(nsId, context), (namespace) => {
+      if ('failure' in namespace) return namespace;
+      const reads = keys.map((key, index) => {
+        const decision = decisions[index];
+        if (decision !== undefined && !decision.allowed) return undefined;
+        return this.keyProblem(key) === undefined ? this.store.getObject(namespace.id, key) : undefined;
+      });
+      const answer = (found: readonly (NamespaceObject | undefined)[]) =>
+        batchAnswer(namespace.id, keys, decisions, found);
+      return reads.some((read) => read instanceof Promise)
+        ? Promise.all(reads).then(answer)
+        : answer(reads as (NamespaceObject | undefined)[]);
     });
-    return JSON.stringify(Object.keys(errors).length === 0 ? { objects } : { objects, errors });
   }
+}
+
+/** The batch answer from each key's decision and what was read for it. */
+function batchAnswer(
+  nsId: string,
+  keys: readonly string[],
+  decisions: readonly PermissionDecision[],
+  found: readonly (NamespaceObject | undefined)[],
+): HostAnswer {
+  // Null prototypes: a key named "__proto__" must be a key like any other.
+  const objects: Record<string, { data: string; mime_type: string; encoding: 'text' | 'base64' }> =
+    Object.create(null);
+  const errors: Record<string, string> = Object.create(null);
+  keys.forEach((key, index) => {
+    const decision = decisions[index];
+    if (decision !== undefined && !decision.allowed) {
+      errors[key] = decision.message;
+      return;
+    }
+    const object = found[index];
+    if (object === undefined) {
+      errors[key] = `object '${key}' not found in namespace '${nsId}'`;
+      return;
+    }
+    const text = TEXT_MIME.test(object.mimeType) ? strictUtf8(object.data) : undefined;
+    objects[key] =
+      text === undefined
+        ? { data: encodeStoredBase64(object.data), mime_type: object.mimeType, encoding: 'base64' }
+        : { data: text, mime_type: object.mimeType, encoding: 'text' };
+  });
+  return JSON.stringify(Object.keys(errors).length === 0 ? { objects } : { objects, errors });
 }
 
 function strictUtf8(bytes: Uint8Array): string | undefined {

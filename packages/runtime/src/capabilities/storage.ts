@@ -7,22 +7,41 @@ import {
   storageBundleOptionsSchema,
 } from '../options/capability-options.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
-import { permissionGate, type PermissionGateOptions } from './permission-gate.js';
+import { andThen, permissionGate, type PermissionGateOptions } from './permission-gate.js';
+
+/** A value now, or later. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /**
- * A plugin's key-value storage. Synchronous, so its bundle also works in the in-thread lane. Keys are
- * scoped by plugin id; a backend must keep `(pluginId, key)` pairs apart exactly (two columns, nested
- * maps — never a joined or folded string), so no plugin id and key can reach another plugin's value.
+ * A plugin's key-value storage. Keys are scoped by plugin id; a backend must keep `(pluginId, key)` pairs
+ * apart exactly (two columns, nested maps — never a joined or folded string), so no plugin id and key can
+ * reach another plugin's value. A synchronous store (SQLite, the twins) serves both lanes; one that
+ * answers promises (a database over the network) makes its functions asynchronous, so the plugins using
+ * them need the isolated lane. A rejection reaches the guest as the function's failure, never a trap.
  */
 export interface KeyValueStore {
-  get(pluginId: string, key: string): Uint8Array | undefined;
-  set(pluginId: string, key: string, value: Uint8Array): void;
+  get(pluginId: string, key: string): MaybePromise<Uint8Array | undefined>;
+  set(pluginId: string, key: string, value: Uint8Array): MaybePromise<void>;
   /** Whether a value was there. */
-  delete(pluginId: string, key: string): boolean;
+  delete(pluginId: string, key: string): MaybePromise<boolean>;
 }
 
 /** A plugin's secrets: kept apart from its storage, never exposed through storage, config or context. */
 export interface SecretStore {
+  get(pluginId: string, key: string): MaybePromise<string | undefined>;
+  set(pluginId: string, key: string, value: string): MaybePromise<void>;
+  delete(pluginId: string, key: string): MaybePromise<boolean>;
+}
+
+/** A `KeyValueStore` that answers at once (SQLite, the twins): its functions serve the in-thread lane. */
+export interface SyncKeyValueStore extends KeyValueStore {
+  get(pluginId: string, key: string): Uint8Array | undefined;
+  set(pluginId: string, key: string, value: Uint8Array): void;
+  delete(pluginId: string, key: string): boolean;
+}
+
+/** A `SecretStore` that answers at once. */
+export interface SyncSecretStore extends SecretStore {
   get(pluginId: string, key: string): string | undefined;
   set(pluginId: string, key: string, value: string): void;
   delete(pluginId: string, key: string): boolean;
@@ -109,6 +128,9 @@ export function storedValueQuotaProblem(
   return `value of ${sizeBytes} bytes exceeds the storage quota of ${formatBytes(quota)} for plugin '${pluginId}'`;
 }
 
+/** The empty success answer, once a write settled (its own result is not the guest's business). */
+const answerEmpty = (): string => '';
+
 /**
  * `host_storage_get` and `host_storage_set` over a `KeyValueStore`. Checks `plugin_storage` on the key
  * (catalogue target) before any I/O, then the value against the plugin's quota. Synchronous unless
@@ -122,8 +144,9 @@ export function createStorageBundle(options: StorageBundleOptions): HostBundle {
     host_storage_get: (request, context) =>
       gate.guardRequest('host_storage_get', request, context, () => {
         if (storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) !== undefined) return '';
-        const value = store.get(context.pluginId, request.key);
-        return value === undefined ? '' : JSON.stringify({ data: encodeStoredBase64(value) });
+        return andThen(store.get(context.pluginId, request.key), (value) =>
+          value === undefined ? '' : JSON.stringify({ data: encodeStoredBase64(value) }),
+        );
       }),
     host_storage_set: (request, context) =>
       gate.guardRequest('host_storage_set', request, context, () => {
@@ -131,14 +154,10 @@ export function createStorageBundle(options: StorageBundleOptions): HostBundle {
         if (keyProblem !== undefined) return { failure: keyProblem };
         const value = decodeStoredBase64(request.data);
         if (value === undefined) return { failure: 'data must be standard base64' };
-        if (value.length === 0) {
-          store.delete(context.pluginId, request.key);
-          return '';
-        }
+        if (value.length === 0) return andThen(store.delete(context.pluginId, request.key), answerEmpty);
         const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, value.length);
         if (overQuota !== undefined) return { failure: overQuota };
-        store.set(context.pluginId, request.key, value);
-        return '';
+        return andThen(store.set(context.pluginId, request.key, value), answerEmpty);
       }),
   };
 }
@@ -158,8 +177,9 @@ export function createSecretsBundle(options: SecretsBundleOptions): HostBundle {
     host_secret_get: (request, context) =>
       gate.guardRequest('host_secret_get', request, context, () => {
         if (storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) !== undefined) return '';
-        const value = secrets.get(context.pluginId, request.key);
-        return value === undefined ? '' : JSON.stringify({ value });
+        return andThen(secrets.get(context.pluginId, request.key), (value) =>
+          value === undefined ? '' : JSON.stringify({ value }),
+        );
       }),
     host_secret_set: (request, context) =>
       gate.guardRequest('host_secret_set', request, context, () => {
@@ -169,15 +189,13 @@ export function createSecretsBundle(options: SecretsBundleOptions): HostBundle {
         if (problem !== undefined) return { failure: problem };
         const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, utf8Length(request.value));
         if (overQuota !== undefined) return { failure: overQuota };
-        secrets.set(context.pluginId, request.key, request.value);
-        return '';
+        return andThen(secrets.set(context.pluginId, request.key, request.value), answerEmpty);
       }),
     host_secret_delete: (request, context) =>
       gate.guardRequest('host_secret_delete', request, context, () => {
         const problem = storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH);
         if (problem !== undefined) return { failure: problem };
-        secrets.delete(context.pluginId, request.key);
-        return '';
+        return andThen(secrets.delete(context.pluginId, request.key), answerEmpty);
       }),
   };
 }

@@ -16,6 +16,9 @@ async function run(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** Fuel figures are exact and deterministic, but they change with the guest's build: tests read them back. */
+const anyFuel = (text: string): string => text.replace(/ used \d+ /g, ' used N ');
+
 const dir = mkdtempSync(join(tmpdir(), 'plinth-test-cli-'));
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
@@ -29,7 +32,7 @@ describe('plinth-test', () => {
     const { code, stdout, stderr } = await run(wasm);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout.split('\n')).toEqual([
+    expect(anyFuel(stdout).split('\n')).toEqual([
       `plinth-test ${wasm} (plinth-golden.c@1.0.0)`,
       '✓ manifest         loads, and its manifest is valid and consistent',
       '✓ commands         every declared command answers a valid CommandResponse',
@@ -38,8 +41,13 @@ describe('plinth-test', () => {
       '✓ events           every host event type is survived',
       '✓ config           config round-trips through get_config and set_config',
       '✓ permissions      host calls stay within the requested permissions',
-      '✓ budgets          stays within the time and memory budgets',
+      '✓ budgets          stays within the fuel, time and memory budgets',
       '    · memory: the module declares a memory maximum of 16 pages (1 MiB), within the budget of 256 pages (16 MiB)',
+      '    · lane: the plugin ran metered on the in-thread lane, so fuel enforced the call budget of 100000000 fuel (the 2000 ms wall-clock budget applies on the isolated lane only)',
+      '    · fuel: command "ping" used N fuel (budget 100000000)',
+      '    · fuel: command "echo" used N fuel (budget 100000000)',
+      '    · fuel: command "greet" used N fuel (budget 100000000)',
+      '    · fuel: command "time" used N fuel (budget 100000000)',
       '✓ reload           survives shutdown and a fresh load',
       'PASS: 8 passed, 0 failed, 0 skipped, 0 warnings',
       '',
@@ -67,17 +75,51 @@ describe('plinth-test', () => {
   });
 
   it('marks failures with ✗ and skips with – in the readable report', async () => {
-    const { code, stdout } = await run(guestPath('hostile-loop-command'), '--timeout', '300');
+    const { code, stdout } = await run(guestPath('hostile-loop-command'));
     expect(code).toBe(1);
-    const lines = stdout.split('\n');
+    const lines = anyFuel(stdout).split('\n');
     expect(lines).toContain('✗ commands         every declared command answers a valid CommandResponse');
     expect(lines).toContain(
-      '    ✗ timeout: command "spin": plugin hostile.loop-command@0.1.0 (handle_command) timed out after 300 ms; its worker was terminated and a fresh instance (with fresh memory) will serve the next call',
+      '    ✗ fuel_exhausted: command "spin": plugin hostile.loop-command@0.1.0 (handle_command) ran out of fuel: it used N of its budget of 100000000 (fuelPerCall); the instance is replaced before the next call',
     );
     expect(lines).toContain(
       '– events           every host event type is survived (skipped: the module does not export on_event)',
     );
     expect(lines.at(-2)).toBe('FAIL: 2 passed, 4 failed, 2 skipped, 0 warnings');
+  });
+
+  it('fails the commands over a --fuel budget with fuel_exhausted, and exits 1', async () => {
+    const wasm = guestPath('c-protocol');
+    const measured = JSON.parse((await run(wasm, '--json')).stdout) as ConformanceReport;
+    const fuel = new Map(
+      measured.checks
+        .find((check) => check.id === 'budgets')
+        ?.findings.filter((f) => f.code === 'fuel')
+        .map((f) => {
+          const { command, fuelUsed } = f.detail as { command: string; fuelUsed: number };
+          return [command, fuelUsed];
+        }),
+    );
+    // A budget between the cheapest and the dearest command: some fit, some do not.
+    const budget = Math.floor((Math.min(...fuel.values()) + Math.max(...fuel.values())) / 2);
+    const over = [...fuel.keys()].filter((command) => (fuel.get(command) ?? 0) > budget);
+    const under = [...fuel.keys()].filter((command) => !over.includes(command));
+    expect(over.length > 0 && under.length > 0).toBe(true);
+
+    const { code, stdout } = await run(wasm, '--fuel', String(budget));
+    expect(code).toBe(1);
+    const lines = anyFuel(stdout).split('\n');
+    expect(lines).toContain('✗ budgets          stays within the fuel, time and memory budgets');
+    for (const command of over) {
+      expect(lines).toContain(
+        `    ✗ fuel_exhausted: command "${command}": plugin plinth-golden.c@1.0.0 (handle_command) ran out of fuel: it used N of its budget of ${budget} (fuelPerCall); the instance is replaced before the next call`,
+      );
+    }
+    for (const command of under) {
+      expect(stdout).toContain(
+        `    · fuel: command "${command}" used ${fuel.get(command)} fuel (budget ${budget})`,
+      );
+    }
   });
 
   it('passes --id and --app-version to the load checks', async () => {
@@ -115,6 +157,10 @@ describe('plinth-test', () => {
     const { code, stdout } = await run('--help');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: plinth-test <plugin.wasm> \[options\]/);
+    expect(stdout).toContain('  --fuel <n>               fuel budget of every call (default 100000000)\n');
+    expect(stdout).toContain(
+      '  --lane <lane>            in-thread | isolated (default in-thread, isolated with --copy)',
+    );
   });
 
   it.each([
@@ -124,6 +170,12 @@ describe('plinth-test', () => {
     [['/nonexistent/plugin.wasm'], 'cannot read the plugin /nonexistent/plugin.wasm: ENOENT'],
     [['PLUGIN', '--lane', 'fast'], '--lane must be in-thread or isolated; got "fast"'],
     [['PLUGIN', '--timeout', '1.5'], '--timeout must be a positive whole number; got "1.5"'],
+    [['PLUGIN', '--fuel', '0'], '--fuel must be a positive whole number; got "0"'],
+    [['PLUGIN', '--fuel', '1e9'], '--fuel must be a positive whole number; got "1e9"'],
+    [
+      ['PLUGIN', '--fuel', '9007199254740993'],
+      '--fuel must be at most 9007199254740991; got "9007199254740993"',
+    ],
     [['PLUGIN', '--memory-pages', '0'], '--memory-pages must be a positive whole number; got "0"'],
     [
       ['PLUGIN', '--app-version', 'latest'],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isSemver, type JsonValue } from '@plinth/protocol';
 import { formatReport } from './format-report.js';
-import { runConformance, type ConformanceOptions } from './run-conformance.js';
+import { DEFAULT_BUDGETS, runConformance, type ConformanceOptions } from './run-conformance.js';
 
 /** Where the CLI writes; `process` fits, and tests pass collectors. */
 export interface CliIo {
@@ -12,14 +12,17 @@ export interface CliIo {
 
 export const USAGE = `Usage: plinth-test <plugin.wasm> [options]
 
-Runs the Plinth conformance suite against a protocol plugin.
+Runs the Plinth conformance suite against a protocol plugin. The plugin runs metered: every call has a
+fuel budget (about one fuel per wasm instruction), and the report lists the fuel each command used.
 
 Options:
   --fixtures <file.json>   params per command: { "<command>": <params> }
   --json                   print the report as JSON
-  --lane <lane>            in-thread | isolated (default isolated; only it enforces --timeout)
-  --timeout <ms>           wall-clock budget of every call (default 2000)
-  --memory-pages <pages>   memory budget in 64 KiB pages (default 256)
+  --fuel <n>               fuel budget of every call (default ${DEFAULT_BUDGETS.fuelPerCall})
+  --lane <lane>            in-thread | isolated (default in-thread, isolated with --copy); fuel stops
+                           a spinning call on both, the isolated lane also enforces --timeout
+  --timeout <ms>           wall-clock budget of every call on the isolated lane (default ${DEFAULT_BUDGETS.callTimeoutMs})
+  --memory-pages <pages>   memory budget in 64 KiB pages (default ${DEFAULT_BUDGETS.memoryMaxPages})
   --app-version <x.y.z>    host app version for min_app_version (default 1.0.0)
   --id <plugin-id>         the id the manifest must declare (like its install directory)
   --copy <plugin-id>       also load a copy of the module under this id (Extism config plugin_id),
@@ -35,6 +38,9 @@ const positiveInteger = (flag: string, text: string | undefined): number | undef
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1) {
     throw new UsageError(`${flag} must be a positive whole number; got ${JSON.stringify(text)}`);
+  }
+  if (!Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${flag} must be at most ${Number.MAX_SAFE_INTEGER}; got ${JSON.stringify(text)}`);
   }
   return Number(text);
 };
@@ -70,6 +76,7 @@ function parseCommandLine(
       options: {
         fixtures: { type: 'string' },
         json: { type: 'boolean', default: false },
+        fuel: { type: 'string' },
         lane: { type: 'string' },
         timeout: { type: 'string' },
         'memory-pages': { type: 'string' },
@@ -108,6 +115,7 @@ function parseCommandLine(
       `--app-version must be a semantic version such as 1.2.3; got ${JSON.stringify(appVersion)}`,
     );
   }
+  const fuelPerCall = positiveInteger('--fuel', values.fuel);
   const callTimeoutMs = positiveInteger('--timeout', values.timeout);
   const memoryMaxPages = positiveInteger('--memory-pages', values['memory-pages']);
   return {
@@ -120,6 +128,7 @@ function parseCommandLine(
     ...(values.id === undefined ? {} : { expectedId: values.id }),
     ...(values.copy === undefined ? {} : { copies: values.copy }),
     budgets: {
+      ...(fuelPerCall === undefined ? {} : { fuelPerCall }),
       ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }),
       ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }),
     },

@@ -80,8 +80,8 @@ describe('runConformance on the golden guests', () => {
     expect(report.checks.find((check) => check.id === 'commands')?.findings).toEqual([]);
   });
 
-  it('reports the declared memory as info, and warns that the in-thread lane enforces no timeout', async () => {
-    const report = await runConformance({ wasm: guestPath('c-protocol'), lane: 'in-thread' });
+  it('reports the declared memory, the lane and the fuel of every command as info', async () => {
+    const report = await runConformance({ wasm: guestPath('c-protocol') });
     expect(report.passed).toBe(true);
     const budgets = report.checks.find((check) => check.id === 'budgets');
     expect(budgets?.findings.map((f) => [f.severity, f.code, f.message])).toEqual([
@@ -91,11 +91,44 @@ describe('runConformance on the golden guests', () => {
         'the module declares a memory maximum of 16 pages (1 MiB), within the budget of 256 pages (16 MiB)',
       ],
       [
-        'warning',
-        'no_time_limit',
-        'the in-thread lane cannot stop a call, so the 2000 ms call budget was not enforced; run on the isolated lane',
+        'info',
+        'lane',
+        'the plugin ran metered on the in-thread lane, so fuel enforced the call budget of 100000000 fuel (the 2000 ms wall-clock budget applies on the isolated lane only)',
       ],
+      ...['ping', 'echo', 'greet', 'time'].map((command) => [
+        'info',
+        'fuel',
+        expect.stringMatching(
+          new RegExp(`^command "${command}" used [1-9]\\d* fuel \\(budget 100000000\\)$`),
+        ),
+      ]),
     ]);
+  });
+
+  it('measures the same fuel per command on every run and on both lanes', async () => {
+    const fuelOf = (report: ConformanceReport) =>
+      report.checks
+        .find((check) => check.id === 'budgets')
+        ?.findings.filter((f) => f.code === 'fuel')
+        .map((f) => f.detail);
+    const first = fuelOf(await runConformance({ wasm: guestPath('c-protocol') }));
+    const again = fuelOf(await runConformance({ wasm: guestPath('c-protocol') }));
+    const isolated = await runConformance({ wasm: guestPath('c-protocol'), lane: 'isolated' });
+    expect(first).toHaveLength(4);
+    expect(again).toEqual(first);
+    expect(fuelOf(isolated)).toEqual(first);
+    expect(isolated.checks.find((check) => check.id === 'budgets')?.findings[1]?.message).toBe(
+      'the plugin ran metered on the isolated lane: the call budgets of 100000000 fuel and 2000 ms wall-clock were enforced',
+    );
+  });
+
+  it('fails the budgets check with fuel_exhausted for a command over a small fuel budget', async () => {
+    const report = await runConformance({ wasm: guestPath('c-protocol'), budgets: { fuelPerCall: 1_000 } });
+    expect(report.passed).toBe(false);
+    const budgets = report.checks.find((check) => check.id === 'budgets');
+    expect(budgets?.status).toBe('fail');
+    expect(budgets?.findings.some((f) => f.severity === 'error' && f.code === 'fuel_exhausted')).toBe(true);
+    expect(errors(report)).toContain('commands/fuel_exhausted');
   });
 
   it('fails the budgets check when the budget is below the declared maximum (the loader caps it)', async () => {

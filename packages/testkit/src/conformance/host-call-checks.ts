@@ -2,7 +2,7 @@ import { isFilePermission, normalizeFilePath } from '@plinth/permissions';
 import { getHostFunction, STORAGE_QUOTA, type GuestManifest } from '@plinth/protocol';
 import type { LoadedMemory } from '@plinth/runtime';
 import type { CrossPluginRefusal } from '../harness/plugin-harness.js';
-import type { TranscriptHostCall } from '../harness/transcript.js';
+import type { HarnessCall, TranscriptHostCall } from '../harness/transcript.js';
 import { MEMORY_WORKSPACE_ROOT } from '../twins/files.js';
 import type { CheckRecorder } from './report.js';
 import type { LimitHit } from './session.js';
@@ -152,8 +152,11 @@ export interface BudgetFacts {
   memory: LoadedMemory;
   memoryMaxPages: number;
   callTimeoutMs: number;
+  fuelPerCall: number;
   lane: 'in-thread' | 'isolated';
   limitHits: readonly LimitHit[];
+  /** The guest calls of the run; the first call of each command gives its fuel. */
+  calls: readonly HarnessCall[];
 }
 
 const pagesText = (pages: number): string => `${pages} pages (${(pages * 64) / 1024} MiB)`;
@@ -179,10 +182,26 @@ export function checkBudgets(facts: BudgetFacts, check: CheckRecorder): void {
       { declaredMax: memory.declaredMax, action: memory.action },
     );
   }
-  if (facts.lane === 'in-thread') {
-    check.warning(
-      'no_time_limit',
-      `the in-thread lane cannot stop a call, so the ${facts.callTimeoutMs} ms call budget was not enforced; run on the isolated lane`,
+  const { fuelPerCall, callTimeoutMs } = facts;
+  check.info(
+    'lane',
+    facts.lane === 'in-thread'
+      ? `the plugin ran metered on the in-thread lane, so fuel enforced the call budget of ${fuelPerCall} fuel (the ${callTimeoutMs} ms wall-clock budget applies on the isolated lane only)`
+      : `the plugin ran metered on the isolated lane: the call budgets of ${fuelPerCall} fuel and ${callTimeoutMs} ms wall-clock were enforced`,
+    { lane: facts.lane, fuelPerCall, callTimeoutMs },
+  );
+  const measured = new Set<string>();
+  for (const call of facts.calls) {
+    const { command, fuelUsed } = call;
+    if (command === undefined || fuelUsed === undefined || measured.has(command)) continue;
+    measured.add(command);
+    // A command that ran out of fuel is already an error below, with what it used.
+    if (call.code === 'fuel_exhausted') continue;
+    const failed = call.outcome === 'error' ? ` before failing (${call.code ?? 'error'})` : '';
+    check.info(
+      'fuel',
+      `command ${JSON.stringify(command)} used ${fuelUsed} fuel${failed} (budget ${fuelPerCall})`,
+      { command, fuelUsed, fuelPerCall },
     );
   }
   for (const hit of facts.limitHits) check.error(hit.code, `${hit.where}: ${hit.message}`);

@@ -7,14 +7,14 @@ import { runConformance, type ConformanceOptions } from './run-conformance.js';
 type Expected = readonly [CheckId, string | readonly string[]];
 
 interface HostileCase {
-  /** The documented outcome in guests.json this case maps from. */
+  /**
+   * The documented outcome in guests.json this case maps from: what the runtime does on the isolated
+   * lane. The conformance run is metered in-thread, so a guest that spins fails with `fuel_exhausted`.
+   */
   outcome: string;
   options?: Omit<ConformanceOptions, 'wasm'>;
   findings: readonly Expected[];
 }
-
-// Short budgets keep the spinning guests cheap; every timeout costs one budget.
-const FAST = { budgets: { callTimeoutMs: 500 } } as const;
 
 const RECURSION_ID = 'hostile.command-recursion';
 // The ping-pong needs a second copy to call and params naming it; the copy calls back and is refused.
@@ -77,14 +77,13 @@ const CASES: Readonly<Record<string, HostileCase>> = {
   },
   'hostile-loop-command': {
     outcome: 'limit:timeout',
-    options: FAST,
     findings: [
-      ['commands', 'timeout'],
-      ['budgets', 'timeout'],
+      ['commands', 'fuel_exhausted'],
+      ['budgets', 'fuel_exhausted'],
     ],
   },
-  'hostile-loop-init': { outcome: 'limit:timeout', options: FAST, findings: [['manifest', 'timeout']] },
-  'hostile-loop-manifest': { outcome: 'limit:timeout', options: FAST, findings: [['manifest', 'timeout']] },
+  'hostile-loop-init': { outcome: 'limit:timeout', findings: [['manifest', 'fuel_exhausted']] },
+  'hostile-loop-manifest': { outcome: 'limit:timeout', findings: [['manifest', 'fuel_exhausted']] },
   'hostile-manifest-huge': {
     outcome: 'load:manifest_too_large',
     findings: [['manifest', 'output_too_large']],
@@ -95,11 +94,10 @@ const CASES: Readonly<Record<string, HostileCase>> = {
   },
   'hostile-memory-grow': {
     outcome: 'limit:memory',
-    options: FAST,
-    // The runtime ends the retrying guest at the wall-clock limit once memory is at the cap.
+    // Memory stops at the cap; fuel then ends the guest that keeps retrying.
     findings: [
-      ['commands', ['out_of_memory', 'timeout']],
-      ['budgets', ['out_of_memory', 'timeout']],
+      ['commands', 'fuel_exhausted'],
+      ['budgets', 'fuel_exhausted'],
     ],
   },
   'hostile-memory-too-large': {
@@ -117,11 +115,11 @@ const CASES: Readonly<Record<string, HostileCase>> = {
   'hostile-no-output': { outcome: 'call:no_output', findings: [['commands', 'invalid_output']] },
   'hostile-output-huge': {
     outcome: 'limit:output_size',
-    options: FAST,
-    // Writing 64 MiB takes about a second here, so under a short budget the clock may stop it first.
+    // Writing 64 MiB costs more than the default fuel budget; with room for it, the output limit stops it.
+    options: { budgets: { fuelPerCall: 1_000_000_000 } },
     findings: [
-      ['commands', ['output_too_large', 'timeout']],
-      ['budgets', ['output_too_large', 'timeout']],
+      ['commands', 'output_too_large'],
+      ['budgets', 'output_too_large'],
     ],
   },
   'hostile-output-invalid-json': {
@@ -269,15 +267,13 @@ describe('runConformance on the hostile guests', () => {
     );
   });
 
-  it('keeps checking after a timeout: the next checks run on a freshly loaded plugin', async () => {
-    const report = await runConformance({
-      wasm: guestPath('hostile-loop-command'),
-      budgets: { callTimeoutMs: 300 },
-    });
-    expect(report.checks.find((check) => check.id === 'commands')?.findings[0]?.message).toBe(
-      'command "spin": plugin hostile.loop-command@0.1.0 (handle_command) timed out after 300 ms; its worker was terminated and a fresh instance (with fresh memory) will serve the next call',
+  it('keeps checking after a guest runs out of fuel: the next checks run on a freshly loaded plugin', async () => {
+    const report = await runConformance({ wasm: guestPath('hostile-loop-command') });
+    const commands = report.checks.find((check) => check.id === 'commands');
+    expect(commands?.findings[0]?.message).toMatch(
+      /^command "spin": plugin hostile\.loop-command@0\.1\.0 \(handle_command\) ran out of fuel: it used \d+ of its budget of 100000000 \(fuelPerCall\)/,
     );
-    // The guest spins on any command, so the unknown command and the reload time out too; nothing aborts.
+    // The guest spins on any command, so the unknown command and the reload run out too; nothing aborts.
     expect(report.checks.map((check) => [check.id, check.status])).toEqual([
       ['manifest', 'pass'],
       ['commands', 'fail'],
@@ -288,5 +284,26 @@ describe('runConformance on the hostile guests', () => {
       ['budgets', 'fail'],
       ['reload', 'fail'],
     ]);
+    const budgets = report.checks.find((check) => check.id === 'budgets');
+    expect(budgets?.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual([
+      'fuel_exhausted',
+      'fuel_exhausted',
+      'fuel_exhausted',
+    ]);
+    // No fuel line for a command that ran out: its error already says what it used.
+    expect(budgets?.findings.filter((f) => f.code === 'fuel')).toEqual([]);
+  });
+
+  it('keeps the wall-clock timeout as the backstop on the isolated lane', async () => {
+    const report = await runConformance({
+      wasm: guestPath('hostile-loop-command'),
+      lane: 'isolated',
+      // More fuel than the guest can burn in 300 ms, so the clock stops it first.
+      budgets: { callTimeoutMs: 300, fuelPerCall: Number.MAX_SAFE_INTEGER },
+    });
+    expect(report.checks.find((check) => check.id === 'commands')?.findings[0]?.message).toBe(
+      'command "spin": plugin hostile.loop-command@0.1.0 (handle_command) timed out after 300 ms; its worker was terminated and a fresh instance (with fresh memory) will serve the next call',
+    );
+    expect(codesIn(report, 'budgets')).toEqual(['timeout', 'timeout', 'timeout']);
   });
 });

@@ -34,7 +34,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   events: 'every host event type is survived',
   config: 'config round-trips through get_config and set_config',
   permissions: 'host calls stay within the requested permissions',
-  budgets: 'stays within the time and memory budgets',
+  budgets: 'stays within the fuel, time and memory budgets',
   reload: 'survives shutdown and a fresh load',
 };
 

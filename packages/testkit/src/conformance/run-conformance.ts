@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkOptions, PlinthError, type GuestManifest, type JsonValue } from '@plinth/protocol';
 import {
+  DEFAULT_LIMITS,
   loadModule,
   openProtocolPluginFrom,
   type LoadedModule,
@@ -25,7 +26,9 @@ import { ConformanceSession } from './session.js';
 import { conformanceOptionsSchema } from '../testkit-options.js';
 
 export interface ConformanceBudgets {
-  /** Wall-clock limit of every call, enforced on the isolated lane. */
+  /** Instructions every call may run (the plugin runs metered on either lane); over it is `fuel_exhausted`. */
+  fuelPerCall: number;
+  /** Wall-clock limit of every call: the backstop on the isolated lane (the in-thread lane has fuel only). */
   callTimeoutMs: number;
   /** The most linear memory the module may declare, in 64 KiB pages. */
   memoryMaxPages: number;
@@ -34,6 +37,7 @@ export interface ConformanceBudgets {
 }
 
 export const DEFAULT_BUDGETS: Readonly<ConformanceBudgets> = Object.freeze({
+  fuelPerCall: DEFAULT_LIMITS.fuelPerCall,
   callTimeoutMs: 2_000,
   memoryMaxPages: 256,
   outputMaxBytes: 16 * 1024 * 1024,
@@ -45,7 +49,11 @@ export interface ConformanceOptions {
   wasm: Uint8Array | string;
   /** Params per command (`{ "<command>": <params> }`); else the CLI hints' params, else `null`. */
   fixtures?: Readonly<Record<string, JsonValue>>;
-  /** Default `isolated`: the only lane that can stop a call that never returns. */
+  /**
+   * Default `in-thread`: the plugin runs metered, so fuel stops a call that never returns. `isolated`
+   * (the default with `httpRoutes` or `copies`, whose host functions answer asynchronously) adds the
+   * wall-clock `callTimeoutMs`.
+   */
   lane?: 'in-thread' | 'isolated';
   budgets?: Partial<ConformanceBudgets>;
   /** The app version `min_app_version` is compared with. Default `1.0.0`. */
@@ -74,9 +82,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   checkOptions('runConformance', conformanceOptionsSchema, options);
   const bytes = typeof options.wasm === 'string' ? new Uint8Array(readFileSync(options.wasm)) : options.wasm;
   const budgets: ConformanceBudgets = { ...DEFAULT_BUDGETS, ...options.budgets };
-  const laneKind = options.lane ?? 'isolated';
+  const laneKind = options.lane ?? (options.httpRoutes || options.copies?.length ? 'isolated' : 'in-thread');
   const hostAppVersion = options.hostAppVersion ?? '1.0.0';
   const limits: Partial<PluginLimits> = {
+    fuelPerCall: budgets.fuelPerCall,
     timeoutMs: budgets.callTimeoutMs,
     memoryMaxPages: budgets.memoryMaxPages,
     outputMaxBytes: budgets.outputMaxBytes,
@@ -110,6 +119,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       source: { bytes },
       limits,
       hostAppVersion,
+      fuel: true,
       initContext: { workspace_root: '/workspace' },
       ...(laneKind === 'isolated' ? { lane: createIsolatedLane } : {}),
       ...(options.expectedId === undefined ? {} : { expectedId: options.expectedId }),
@@ -126,6 +136,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const session = new ConformanceSession({
     wasm: bytes,
     lane: laneKind,
+    fuel: true,
     limits,
     hostAppVersion,
     files: options.files ?? DEFAULT_FILES,
@@ -178,8 +189,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       memory: loaded.memory,
       memoryMaxPages: budgets.memoryMaxPages,
       callTimeoutMs: budgets.callTimeoutMs,
+      fuelPerCall: budgets.fuelPerCall,
       lane: laneKind,
       limitHits: session.limitHits,
+      calls: session.calls,
     },
     checks.budgets,
   );

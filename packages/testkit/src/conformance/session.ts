@@ -8,7 +8,7 @@ import {
   type PluginHarness,
   type PluginHarnessOptions,
 } from '../harness/plugin-harness.js';
-import type { TranscriptHostCall } from '../harness/transcript.js';
+import type { HarnessCall, TranscriptHostCall } from '../harness/transcript.js';
 import type { CheckRecorder } from './report.js';
 
 /** The codes of a limit hit; after one the lane may have recycled the instance (fresh memory, no init). */
@@ -41,6 +41,8 @@ export interface ConformanceSessionOptions extends PluginHarnessOptions {
  */
 export class ConformanceSession {
   readonly hostCalls: TranscriptHostCall[] = [];
+  /** The plugin's guest calls with their fuel, in order, across every harness (its copies' are not kept). */
+  readonly calls: HarnessCall[] = [];
   readonly hostLogs: ProtocolLogEntry[] = [];
   readonly limitHits: LimitHit[] = [];
   /** Cross-plugin calls refused for their chain, by the plugin or any of its copies. */
@@ -108,6 +110,7 @@ export class ConformanceSession {
 
   #keep(harness: PluginHarness): void {
     this.hostCalls.push(...harness.hostCalls);
+    this.calls.push(...harness.calls);
     this.hostLogs.push(...harness.hostLogs);
     this.crossPluginRefusals.push(...harness.crossPluginRefusals);
   }

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createPolicyChecker, type PermissionChecker } from '@plinth/permissions';
 import type { HostFunctionName } from '@plinth/protocol';
-import { createNamespacesBundle, type HostBundle, type NamespaceStore } from '@plinth/runtime';
+import { createNamespacesBundle, type HostBundle, type SyncNamespaceStore } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
 import { withContractSubject } from './storage.js';
 import { callWireAny, callWireSync } from './wire.js';
 
 /** What a namespace backend under test provides. */
 export interface NamespacesContractSubject {
-  namespaces: NamespaceStore;
+  namespaces: SyncNamespaceStore;
   close?(): void;
 }
 

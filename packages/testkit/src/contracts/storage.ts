@@ -10,16 +10,16 @@ import {
   createStorageBundle,
   storageQuotaFromPolicy,
   type HostBundle,
-  type KeyValueStore,
-  type SecretStore,
+  type SyncKeyValueStore,
+  type SyncSecretStore,
 } from '@plinth/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callWireAny, callWireSync } from './wire.js';
 
 /** What a storage backend under test provides: both stores of one backend, so they can be told apart. */
 export interface StorageContractSubject {
-  storage: KeyValueStore;
-  secrets: SecretStore;
+  storage: SyncKeyValueStore;
+  secrets: SyncSecretStore;
   close?(): void;
 }
 

@@ -89,6 +89,102 @@ describe('createPluginHarness', () => {
   });
 });
 
+describe('createPluginHarness: fuel', () => {
+  const positive = expect.any(Number) as unknown as number;
+
+  it('records every guest call for its user with the fuel it used', async () => {
+    const harness = await createPluginHarness({ wasm: notes, files: { 'Notes/a.md': 'one two' } });
+    expect((await harness.manifest()).id).toBe(NOTES_ID);
+    await harness.command('word_count', { path: 'Notes/a.md' });
+    await expect(harness.command('not_declared')).rejects.toMatchObject({ code: 'not_handled' });
+    expect(await harness.event('file_saved', { path: 'Notes/a.md', body_changed: true })).toBeNull();
+    await harness.getConfig();
+    await harness.setConfig({ daily_folder: 'Days' });
+    await harness.callRaw('get_config', '');
+    await harness.close();
+    expect(harness.calls).toEqual([
+      { exportName: 'manifest', outcome: 'ok', fuelUsed: positive },
+      { exportName: 'handle_command', command: 'word_count', outcome: 'ok', fuelUsed: positive },
+      // Refused before the guest: no fuel.
+      { exportName: 'handle_command', command: 'not_declared', outcome: 'error', code: 'not_handled' },
+      { exportName: 'on_event', event: 'file_saved', outcome: 'ok', fuelUsed: positive },
+      { exportName: 'get_config', outcome: 'ok', fuelUsed: positive },
+      { exportName: 'set_config', outcome: 'ok', fuelUsed: positive },
+      { exportName: 'get_config', outcome: 'ok', fuelUsed: positive },
+    ]);
+    for (const call of harness.calls)
+      if (call.fuelUsed !== undefined) expect(call.fuelUsed).toBeGreaterThan(0);
+    expect(harness.fuelOf('word_count')).toBe(harness.calls[1]?.fuelUsed);
+    expect(harness.fuelOf('not_declared')).toBeUndefined();
+    expect(harness.lastCall).toBe(harness.calls.at(-1));
+    expect(harness.transcript().calls).toEqual(harness.calls);
+  });
+
+  it('measures the same fuel on every run and on both lanes', async () => {
+    const run = async (lane: 'in-thread' | 'isolated') => {
+      const harness = await createPluginHarness({ wasm: notes, lane, files: { 'Notes/a.md': 'a b c #x' } });
+      await harness.command('word_count', { path: 'Notes/a.md' });
+      await harness.command('tag_index');
+      await harness.command('ping');
+      await harness.event('file_saved', { path: 'Notes/a.md', body_changed: true });
+      await harness.close();
+      return harness.calls;
+    };
+    const first = await run('in-thread');
+    expect(first.every((call) => (call.fuelUsed ?? 0) > 0)).toBe(true);
+    expect(await run('in-thread')).toEqual(first);
+    expect(await run('isolated')).toEqual(first);
+  });
+
+  it('stops a looping command with fuel_exhausted in-thread; the plugin serves the next call', async () => {
+    const harness = await createPluginHarness({
+      wasm: guestPath('hostile-loop-command'),
+      limits: { fuelPerCall: 1_000_000 },
+    });
+    await expect(harness.command('spin')).rejects.toMatchObject({
+      code: 'fuel_exhausted',
+      context: { exportName: 'handle_command', limit: 'fuelPerCall', fuelBudget: 1_000_000 },
+    });
+    expect(harness.lastCall).toMatchObject({ command: 'spin', outcome: 'error', code: 'fuel_exhausted' });
+    expect(harness.fuelOf('spin')).toBeGreaterThan(1_000_000);
+    const { output } = await harness.callRaw('manifest');
+    expect(JSON.parse(new TextDecoder().decode(output ?? new Uint8Array()))).toMatchObject({
+      id: 'hostile.loop-command',
+    });
+    await harness.close();
+  });
+
+  it('lets the next command run after one runs out of its budget', async () => {
+    const files = { 'Notes/long.md': 'word '.repeat(20_000) };
+    const measuring = await createPluginHarness({ wasm: notes, files });
+    await measuring.command('word_count', { path: 'Notes/long.md' });
+    await measuring.command('ping');
+    await measuring.close();
+    const [long, ping] = [measuring.fuelOf('word_count') ?? 0, measuring.fuelOf('ping') ?? 0];
+    expect(long).toBeGreaterThan(ping * 2);
+
+    const harness = await createPluginHarness({ wasm: notes, files, limits: { fuelPerCall: ping * 2 } });
+    await expect(harness.command('word_count', { path: 'Notes/long.md' })).rejects.toMatchObject({
+      code: 'fuel_exhausted',
+    });
+    expect(await harness.command('ping')).toEqual({ success: true, data: 'pong' });
+    expect(harness.calls.map((call) => [call.command, call.outcome, call.code])).toEqual([
+      ['word_count', 'error', 'fuel_exhausted'],
+      ['ping', 'ok', undefined],
+    ]);
+    // The ping ran on the replacement instance, whose first call costs more than a warm one; within budget.
+    expect(harness.fuelOf('ping')).toBeLessThanOrEqual(ping * 2);
+    await harness.close();
+  });
+
+  it('runs unmetered with fuel: false, recording calls without fuel', async () => {
+    const harness = await createPluginHarness({ wasm: notes, fuel: false });
+    await harness.command('ping');
+    await harness.close();
+    expect(harness.calls).toEqual([{ exportName: 'handle_command', command: 'ping', outcome: 'ok' }]);
+  });
+});
+
 const self = guestPath('hostile-command-self');
 const bounce = guestPath('hostile-command-recursion');
 const BOUNCE_ID = 'hostile.command-recursion';

@@ -21,12 +21,15 @@ import {
 import {
   combineBundles,
   createHttpBundle,
+  createInThreadLane,
   createNamespacesBundle,
   createSecretsBundle,
   createStorageBundle,
   openPlugin,
   openProtocolPluginFrom,
+  DEFAULT_LIMITS,
   storageQuotaFromPolicy,
+  type CallReceipt,
   type FileEvent,
   type HostBundle,
   type LaneCallResult,
@@ -53,9 +56,15 @@ import {
 } from './plugin-command.js';
 import { pluginHarnessOptionsSchema } from '../testkit-options.js';
 import { createReplayBundle, type ReplayBundle } from './replay.js';
+import { createGuestCallRecorder } from './guest-calls.js';
 
 export * from './plugin-command.js';
-import { createHostCallRecorder, type Transcript, type TranscriptHostCall } from './transcript.js';
+import {
+  createHostCallRecorder,
+  type HarnessCall,
+  type Transcript,
+  type TranscriptHostCall,
+} from './transcript.js';
 
 export interface PluginHarnessOptions {
   /** The module: bytes, or a path to a `.wasm` file. */
@@ -77,6 +86,12 @@ export interface PluginHarnessOptions {
    * such as HTTP). Default: isolated when `httpRoutes` are given, else in-thread.
    */
   lane?: 'in-thread' | 'isolated';
+  /**
+   * Meter the guest (default true): every call gets `limits.fuelPerCall` instructions and reports what it
+   * used in `calls`. A metered guest that loops is stopped with `fuel_exhausted` on either lane, so the
+   * in-thread default is safe for a guest that may spin; `false` runs it unmetered.
+   */
+  fuel?: boolean;
   limits?: Partial<PluginLimits>;
   hostAppVersion?: string;
   /** The id the manifest must declare (like an install directory name). */
@@ -120,6 +135,15 @@ export interface PluginHarness {
   setConfig(config: JsonObject | null): Promise<ConfigReconcile>;
   /** Calls any export with raw input, bypassing the protocol layer. */
   callRaw(exportName: string, input?: string | Uint8Array): Promise<LaneCallResult>;
+  /**
+   * Every guest call made through `manifest`, `command`, `event`, `getConfig`, `setConfig` and `callRaw`,
+   * in order, with how it ended and the fuel it used (the load sequence and `shutdown` are not listed).
+   */
+  readonly calls: readonly HarnessCall[];
+  /** The last entry of `calls`. */
+  readonly lastCall: HarnessCall | undefined;
+  /** Fuel used by the latest call of `command`; undefined when it never reached the guest or ran unmetered. */
+  fuelOf(command: string): number | undefined;
   /** Swaps the plugin's permissions (same forms as the `policy` option); later calls see the new ones. */
   setPolicy(policy: HarnessPolicy): void;
   /** Every `host_plugin_command` the harness refused for its chain: a self-call, the depth limit, a cycle. */
@@ -177,11 +201,13 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
   const bytes = typeof options.wasm === 'string' ? new Uint8Array(readFileSync(options.wasm)) : options.wasm;
   const source = { bytes };
   const hostAppVersion = options.hostAppVersion ?? '1.0.0';
-  const lane: LaneFactory | undefined =
+  const lane: LaneFactory =
     (options.lane ?? (options.httpRoutes ? 'isolated' : 'in-thread')) === 'isolated'
       ? createIsolatedLane
-      : undefined;
+      : createInThreadLane;
+  const fuel = options.fuel ?? true;
   const limits = options.limits ?? {};
+  const guestCalls = createGuestCallRecorder();
 
   const manifestReading = await readManifest();
   const pluginId = manifestReading.manifest.id;
@@ -246,25 +272,28 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
       hostAppVersion,
       bundle,
       limits,
+      fuel,
+      lane: guestCalls.wrapLane(lane),
       cachedManifest: manifestReading.manifest,
       initContext: { workspace_root: MEMORY_WORKSPACE_ROOT } satisfies InitContext,
       onHostCall: recorder.onHostCall,
       log: (entry) => hostLogs.push(entry),
-      ...(lane ? { lane } : {}),
       ...(options.extismConfig ? { config: options.extismConfig } : {}),
       ...(options.expectedId ? { expectedId: options.expectedId } : {}),
       ...(options.config ? { storedConfig: options.config } : {}),
     }));
 
-  async function readManifest() {
+  async function readManifest(receipt?: CallReceipt) {
     const generic = await openPlugin({
       source,
-      limits,
-      ...(lane ? { lane } : {}),
+      // A host reads the manifest on the load budget; this plain call would otherwise get the call budget.
+      limits: { ...limits, fuelPerCall: limits.fuelPerLoad ?? DEFAULT_LIMITS.fuelPerLoad },
+      fuel,
+      lane,
       ...(options.extismConfig ? { config: options.extismConfig } : {}),
     });
     try {
-      const output = await generic.callText('manifest', '');
+      const output = await generic.callText('manifest', '', receipt ? { receipt } : {});
       const decoded = guestManifestPayload.decode(output ?? '');
       if (!decoded.ok) {
         throw new PlinthError('manifest_invalid', `manifest is invalid: ${decoded.error.message}`, {
@@ -278,20 +307,46 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
     }
   }
 
+  const { record } = guestCalls;
   return {
-    manifest: () => readManifest().then((reading) => reading.manifest),
+    manifest: () =>
+      record({ exportName: 'manifest' }, (receipt) => readManifest(receipt)).then(
+        (reading) => reading.manifest,
+      ),
     warnings: manifestReading.warnings,
     init,
-    command: async (name, params = null, commandOptions = {}) =>
-      (await init()).command(
-        name,
-        params,
-        commandOptions.callChain ? { callChain: commandOptions.callChain } : undefined,
-      ),
-    event: async (type, payload = {}) => (await init()).event({ event_type: type, payload }),
-    getConfig: async () => (await init()).getConfig(),
-    setConfig: async (config) => (await init()).setConfig(config),
-    callRaw: async (exportName, input = '') => (await init()).callRaw(exportName, input),
+    async command(name, params = null, commandOptions = {}) {
+      const opened = await init();
+      const callOptions = commandOptions.callChain ? { callChain: commandOptions.callChain } : undefined;
+      return record({ exportName: 'handle_command', command: name }, () =>
+        opened.command(name, params, callOptions),
+      );
+    },
+    async event(type, payload = {}) {
+      const opened = await init();
+      return record(
+        { exportName: 'on_event', event: type },
+        () => opened.event({ event_type: type, payload }),
+        (failure) => failure,
+      );
+    },
+    async getConfig() {
+      const opened = await init();
+      return record({ exportName: 'get_config' }, () => opened.getConfig());
+    },
+    async setConfig(config) {
+      const opened = await init();
+      return record({ exportName: 'set_config' }, () => opened.setConfig(config));
+    },
+    async callRaw(exportName, input = '') {
+      const opened = await init();
+      return record({ exportName }, () => opened.callRaw(exportName, input));
+    },
+    calls: guestCalls.calls,
+    get lastCall() {
+      return guestCalls.calls.at(-1);
+    },
+    fuelOf: (command) => guestCalls.calls.findLast((call) => call.command === command)?.fuelUsed,
     setPolicy,
     crossPluginRefusals,
     hostCalls: recorder.hostCalls,
@@ -303,7 +358,10 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
       return basics.log.entries.map(({ level, message }) => ({ level, message }));
     },
     hostLogs,
-    transcript: () => recorder.toTranscript(pluginId),
+    transcript: () => ({
+      ...recorder.toTranscript(pluginId),
+      calls: guestCalls.calls.map((call) => ({ ...call })),
+    }),
     files: () => fs.files.snapshotText(),
     workspace: fs.files,
     storage: () =>

@@ -1,9 +1,10 @@
 import { createPolicyChecker } from '@plinth/permissions';
 import { createPermissionGate, openProtocolPluginFrom, type HostBundle } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
-import { guestBytes } from '../guests/catalogue.js';
+import { guestBytes, guestPath } from '../guests/catalogue.js';
 import '../vitest/index.js';
 import { transcriptSnapshot } from '../vitest/index.js';
+import { createPluginHarness } from './plugin-harness.js';
 import { createReplayBundle } from './replay.js';
 import { createHostCallRecorder, parseTranscript, TranscriptError } from './transcript.js';
 
@@ -115,6 +116,60 @@ describe('record and replay', () => {
     expect(replay.divergences[0]?.request).toContain('Grace');
     expect(replay.divergences[0]?.expected).toContain('Ada');
     expect(replay.unused().map((call) => call.function)).toEqual(['host_log']);
+  });
+
+  it('keeps the guest calls with their fuel through a save and a parse', async () => {
+    const harness = await createPluginHarness({ wasm: guestPath('c-protocol') });
+    await harness.command('greet', { name: 'Ada' });
+    await harness.command('ping');
+    await harness.close();
+    const saved = harness.transcript();
+    expect(saved.calls?.map((call) => [call.command, call.outcome])).toEqual([
+      ['greet', 'ok'],
+      ['ping', 'ok'],
+    ]);
+    expect(saved.calls?.every((call) => (call.fuelUsed ?? 0) > 0)).toBe(true);
+    const parsed = parseTranscript(JSON.parse(JSON.stringify(saved)));
+    expect(parsed).toEqual(saved);
+    // A transcript saved before guest calls were kept still parses, without them.
+    const { calls: _calls, ...older } = saved;
+    expect(parseTranscript(JSON.parse(JSON.stringify(older)))).not.toHaveProperty('calls');
+  });
+
+  it.each<[string, unknown, string, string]>([
+    ['calls that are not an array', { exportName: 'x' }, '$.calls', 'expected an array'],
+    ['an entry that is not an object', ['ping'], '$.calls[0]', 'expected an object'],
+    ['an entry without an export', [{ outcome: 'ok' }], '$.calls[0].exportName', 'expected a string'],
+    [
+      'an unknown outcome',
+      [{ exportName: 'handle_command', outcome: 'maybe' }],
+      '$.calls[0].outcome',
+      'expected "ok" or "error"',
+    ],
+    [
+      'a command that is not text',
+      [{ exportName: 'handle_command', command: 7, outcome: 'ok' }],
+      '$.calls[0].command',
+      'expected a string',
+    ],
+    [
+      'negative fuel',
+      [
+        { exportName: 'get_config', outcome: 'ok' },
+        { exportName: 'handle_command', outcome: 'ok', fuelUsed: -1 },
+      ],
+      '$.calls[1].fuelUsed',
+      'expected a whole number of 0 or more',
+    ],
+    [
+      'fractional fuel',
+      [{ exportName: 'handle_command', outcome: 'ok', fuelUsed: 1.5 }],
+      '$.calls[0].fuelUsed',
+      'expected a whole number of 0 or more',
+    ],
+  ])('refuses a transcript with %s, naming the path', (_name, calls, path, problem) => {
+    const file = { format: 'plinth-transcript', version: 1, pluginId: 'a.b', hostCalls: [], calls };
+    expect(() => parseTranscript(file)).toThrow(new TranscriptError(path, problem));
   });
 
   it('names the field that makes a transcript file invalid', () => {

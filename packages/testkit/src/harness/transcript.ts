@@ -17,12 +17,36 @@ export interface TranscriptHostCall {
   decisions: PermissionDecision[];
 }
 
+/** One guest call a harness made for its user (a command, an event, config, a raw call), with its fuel. */
+export interface HarnessCall {
+  /** The export called: `handle_command`, `on_event`, `get_config`, `set_config`, `manifest`, or a raw one. */
+  exportName: string;
+  /** The command, for a `command` call. */
+  command?: string;
+  /** The event type, for an `event` call. */
+  event?: string;
+  /**
+   * `error` when the call rejected, or the event answered the guest's failure. A command's own
+   * `success: false` answer is `ok`: the guest answered.
+   */
+  outcome: 'ok' | 'error';
+  /** The PlinthError code of an error: `fuel_exhausted`, `trap`, `invalid_output`, `not_handled`, … */
+  code?: string;
+  /**
+   * Fuel the guest used (metered harnesses; on `fuel_exhausted`, what it had used when stopped). Absent
+   * when the guest ran unmetered or the call never reached it (an undeclared command, say).
+   */
+  fuelUsed?: number;
+}
+
 /** A saved run: the host calls of a plugin, in order, as JSON that can be committed next to a test. */
 export interface Transcript {
   format: 'plinth-transcript';
   version: 1;
   pluginId: string;
   hostCalls: TranscriptHostCall[];
+  /** The guest calls of the run with their fuel (a harness's `calls`); older transcripts have none. */
+  calls?: HarnessCall[];
 }
 
 export interface HostCallRecorder {
@@ -150,5 +174,36 @@ export function parseTranscript(value: unknown): Transcript {
       decisions: decisions as PermissionDecision[],
     };
   });
-  return { format: 'plinth-transcript', version: 1, pluginId, hostCalls };
+  const calls = root['calls'] === undefined ? undefined : parseCalls(root['calls'], object, string);
+  return { format: 'plinth-transcript', version: 1, pluginId, hostCalls, ...(calls ? { calls } : {}) };
+}
+
+function parseCalls(
+  value: unknown,
+  object: (v: unknown, path: string) => Record<string, unknown>,
+  string: (v: unknown, path: string) => string,
+): HarnessCall[] {
+  if (!Array.isArray(value)) throw new TranscriptError('$.calls', 'expected an array');
+  return value.map((raw: unknown, index): HarnessCall => {
+    const at = `$.calls[${index}]`;
+    const call = object(raw, at);
+    const optional = (key: 'command' | 'event' | 'code'): Partial<Record<typeof key, string>> =>
+      call[key] === undefined ? {} : { [key]: string(call[key], `${at}.${key}`) };
+    const outcome = call['outcome'];
+    if (outcome !== 'ok' && outcome !== 'error') {
+      throw new TranscriptError(`${at}.outcome`, 'expected "ok" or "error"');
+    }
+    const fuelUsed = call['fuelUsed'];
+    if (fuelUsed !== undefined && !(Number.isSafeInteger(fuelUsed) && (fuelUsed as number) >= 0)) {
+      throw new TranscriptError(`${at}.fuelUsed`, 'expected a whole number of 0 or more');
+    }
+    return {
+      exportName: string(call['exportName'], `${at}.exportName`),
+      ...optional('command'),
+      ...optional('event'),
+      outcome,
+      ...optional('code'),
+      ...(fuelUsed === undefined ? {} : { fuelUsed: fuelUsed as number }),
+    };
+  });
 }

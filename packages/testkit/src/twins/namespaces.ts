@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NamespaceObject, NamespaceObjectInfo, NamespaceRecord, NamespaceStore } from '@plinth/runtime';
+import type { NamespaceObject, NamespaceObjectInfo, NamespaceRecord, SyncNamespaceStore } from '@plinth/runtime';
 import { compareCodePoints } from './storage.js';
 
 export interface NamespaceSnapshot {
@@ -8,7 +8,7 @@ export interface NamespaceSnapshot {
   objects: (NamespaceObject & { nsId: string })[];
 }
 
-export interface MemoryNamespaceStore extends NamespaceStore {
+export interface MemoryNamespaceStore extends SyncNamespaceStore {
   snapshot(): NamespaceSnapshot;
   clear(): void;
 }

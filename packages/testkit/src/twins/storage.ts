@@ -1,4 +1,4 @@
-import type { KeyValueStore, SecretStore } from '@plinth/runtime';
+import type { SyncKeyValueStore, SyncSecretStore } from '@plinth/runtime';
 
 /** One stored entry, as a snapshot shows it. */
 export interface StoredEntry<V> {
@@ -7,13 +7,13 @@ export interface StoredEntry<V> {
   value: V;
 }
 
-export interface MemoryKeyValueStore extends KeyValueStore {
+export interface MemoryKeyValueStore extends SyncKeyValueStore {
   /** Every value, ordered by plugin id then key; copies, so a test cannot change the store through them. */
   snapshot(): StoredEntry<Uint8Array>[];
   clear(): void;
 }
 
-export interface MemorySecretStore extends SecretStore {
+export interface MemorySecretStore extends SyncSecretStore {
   snapshot(): StoredEntry<string>[];
   clear(): void;
 }
