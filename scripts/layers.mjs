@@ -15,8 +15,16 @@ export const LAYERS = {
     neutral: true,
     nodeOnly: ['src/node/**'],
   },
+  // Node-only (node:crypto): build pipelines sign with it, hosts verify with it.
+  '@plinth/signing': { dir: 'packages/signing', mayImport: ['@plinth/protocol'], neutral: false },
   '@plinth/host-node': {
     dir: 'packages/host-node',
+    mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol', '@plinth/signing'],
+    neutral: false,
+  },
+  // PostgreSQL stores: beside host-node, on the runtime's store interfaces.
+  '@plinth/host-postgres': {
+    dir: 'packages/host-postgres',
     mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
     neutral: false,
   },
@@ -34,6 +42,7 @@ export const LAYERS = {
       '@plinth/permissions',
       '@plinth/runtime',
       '@plinth/host-node',
+      '@plinth/signing',
       '@plinth/testkit',
       '@plinth/guest-as',
     ],

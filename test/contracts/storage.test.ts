@@ -5,7 +5,11 @@ import { describeSecretsContract, describeStorageContract } from '@plinth/testki
 import { createMemoryKeyValueStore, createMemorySecretStore } from '@plinth/testkit/twins';
 import { openSqliteStores } from '@plinth/host-node/storage';
 
-const twin = () => ({ storage: createMemoryKeyValueStore(), secrets: createMemorySecretStore() });
+const twin = () => ({
+  storage: createMemoryKeyValueStore(),
+  secrets: createMemorySecretStore(),
+  synchronous: true,
+});
 
 /** A fresh database file per test, removed with its WAL afterwards. */
 const sqlite = () => {
@@ -14,6 +18,7 @@ const sqlite = () => {
   return {
     storage: stores.storage,
     secrets: stores.secrets,
+    synchronous: true,
     close: () => {
       stores.close();
       rmSync(dir, { recursive: true, force: true });

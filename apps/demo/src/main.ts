@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { PlinthError } from '@plinth/protocol';
 import type { NodeHost } from '@plinth/host-node';
+import type { DirectoryProblem } from '@plinth/host-node/directory';
 import { CliError, UsageError, untilAborted, type CliIo } from './cli-io.js';
 import { PluginToolServer } from './mcp-server.js';
 import { serveHttp, serveStdio } from './mcp-transports.js';
 import { openHost } from './open-host.js';
 import * as plugins from './plugin-commands.js';
 import { runProtocolCommand } from './protocol-commands.js';
+import { runSigningCommand } from './signing-commands.js';
 import { formatEventRecord, formatLogRecord, tailFile } from './tail.js';
 import { DEFAULT_WORKSPACE, WorkspaceError, openWorkspace, type Workspace } from './workspace.js';
 
@@ -20,15 +22,24 @@ Plugins
   list                                    plugins with version, state and permissions in words
   manifest <plugin>                       a plugin's manifest (JSON)
   run <plugin> <command> [json-params]    run a plugin command, e.g. run plinth-golden.notes word_count '{"path":"ideas.md"}'
-  install <file.wasm> [--sha256 <hex>] [--yes | --ask]
+  install <file.wasm> [--sha256 <hex>] [--yes | --ask] [--allow-downgrade]
                                           install (or replace) a plugin; on a terminal it shows the
                                           permissions the plugin asks for and asks before granting them;
                                           --yes (or --grant-requested) grants them without asking, --ask
-                                          asks even when stdin is not a terminal; otherwise none are granted
+                                          asks even when stdin is not a terminal; otherwise none are granted.
+                                          <file.wasm>.sig, when present, is checked against the policy's
+                                          trust section; --allow-downgrade lets a signed older version in
   uninstall <plugin>                      remove a plugin
 Permissions
   grant <plugin> <permission> <scope>     add a scope, e.g. grant plinth-golden.notes read_files private
   revoke <plugin> <permission> [scope]    remove a scope, or the whole rule
+Signing
+  keygen [--out <dir>]                    make an Ed25519 key pair (plinth-signing.key, .pub) and print the
+                                          policy lines that trust it
+  sign <plugin.wasm> --key <file>         write <plugin.wasm>.sig: the module's sha256, id, version and
+                                          requested permissions, signed with the private key
+  verify <plugin.wasm> [--trust <file>]   check <plugin.wasm>.sig against a public key file, or else the
+                                          workspace policy's trusted keys
 Observing
   logs [--follow] [--lines N]             the host log (guest log lines, loads, denials)
   events [--follow] [--lines N]           events plugins emitted
@@ -57,12 +68,19 @@ const OPTIONS = {
   http: { type: 'boolean' },
   port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  out: { type: 'string' },
+  key: { type: 'string' },
+  trust: { type: 'string' },
+  'allow-downgrade': { type: 'boolean' },
 } as const;
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 /** Which command-specific flags each command takes (the global ones are always fine). */
 const COMMAND_FLAGS: Record<string, readonly (keyof Values)[]> = {
-  install: ['sha256', 'yes', 'grant-requested', 'ask'],
+  install: ['sha256', 'yes', 'grant-requested', 'ask', 'allow-downgrade'],
+  keygen: ['out'],
+  sign: ['key'],
+  verify: ['trust'],
   logs: ['follow', 'lines'],
   events: ['follow', 'lines'],
   mcp: ['http', 'port'],
@@ -117,7 +135,7 @@ interface HostExtras {
 /** Starts a host on the workspace, reports folders it skipped, runs `use`, and always closes it. */
 async function runWithHost(
   options: HostExtras & { workspace: Workspace; io: CliIo; lane?: 'auto' | 'isolated' | 'in-thread' },
-  use: (host: NodeHost) => Promise<void> | void,
+  use: (host: NodeHost, problems: readonly DirectoryProblem[]) => Promise<void> | void,
 ): Promise<void> {
   const { io } = options;
   const host = await openHost({
@@ -132,7 +150,7 @@ async function runWithHost(
     for (const problem of problems) {
       io.stderr(`skipped plugin folder ${problem.name}: [${problem.code}] ${problem.message}\n`);
     }
-    await use(host);
+    await use(host, problems);
   } finally {
     await host.close();
   }
@@ -165,12 +183,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (ws.seeded) io.stderr(`seeded a new workspace at ${ws.home} from the sample\n`);
       return ws;
     };
-    const withHost = (use: (host: NodeHost) => Promise<void> | void, extra: HostExtras = {}) =>
-      runWithHost({ workspace: workspace(), io, ...(lane ? { lane } : {}), ...extra }, use);
+    const signing = runSigningCommand(
+      command,
+      {
+        args,
+        out: values.out,
+        key: values.key,
+        trust: values.trust,
+        policyFile: () => workspace().policyFile,
+      },
+      io,
+    );
+    if (signing !== undefined) return await signing;
+    const withHost = (
+      use: (host: NodeHost, problems: readonly DirectoryProblem[]) => Promise<void> | void,
+      extra: HostExtras = {},
+    ) => runWithHost({ workspace: workspace(), io, ...(lane ? { lane } : {}), ...extra }, use);
     switch (command) {
       case 'list':
         checkArity(command, args, 0, 0, '');
-        await withHost((host) => plugins.listPlugins(host, io));
+        await withHost((host, problems) => plugins.listPlugins(host, io, problems));
         return 0;
       case 'manifest': {
         checkArity(command, args, 1, 1, '<plugin>');
@@ -202,10 +234,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'install': {
-        checkArity(command, args, 1, 1, '<file.wasm> [--sha256 <hex>] [--yes | --ask]');
+        checkArity(command, args, 1, 1, '<file.wasm> [--sha256 <hex>] [--yes | --ask] [--allow-downgrade]');
         const path = positional(args, 0, 'the .wasm file to install');
         const consent = installConsent(values, io);
-        await withHost((host) => plugins.install(host, { path, sha256: values.sha256, consent }, io));
+        const allowDowngrade = values['allow-downgrade'] === true;
+        await withHost((host) =>
+          plugins.install(host, { path, sha256: values.sha256, consent, allowDowngrade }, io),
+        );
         return 0;
       }
       case 'uninstall': {

@@ -93,7 +93,7 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
       const wordCount = tools.find((tool) => tool.name === 'plinth-golden_notes__word_count');
       expect(wordCount).toMatchObject({
         description:
-          'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count". Word counts, daily notes and a tag index for a notes workspace.',
+          'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count". Word counts, daily notes and a tag index for a notes workspace. Runs in-thread, metered (fuel). Unsigned.',
         inputSchema: { type: 'object', additionalProperties: true },
       });
       expect(tools.map((tool) => tool.name)).toContain('plinth-golden_wat__ping');

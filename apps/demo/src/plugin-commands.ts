@@ -1,8 +1,10 @@
 import { createPolicyChecker, summarizePluginPolicy } from '@plinth/permissions';
 import { PERMISSION_TYPES, type JsonValue, type PermissionType } from '@plinth/protocol';
 import type { NodeHost, NodeHostPermissionRequest, NodeHostPlugin } from '@plinth/host-node';
+import type { DirectoryProblem } from '@plinth/host-node/directory';
 import { CliError, UsageError, type CliIo } from './cli-io.js';
 import { parseParams } from './json-params.js';
+import { refusalWords, signatureWords } from './signing-commands.js';
 import { laneWords } from './tool-catalog.js';
 
 export function requirePlugin(host: NodeHost, id: string): NodeHostPlugin {
@@ -32,9 +34,9 @@ function allowedSummary(host: NodeHost, id: string): string {
   }
 }
 
-export function listPlugins(host: NodeHost, io: CliIo): void {
+export function listPlugins(host: NodeHost, io: CliIo, problems: readonly DirectoryProblem[] = []): void {
   const plugins = [...host.plugins()].sort((a, b) => a.id.localeCompare(b.id));
-  if (plugins.length === 0) io.stdout('No plugins installed.\n');
+  if (plugins.length === 0 && problems.length === 0) io.stdout('No plugins installed.\n');
   for (const plugin of plugins) {
     const name = plugin.manifest ? ` — ${plugin.manifest.name}` : '';
     io.stdout(`${plugin.id} ${plugin.version ?? '?'} [${plugin.state}]${name}\n`);
@@ -50,6 +52,13 @@ export function listPlugins(host: NodeHost, io: CliIo): void {
       for (const line of grantCommands(plugin.notGranted)) io.stdout(`  grant:    ${line}\n`);
     }
     if (plugin.error) io.stdout(`  error:    [${plugin.error.code}] ${plugin.error.message}\n`);
+    io.stdout(`  signed:   ${signatureWords(plugin.signature)}\n`);
+  }
+  // Folders that did not load: a signature refusal says so in words.
+  for (const problem of problems) {
+    const words = refusalWords(problem.code);
+    io.stdout(`${problem.name} [not loaded]${words ? ` — ${words}` : ''}\n`);
+    io.stdout(`  error:    [${problem.code}] ${problem.message}\n`);
   }
 }
 
@@ -168,7 +177,7 @@ export type InstallConsent =
 
 export async function install(
   host: NodeHost,
-  args: { path: string; sha256: string | undefined; consent: InstallConsent },
+  args: { path: string; sha256: string | undefined; consent: InstallConsent; allowDowngrade?: boolean },
   io: CliIo,
 ): Promise<void> {
   const { consent } = args;
@@ -176,11 +185,13 @@ export async function install(
     { path: args.path },
     {
       ...(args.sha256 === undefined ? {} : { sha256: args.sha256 }),
+      ...(args.allowDowngrade === true ? { allowDowngrade: true } : {}),
       grantRequested:
         consent.grant === 'ask' ? (request) => askConsent(request, consent.prompt, io) : consent.grant,
     },
   );
   io.stdout(`${result.outcome} ${result.id} ${result.version} (sha256 ${result.sha256})\n`);
+  io.stdout(`  ${signatureWords(result.signature)}\n`);
   if (result.granted.length > 0) io.stdout(`  granted what it asks for: ${result.granted.join(', ')}\n`);
   if (result.notGranted) {
     io.stdout('  not granted; it asks to:\n');

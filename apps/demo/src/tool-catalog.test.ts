@@ -44,6 +44,35 @@ describe('tool catalog', () => {
     });
   });
 
+  it('says in each description where the plugin runs and who signed it', () => {
+    const lane = { kind: 'in-thread', metered: true };
+    const signed = {
+      state: 'signed',
+      keyId: '0123456789abcdef',
+      keyName: 'acme release',
+      signedAt: '2026-05-01T12:00:00.000Z',
+    } as const;
+    const [tool] = buildToolCatalog([
+      {
+        id: 'acme.notes',
+        state: 'active',
+        manifest: manifest({ commands: ['ping'] }),
+        lane,
+        signature: signed,
+      },
+    ]);
+    expect(tool?.description).toBe(
+      'Acme notes (acme.notes v1.2.0): command "ping". Counts words. Runs in-thread, metered (fuel). Signed by "acme release".',
+    );
+    const unsigned = { state: 'unsigned', policy: 'warn' } as const;
+    const [other] = buildToolCatalog([
+      { id: 'acme.notes', state: 'active', manifest: manifest({ commands: ['ping'] }), signature: unsigned },
+    ]);
+    expect(other?.description).toBe(
+      'Acme notes (acme.notes v1.2.0): command "ping". Counts words. Unsigned.',
+    );
+  });
+
   it('derives the input schema and description from the CLI hint that runs the command', () => {
     const [, wordCount] = buildToolCatalog([
       { id: 'acme.notes', state: 'active', manifest: manifest({ cli }) },

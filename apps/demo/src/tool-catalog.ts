@@ -1,4 +1,5 @@
 import type { CliArg, CliCommand, GuestManifest } from '@plinth/protocol';
+import type { SignatureStatus } from '@plinth/signing';
 import { assignToolNames, type ToolKey } from './tool-names.js';
 
 /** A JSON Schema object, as MCP's `inputSchema` wants it. */
@@ -23,6 +24,8 @@ export interface ToolSource {
   manifest: GuestManifest | undefined;
   /** Where the plugin runs, when known: said in every tool's description. */
   lane?: { kind: string; metered: boolean } | undefined;
+  /** Who signed it, when known: said in every tool's description too. */
+  signature?: SignatureStatus | undefined;
 }
 
 const OPEN_OBJECT: ToolInputSchema = { type: 'object', additionalProperties: true };
@@ -87,11 +90,18 @@ function describe(
   manifest: GuestManifest,
   command: string,
   hint: CliCommand | undefined,
-  lane: ToolSource['lane'],
+  source: Pick<ToolSource, 'lane' | 'signature'> | undefined,
 ): string {
   const about = hint ? ` — ${hint.long_about ?? hint.about}` : '';
+  const lane = source?.lane;
   const where = lane ? ` Runs ${laneWords(lane)}.` : '';
-  return `${manifest.name} (${manifest.id} v${manifest.version}): command "${command}"${about}. ${manifest.description}${where}`;
+  return `${manifest.name} (${manifest.id} v${manifest.version}): command "${command}"${about}. ${manifest.description}${where}${provenance(source?.signature)}`;
+}
+
+/** ` Signed by "release".` / ` Unsigned.`: who vouches for the code behind a tool, for the agent to see. */
+function provenance(signature: SignatureStatus | undefined): string {
+  if (signature === undefined) return '';
+  return signature.state === 'signed' ? ` Signed by "${signature.keyName}".` : ' Unsigned.';
 }
 
 /** `in-thread, metered` / `isolated (a worker)`: how list and the tool descriptions name a lane. */
@@ -103,12 +113,12 @@ export function laneWords(lane: NonNullable<ToolSource['lane']>): string {
 /** Every command of every active plugin as an MCP tool, with unique, deterministic names. */
 export function buildToolCatalog(plugins: readonly ToolSource[]): PluginTool[] {
   const manifests = new Map<string, GuestManifest>();
-  const lanes = new Map<string, ToolSource['lane']>();
+  const sources = new Map<string, ToolSource>();
   const keys: ToolKey[] = [];
   for (const plugin of plugins) {
     if (plugin.state !== 'active' || !plugin.manifest) continue;
     manifests.set(plugin.id, plugin.manifest);
-    lanes.set(plugin.id, plugin.lane);
+    sources.set(plugin.id, plugin);
     for (const command of plugin.manifest.commands) keys.push({ pluginId: plugin.id, command });
   }
   const tools: PluginTool[] = [];
@@ -118,7 +128,7 @@ export function buildToolCatalog(plugins: readonly ToolSource[]): PluginTool[] {
     tools.push({
       ...key,
       name,
-      description: describe(manifest, key.command, hint, lanes.get(key.pluginId)),
+      description: describe(manifest, key.command, hint, sources.get(key.pluginId)),
       inputSchema: inputSchemaFor(hint),
     });
   }

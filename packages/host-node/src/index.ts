@@ -13,4 +13,6 @@ export type {
   NodeHostPermissionRequest,
   NodeHostPlugin,
   NodeHostProgress,
+  NodeHostReloadOptions,
+  SignatureStatus,
 } from './host/node-host-types.js';

@@ -234,3 +234,38 @@ describe('compile warnings', () => {
     expect(policy.hasPlugin('acme.empty')).toBe(true);
   });
 });
+
+describe('a policy with a trust section', () => {
+  it('compiles to the same decisions as without it, and keeps the section for the host', () => {
+    const trust = {
+      keys: [
+        { name: 'acme', public_key: 'WK/07HM44crxEf1hRFNgOUwY2QeGyxHSx9x8oaIAj34=', plugins: ['acme.*'] },
+      ],
+      require_signature: true,
+      plugins: { 'acme.word-count': { require_signature: false } },
+    };
+    const plain = CompiledPolicy.compile(protocolExamplePolicy);
+    const trusting = CompiledPolicy.compile({ ...protocolExamplePolicy, trust });
+    expect(trusting.policy.trust).toEqual(trust);
+    expect(trusting.policy.plugins).toEqual(plain.policy.plugins);
+    for (const target of ['Daily/a.md', 'Daily/private/b.md', 'Other/c.md']) {
+      expect(resolve(trusting, 'acme.word-count', 'read_files', target)).toEqual(
+        resolve(plain, 'acme.word-count', 'read_files', target),
+      );
+    }
+  });
+
+  it('refuses a bad trust section as an invalid policy naming the field', () => {
+    expect(() =>
+      CompiledPolicy.compile({
+        ...protocolExamplePolicy,
+        trust: { keys: [{ name: 'x', public_key: 'abc' }] },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'invalid_policy',
+        message: expect.stringContaining('trust.keys[0].public_key'),
+      }),
+    );
+  });
+});

@@ -17,6 +17,7 @@ export * from './payload.js';
 export * from './version.js';
 export * from './exports.js';
 export * from './permissions.js';
+export * from './trust.js';
 export * from './payloads/manifest.js';
 export * from './payloads/contributions.js';
 export * from './payloads/init-context.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonObjectSchema } from './json.js';
+import { trustPolicySchema } from './trust.js';
 
 /**
  * The nine permission types. The first eight are Diaryx's; `namespaces` is Plinth's addition, gating the
@@ -75,12 +76,16 @@ export type PluginPolicy = z.output<typeof pluginPolicySchema>;
 
 /**
  * A policy document: the JSON or YAML a user edits (a policy file, or a workspace README's front matter).
- * Keys of `plugins` are plugin ids.
+ * Keys of `plugins` are plugin ids. `trust` says which plugin signatures the host accepts; the permission
+ * engine does not read it.
  */
 export const policySchema = z
   .object({
     plugins: z.record(z.string(), pluginPolicySchema).default({}),
+    trust: trustPolicySchema.optional(),
   })
-  .describe('A permission policy: per-plugin permission rules and config.');
+  .describe(
+    'A permission policy: per-plugin permission rules and config, and which plugin signatures to trust.',
+  );
 
 export type Policy = z.output<typeof policySchema>;

@@ -1,4 +1,4 @@
-import { defineOptions, functionOption } from '@plinth/protocol';
+import { defineOptions, functionOption, trustPolicySchema } from '@plinth/protocol';
 import { limitOverridesSchema } from '@plinth/runtime';
 import { z } from 'zod';
 import { hostAppVersionOption, laneFactoryOption, pathOption, registryOption } from '../shared-options.js';
@@ -16,6 +16,13 @@ const directoryOpenShape = {
   // What it returns is checked by openProtocolPluginFrom when each plugin opens.
   openOptions: functionOption('a function (entry) => open options').optional(),
   onWarning: functionOption().optional(),
+  trust: z
+    .union([functionOption('a function () => TrustPolicy | undefined'), trustPolicySchema])
+    .describe('a trust policy, or a function () => TrustPolicy | undefined')
+    .optional(),
+  allowDowngrade: z.boolean().optional(),
+  runningVersion: functionOption('a function (pluginId) => version | undefined').optional(),
+  onSignature: functionOption().optional(),
 };
 
 export const directoryOpenOptionsSchema = defineOptions<DirectoryOpenOptions>()(
@@ -69,6 +76,12 @@ export const installPluginOptionsSchema = defineOptions<InstallPluginOptions>()(
     allowWasi: z.boolean().optional(),
     lane: laneFactoryOption.optional(),
     onStep: functionOption().optional(),
+    trust: trustPolicySchema.optional(),
+    signature: z
+      .union([z.string(), z.custom<Uint8Array>((value) => value instanceof Uint8Array)])
+      .describe("the signature file's text or bytes")
+      .optional(),
+    allowDowngrade: z.boolean().optional(),
   }),
 );
 

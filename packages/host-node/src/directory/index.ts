@@ -1,5 +1,5 @@
 // @plinth/host-node/directory: plugin folders under a plugins root (PROTOCOL.md §6) — scan, load into a
-// registry, install, uninstall and watch for hot reload.
+// registry, install, uninstall and watch for hot reload, checking each module's signature every time.
 export { PluginDirectoryError, type PluginDirectoryErrorReason } from './directory-error.js';
 export {
   scanPluginsRoot,
@@ -7,6 +7,7 @@ export {
   MODULE_FILE,
   MANIFEST_FILE,
   CONFIG_FILE,
+  SIGNATURE_FILE,
   type PluginDirectoryEntry,
   type DirectoryProblem,
   type DirectoryProblemCode,
@@ -19,6 +20,7 @@ export {
   type DirectoryOpenOptions,
   type ExtraOpenOptions,
 } from './open-plugin-directory.js';
+export type { SignatureCheckOptions } from './plugin-signature.js';
 export {
   loadPluginDirectory,
   loadPluginFromDirectory,

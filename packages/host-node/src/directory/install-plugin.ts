@@ -6,6 +6,7 @@ import {
   isCanonicalPluginId,
   type GuestManifest,
   type RequestedPermissions,
+  type TrustPolicy,
 } from '@plinth/protocol';
 import {
   loadModule,
@@ -15,11 +16,14 @@ import {
   type PluginLimits,
 } from '@plinth/runtime';
 import { createIsolatedLane } from '@plinth/runtime/node';
+import { SIGNATURE_FILE_SUFFIX, type SignatureStatus } from '@plinth/signing';
+import { writeFileAtomic } from './atomic-write.js';
 import { errorMessage, PluginDirectoryError } from './directory-error.js';
 import { installPluginOptionsSchema, uninstallPluginOptionsSchema } from './directory-options.js';
-import { writeManifestCache } from './manifest-cache.js';
+import { readManifestCache, writeManifestCache } from './manifest-cache.js';
+import { checkBeforeOpen, checkOpened, readSignatureFile } from './plugin-signature.js';
 import { readInstallSource, type InstallSource } from './read-install-source.js';
-import { MANIFEST_FILE, MODULE_FILE, pluginDirectoryEntry } from './scan-plugins-root.js';
+import { MANIFEST_FILE, MODULE_FILE, pluginDirectoryEntry, SIGNATURE_FILE } from './scan-plugins-root.js';
 
 export interface InstallPluginOptions {
   root: string;
@@ -38,9 +42,24 @@ export interface InstallPluginOptions {
   lane?: LaneFactory;
   /** Hears each step as it starts, for progress output. */
   onStep?: (step: InstallStep) => void;
+  /**
+   * The trust policy the plugin's signature is checked against before anything of it runs or is written
+   * (see `SignatureCheckOptions.trust`). Default: none trusted, none required.
+   */
+  trust?: TrustPolicy | undefined;
+  /**
+   * The signature file's text or bytes (`@plinth/signing`). Default: for a `{ path }` source, the file
+   * `<path>.sig` when it exists; else none (unsigned).
+   */
+  signature?: string | Uint8Array;
+  /** Let a validly signed older version replace the installed one; else `downgrade_refused`. Default false. */
+  allowDowngrade?: boolean;
 }
 
-/** The steps of an install, in order: read the bytes, check the sha256 pin, check and open the module, write it. */
+/**
+ * The steps of an install, in order: read the bytes, check the sha256 pin and the signature, check and
+ * open the module, write it.
+ */
 export type InstallStep = 'reading' | 'verifying' | 'checking' | 'writing';
 
 export interface InstallResult {
@@ -51,8 +70,10 @@ export interface InstallResult {
   sha256: string;
   /** What the plugin asks for, to show the user and to fill the policy with (`applyManifestDefaults`). */
   requestedPermissions: RequestedPermissions | undefined;
-  /** `unchanged`: these exact bytes were already installed. */
+  /** `unchanged`: these exact bytes were already installed (a new signature for them is still written). */
   outcome: 'installed' | 'replaced' | 'unchanged';
+  /** Who signed it (by the trusted key's name), or unsigned. */
+  signature: SignatureStatus;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
@@ -86,6 +107,23 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
       { path: origin },
     );
   }
+  const signatureBytes = await readSignatureSource(options);
+  const checks = {
+    ...(options.trust === undefined ? {} : { trust: options.trust }),
+    ...(options.allowDowngrade === true ? { allowDowngrade: true } : {}),
+  };
+  // A signed module is refused here, before any of its code runs, unless a trusted key signed these bytes.
+  const early =
+    signatureBytes === undefined
+      ? undefined
+      : checkBeforeOpen({
+          signature: signatureBytes,
+          sha256,
+          pluginId: options.expectedId,
+          path: signatureOrigin(options, origin),
+          manifest: undefined,
+          checks,
+        });
   step('checking');
   const moduleOptions = { limits, ...(options.allowWasi ? { allowWasi: true } : {}) };
   await loadModule({ bytes, origin }, moduleOptions);
@@ -107,6 +145,25 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
   const root = resolve(options.root);
   const entry = pluginDirectoryEntry(root, manifest.id);
   const installed = await installedSha256(entry.modulePath, entry.dir);
+  // The floor for a downgrade: the version recorded for the installed bytes.
+  const installedVersion =
+    installed === undefined || installed === ''
+      ? undefined
+      : (await readManifestCache(entry.manifestPath, installed))?.version;
+  // The same bytes again without a signature keep the one installed with them.
+  const kept =
+    early === undefined && installed === sha256 ? await readSignatureFile(entry.signaturePath) : undefined;
+  const signature =
+    early ??
+    checkBeforeOpen({
+      signature: kept,
+      sha256,
+      pluginId: manifest.id,
+      path: kept === undefined ? undefined : entry.signaturePath,
+      manifest,
+      checks,
+    });
+  checkOpened(signature, manifest, { ...checks, runningVersion: () => installedVersion });
   const result = (outcome: InstallResult['outcome']): InstallResult => ({
     id: manifest.id,
     version: manifest.version,
@@ -115,8 +172,13 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
     sha256,
     requestedPermissions: manifest.requested_permissions,
     outcome,
+    signature: signature.status,
   });
-  if (installed === sha256) return result('unchanged');
+  if (installed === sha256) {
+    // The same bytes signed anew (a rotated key): the new signature replaces the old one.
+    if (signatureBytes !== undefined) await writeSignature(entry.signaturePath, signatureBytes, manifest.id);
+    return result('unchanged');
+  }
   if (installed !== undefined && options.replace !== true) {
     throw new PluginDirectoryError(
       'already_installed',
@@ -131,6 +193,7 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
   try {
     await writeFile(join(staging, MODULE_FILE), bytes);
     await writeManifestCache(join(staging, MANIFEST_FILE), sha256, manifest);
+    if (signatureBytes !== undefined) await writeFile(join(staging, SIGNATURE_FILE), signatureBytes);
     if (installed === undefined) {
       await rename(staging, entry.dir).catch((error: unknown) => {
         throw new PluginDirectoryError(
@@ -143,6 +206,9 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
     }
     await rename(join(staging, MODULE_FILE), entry.modulePath);
     await rename(join(staging, MANIFEST_FILE), entry.manifestPath);
+    // The old signature never stays beside other bytes: it would refuse them on the next load.
+    if (signatureBytes === undefined) await rm(entry.signaturePath, { force: true });
+    else await rename(join(staging, SIGNATURE_FILE), entry.signaturePath);
     return result('replaced');
   } catch (error) {
     if (PluginDirectoryError.isInstance(error)) throw error;
@@ -158,6 +224,31 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** The signature to install with: given, else `<path>.sig` beside a path source, else none. */
+async function readSignatureSource(options: InstallPluginOptions): Promise<Uint8Array | undefined> {
+  if (options.signature !== undefined) {
+    return typeof options.signature === 'string'
+      ? new TextEncoder().encode(options.signature)
+      : options.signature;
+  }
+  return 'path' in options.source
+    ? readSignatureFile(`${options.source.path}${SIGNATURE_FILE_SUFFIX}`)
+    : undefined;
+}
+
+const signatureOrigin = (options: InstallPluginOptions, origin: string): string =>
+  options.signature === undefined ? `${origin}${SIGNATURE_FILE_SUFFIX}` : `the signature given for ${origin}`;
+
+async function writeSignature(path: string, bytes: Uint8Array, id: string): Promise<void> {
+  await writeFileAtomic(path, bytes).catch((error: unknown) => {
+    throw new PluginDirectoryError('write_failed', `cannot write ${path}: ${errorMessage(error)}`, {
+      path,
+      pluginId: id,
+      cause: error,
+    });
+  });
 }
 
 /** The sha256 of the installed module; undefined when no plugin folder exists; '' for a folder without one. */

@@ -2,7 +2,7 @@ import { checkOptions, PlinthError } from '@plinth/protocol';
 import type { PluginInfo, PluginRegistry } from '@plinth/runtime';
 import { errorMessage } from './directory-error.js';
 import { loadPluginDirectoryOptionsSchema, loadPluginOptionsSchema } from './directory-options.js';
-import { directoryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
+import { registryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
 import {
   checkEntry,
   scanPluginsRoot,
@@ -89,7 +89,7 @@ async function loadEntry(
     };
   }
   try {
-    return await options.registry.load(entry.id, directoryOpener(entry, options));
+    return await options.registry.load(entry.id, registryOpener(entry, options));
   } catch (error) {
     return {
       name: entry.id,

@@ -7,11 +7,18 @@ import {
   type LaneFactory,
   type OpenProtocolPluginOptions,
   type PluginOpener,
+  type PluginRegistry,
 } from '@plinth/runtime';
 import { writeManifestCache, readManifestCache } from './manifest-cache.js';
 import { readConfigSidecar } from './config-sidecar.js';
 import { errorMessage } from './directory-error.js';
 import { directoryOpenOptionsSchema } from './directory-options.js';
+import {
+  checkBeforeOpen,
+  checkOpened,
+  readSignatureFile,
+  type SignatureCheckOptions,
+} from './plugin-signature.js';
 import type { PluginDirectoryEntry } from './scan-plugins-root.js';
 
 /** Options of `openProtocolPluginFrom` the directory decides itself. */
@@ -29,7 +36,7 @@ type DirectoryOwned =
 /** Everything else a caller may set per plugin: limits, initContext, log, allowWasi, onHostCall, … */
 export type ExtraOpenOptions = Omit<OpenProtocolPluginOptions, DirectoryOwned>;
 
-export interface DirectoryOpenOptions {
+export interface DirectoryOpenOptions extends SignatureCheckOptions {
   /** The embedding app's version, checked against each manifest's `min_app_version`. */
   hostAppVersion: string;
   /** The host functions of one plugin (its id is the folder name, which the manifest id must equal). */
@@ -48,8 +55,11 @@ export interface DirectoryOpenOptions {
 
 /**
  * The opener of one plugin folder, for `PluginRegistry.load` and, since it reads the folder again on every
- * call, for `reload`: plugin.wasm, the manifest cache when it was made from these exact bytes, and the
- * config sidecar. A manifest read from the guest is written back to manifest.json after a successful load.
+ * call, for `reload`: plugin.wasm, its signature (plugin.wasm.sig), the manifest cache when it was made
+ * from these exact bytes, and the config sidecar. The signature is checked against the trust policy before
+ * any of the module's code runs, and against the manifest the plugin really has before it is handed over
+ * (`signature_*` and `downgrade_refused` errors). A manifest read from the guest is written back to
+ * manifest.json after a successful load.
  */
 export function pluginDirectoryOpener(
   entry: PluginDirectoryEntry,
@@ -57,6 +67,21 @@ export function pluginDirectoryOpener(
 ): PluginOpener {
   checkOptions('pluginDirectoryOpener', directoryOpenOptionsSchema, options);
   return directoryOpener(entry, options);
+}
+
+/**
+ * The opener the loader and the watcher give their registry: the downgrade floor is the version the
+ * registry runs when the opener is called (a reload), unless the caller set `runningVersion`.
+ */
+export function registryOpener(
+  entry: PluginDirectoryEntry,
+  options: DirectoryOpenOptions & { registry: Pick<PluginRegistry, 'get'> },
+): PluginOpener {
+  const { registry } = options;
+  return directoryOpener(entry, {
+    runningVersion: (pluginId) => registry.get(pluginId)?.version,
+    ...options,
+  });
 }
 
 /** `pluginDirectoryOpener` for the loader and the watcher, whose own options (a superset) are checked. */
@@ -73,6 +98,14 @@ export function directoryOpener(entry: PluginDirectoryEntry, options: DirectoryO
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const cachedManifest = await readManifestCache(entry.manifestPath, sha256);
+    const signature = checkBeforeOpen({
+      signature: await readSignatureFile(entry.signaturePath),
+      sha256,
+      pluginId: entry.id,
+      path: entry.signaturePath,
+      manifest: cachedManifest,
+      checks: options,
+    });
     const { config, warning } = await readConfigSidecar(entry.configPath);
     if (warning !== undefined) options.onWarning?.(entry.id, warning);
     const lane = options.laneFor?.(entry) ?? options.lane;
@@ -89,11 +122,18 @@ export function directoryOpener(entry: PluginDirectoryEntry, options: DirectoryO
       storedConfig: config,
       ...(cachedManifest === undefined ? {} : { cachedManifest }),
     });
+    try {
+      checkOpened(signature, plugin.manifest, options);
+    } catch (error) {
+      await plugin.shutdown().catch(() => undefined);
+      throw error;
+    }
     if (cachedManifest === undefined) {
       await writeManifestCache(entry.manifestPath, sha256, plugin.manifest).catch((error: unknown) => {
         options.onWarning?.(entry.id, `cannot write ${entry.manifestPath}: ${errorMessage(error)}`);
       });
     }
+    options.onSignature?.(entry.id, signature.status);
     return plugin;
   };
 }

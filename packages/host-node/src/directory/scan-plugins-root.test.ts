@@ -29,6 +29,7 @@ describe('scanPluginsRoot', () => {
         modulePath: join(root, 'acme.good', 'plugin.wasm'),
         manifestPath: join(root, 'acme.good', 'manifest.json'),
         configPath: join(root, 'acme.good', 'config.json'),
+        signaturePath: join(root, 'acme.good', 'plugin.wasm.sig'),
       },
     ]);
     expect(problems.map(({ name, code, message }) => ({ name, code, message }))).toEqual([

@@ -6,6 +6,8 @@ import { errorMessage, PluginDirectoryError } from './directory-error.js';
 export const MODULE_FILE = 'plugin.wasm';
 export const MANIFEST_FILE = 'manifest.json';
 export const CONFIG_FILE = 'config.json';
+/** The module's detached signature (`@plinth/signing`), when it has one. */
+export const SIGNATURE_FILE = 'plugin.wasm.sig';
 
 /** One plugin folder under a plugins root (PROTOCOL.md §6), not loaded yet. */
 export interface PluginDirectoryEntry {
@@ -15,6 +17,7 @@ export interface PluginDirectoryEntry {
   modulePath: string;
   manifestPath: string;
   configPath: string;
+  signaturePath: string;
 }
 
 /** Problems found without loading, then the runtime's codes for plugins that failed to load. */
@@ -45,6 +48,7 @@ export function pluginDirectoryEntry(root: string, id: string): PluginDirectoryE
     modulePath: join(dir, MODULE_FILE),
     manifestPath: join(dir, MANIFEST_FILE),
     configPath: join(dir, CONFIG_FILE),
+    signaturePath: join(dir, SIGNATURE_FILE),
   };
 }
 

@@ -6,11 +6,12 @@ import type { PluginInfo, PluginRegistry } from '@plinth/runtime';
 import { errorMessage, PluginDirectoryError } from './directory-error.js';
 import { watchPluginsRootOptionsSchema } from './directory-options.js';
 import { loadFromDirectory } from './load-plugin-directory.js';
-import { directoryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
+import { registryOpener, type DirectoryOpenOptions } from './open-plugin-directory.js';
 import {
   CONFIG_FILE,
   MODULE_FILE,
   pluginDirectoryEntry,
+  SIGNATURE_FILE,
   type DirectoryProblem,
 } from './scan-plugins-root.js';
 
@@ -47,8 +48,8 @@ interface PluginState {
 const DEFAULT_DEBOUNCE_MS = 250;
 
 /**
- * Watches a plugins root (start it after `loadPluginDirectory`): a changed plugin.wasm or config.json
- * reloads that plugin through the registry (the old instance serves until the new one is up), a new folder
+ * Watches a plugins root (start it after `loadPluginDirectory`): a changed plugin.wasm, plugin.wasm.sig or
+ * config.json reloads that plugin through the registry (the old instance serves until the new one is up), a new folder
  * loads, a removed folder (or module) unloads. Changes are debounced per plugin and each plugin's actions
  * run one at a time; what is done is decided by what is on disk when the quiet time ends, not by the
  * order of file events. manifest.json and hidden names are ignored: the host writes those itself.
@@ -102,7 +103,7 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
       return;
     }
     if (loaded) {
-      await options.registry.reload(id, directoryOpener(entry, options)).then(
+      await options.registry.reload(id, registryOpener(entry, options)).then(
         (info) => emit({ type: 'reloaded', pluginId: id, info }),
         (error: unknown) => failed('reload', error),
       );
@@ -147,7 +148,8 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
     const [id, file] = parts;
     if (id === undefined || id === '' || id.startsWith('.') || id.startsWith('..')) return;
     if (parts.length === 1 && isDirectoryEvent) schedule(id);
-    else if (parts.length === 2 && (file === MODULE_FILE || file === CONFIG_FILE)) schedule(id);
+    else if (parts.length === 2 && (file === MODULE_FILE || file === CONFIG_FILE || file === SIGNATURE_FILE))
+      schedule(id);
   };
 
   const watcher = watch(root, {

@@ -10,10 +10,13 @@ import {
   type ProtocolLogEntry,
 } from '@plinth/runtime';
 import { createIsolatedLane } from '@plinth/runtime/node';
+import type { SignatureStatus } from '@plinth/signing';
 import {
   installPlugin,
   loadPluginDirectory,
   loadPluginFromDirectory,
+  pluginDirectoryEntry,
+  pluginDirectoryOpener,
   uninstallPlugin,
   watchPluginsRoot,
   type DirectoryOpenOptions,
@@ -72,7 +75,10 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       if (registryChange.type === 'unloaded' || registryChange.type === 'quarantined') {
         hostBundles.ws.disconnect(registryChange.pluginId);
       }
-      if (registryChange.type === 'unloaded') lanes.delete(registryChange.pluginId);
+      if (registryChange.type === 'unloaded') {
+        lanes.delete(registryChange.pluginId);
+        signatures.delete(registryChange.pluginId);
+      }
       change(registryChange);
     },
     log: (entry) => log(registryLog(entry)),
@@ -98,13 +104,21 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     throw error;
   }
 
+  /** The signature state of each plugin's running instance, as its folder was checked when it opened. */
+  const signatures = new Map<string, SignatureStatus>();
   const laneMode = options.lane ?? 'auto';
   // Where a new module's manifest is read at install: the isolated lane unless every plugin is trusted.
   const lane = laneMode === 'in-thread' ? createInThreadLane : createIsolatedLane;
   /** The lane each plugin's instance was opened in, with its module, to check again when grants change. */
   const lanes = new Map<string, { decision: LaneDecision; module: LaneOptions['module'] }>();
   const decide = (pluginId: string, module: LaneOptions['module']): LaneDecision =>
-    chooseLane({ mode: laneMode, pluginId, module, policy: policy.current(), fuelPerCall: limits.fuelPerCall });
+    chooseLane({
+      mode: laneMode,
+      pluginId,
+      module,
+      policy: policy.current(),
+      fuelPerCall: limits.fuelPerCall,
+    });
   let relaning: Promise<void> = Promise.resolve();
   /** Reloads every plugin whose lane the current policy decides differently (a grant or revoke changed it). */
   const relane = (): Promise<void> => {
@@ -119,8 +133,13 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
           pluginId,
           message: `plugin ${pluginId} moves to the ${next.kind} lane: ${next.reason}`,
         });
-        await registry.reload(pluginId).catch((error: unknown) =>
-          log({ level: 'error', source: 'host', pluginId, message: `reload into the ${next.kind} lane failed: ${messageOf(error)}` }),
+        await registry.reload(pluginId, openerFor(pluginId)).catch((error: unknown) =>
+          log({
+            level: 'error',
+            source: 'host',
+            pluginId,
+            message: `reload into the ${next.kind} lane failed: ${messageOf(error)}`,
+          }),
         );
       }
     });
@@ -148,7 +167,31 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
         }),
     }),
     onWarning: (pluginId, message) => log({ level: 'warn', source: 'host', pluginId, message }),
+    // Read on every open: a trust section edited in the policy applies from the next load or reload.
+    trust: () => policy.current().trust,
+    onSignature: (pluginId, status) => {
+      signatures.set(pluginId, status);
+      if (status.state === 'unsigned' && status.policy === 'warn') {
+        log({
+          level: 'warn',
+          source: 'host',
+          pluginId,
+          message: `plugin ${pluginId} is unsigned (no plugin.wasm.sig), so who built it is unknown; set trust.require_signature in the policy to refuse unsigned plugins, or false to load them without this warning`,
+          detail: { signature: 'unsigned' },
+        });
+      }
+    },
   };
+  /**
+   * The opener of a reload the host starts itself, so its downgrade allowance is this call's alone (the
+   * registry keeps the last opener for reloads without one).
+   */
+  const openerFor = (id: string, allowDowngrade = false) =>
+    pluginDirectoryOpener(pluginDirectoryEntry(root, id), {
+      ...directory,
+      runningVersion: (pluginId) => registry.get(pluginId)?.version,
+      ...(allowDowngrade ? { allowDowngrade: true } : {}),
+    });
 
   let watcher: PluginsRootWatcher | undefined;
   let started: ReturnType<NodeHost['start']> | undefined;
@@ -156,7 +199,8 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   const open = (what: string): void => {
     if (closing) throw closedError(what);
   };
-  const view = (info: PluginInfo) => describePlugin(info, policy.current(), lanes.get(info.id)?.decision);
+  const view = (info: PluginInfo) =>
+    describePlugin(info, policy.current(), lanes.get(info.id)?.decision, signatures.get(info.id));
   /** Adds what the manifest asks for and the policy lacks, only when `consent` says so. */
   const grantWithConsent = async (
     manifest: GuestManifest,
@@ -180,6 +224,12 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       });
     }
     return added;
+  };
+  /** Whether an install wrote a signature other than the one the running instance was checked with. */
+  const resigned = (id: string, status: SignatureStatus): boolean => {
+    const current = signatures.get(id);
+    if (current === undefined || current.state !== status.state) return true;
+    return status.state === 'signed' && current.state === 'signed' && current.signedAt !== status.signedAt;
   };
   const loadOne = async (id: string): Promise<PluginInfo> => {
     const outcome = await loadPluginFromDirectory({ ...directory, root, registry, id });
@@ -275,8 +325,9 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     },
     async install(source, installOptions = {}) {
       open('install');
-      const { sha256, replace, grantRequested = false } = installOptions;
+      const { sha256, replace, grantRequested = false, signature, allowDowngrade = false } = installOptions;
       const origin = 'path' in source ? source.path : 'url' in source ? source.url : 'bytes';
+      const { trust } = policy.current();
       const result = await installPlugin({
         onStep: (step) => progress({ type: 'installing', step, source: origin }),
         root,
@@ -286,13 +337,17 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
         limits,
         lane,
         ...(sha256 === undefined ? {} : { sha256 }),
+        ...(signature === undefined ? {} : { signature }),
+        ...(allowDowngrade ? { allowDowngrade: true } : {}),
+        ...(trust === undefined ? {} : { trust }),
       });
       let granted: PermissionType[];
       try {
         granted = await grantWithConsent(result.manifest, grantRequested);
-        if (result.outcome === 'replaced' && registry.get(result.id) !== undefined) {
-          await registry.reload(result.id);
-        } else if (registry.get(result.id) === undefined) {
+        const running = registry.get(result.id) !== undefined;
+        if (running && (result.outcome === 'replaced' || resigned(result.id, result.signature))) {
+          await registry.reload(result.id, openerFor(result.id, allowDowngrade));
+        } else if (!running) {
           await loadOne(result.id);
         } else if (granted.length > 0) {
           await relane();
@@ -312,9 +367,11 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       await uninstallPlugin({ root, id: pluginId });
       change({ type: 'uninstalled', pluginId });
     },
-    async reload(pluginId) {
+    async reload(pluginId, reloadOptions = {}) {
       open('reload');
-      return registry.get(pluginId) === undefined ? loadOne(pluginId) : registry.reload(pluginId);
+      return registry.get(pluginId) === undefined
+        ? loadOne(pluginId)
+        : registry.reload(pluginId, openerFor(pluginId, reloadOptions.allowDowngrade === true));
     },
     async grant(pluginId, permission, scope) {
       open('grant');

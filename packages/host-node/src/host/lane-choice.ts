@@ -41,8 +41,10 @@ export function chooseLane(options: {
   fuelPerCall: number;
 }): LaneDecision {
   const metered = isMetered(options.module);
-  if (options.mode === 'isolated') return { kind: 'isolated', metered, reason: 'the host runs every plugin isolated' };
-  if (options.mode === 'in-thread') return { kind: 'in-thread', metered, reason: 'the host runs every plugin in-thread' };
+  if (options.mode === 'isolated')
+    return { kind: 'isolated', metered, reason: 'the host runs every plugin isolated' };
+  if (options.mode === 'in-thread')
+    return { kind: 'in-thread', metered, reason: 'the host runs every plugin in-thread' };
   if (options.fuelPerCall > IN_THREAD_FUEL_CEILING) {
     return {
       kind: 'isolated',

@@ -9,6 +9,7 @@ import type {
   Policy,
 } from '@plinth/protocol';
 import type { CallRecord, LaneKind, PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
+import type { SignatureStatus } from '@plinth/signing';
 import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/index.js';
 
 /** How a Node app hosts plugins: one workspace, one plugins root, one storage database, one policy. */
@@ -101,6 +102,14 @@ export interface NodeHostPlugin extends PluginInfo {
   notGranted: NodeHostPermissionRequest | undefined;
   /** The lane its instance runs in (undefined until it first opened), and whether it counts fuel. */
   lane: { kind: LaneKind; metered: boolean; reason: string } | undefined;
+  /**
+   * Who signed the running instance's module (`signed`, with the trusted key's name and id and the signing
+   * time), or `unsigned` (with whether the policy warns about it). A module refused for its signature never
+   * runs: at start it is a problem, on a reload the older instance keeps serving and `error` holds the
+   * refusal (`signature_invalid`, `signature_untrusted`, `signature_mismatch`, `signature_required`,
+   * `downgrade_refused`).
+   */
+  signature: SignatureStatus | undefined;
 }
 
 /** What one `command` call carries besides its params. */
@@ -122,6 +131,8 @@ export interface NodeHostCommandOptions {
 }
 
 export type NodeHostInstallSource = { path: string } | { url: string } | { bytes: Uint8Array };
+
+export type { SignatureStatus };
 
 /** The permissions an installed plugin asks for that the policy does not set yet, for a consent prompt. */
 export interface NodeHostPermissionRequest {
@@ -153,6 +164,18 @@ export interface NodeHostInstallOptions {
    * answers whether to add it. Rules the user has set are never changed.
    */
   grantRequested?: boolean | ((request: NodeHostPermissionRequest) => boolean | Promise<boolean>);
+  /**
+   * The module's signature file (text or bytes). Default: `<path>.sig` beside a `{ path }` source when it
+   * exists. Checked against the policy's `trust` section before the module runs or is written.
+   */
+  signature?: string | Uint8Array;
+  /** Let a validly signed older version replace the installed one (else `downgrade_refused`). Default false. */
+  allowDowngrade?: boolean;
+}
+
+export interface NodeHostReloadOptions {
+  /** Let a validly signed older version on disk replace the running one (else `downgrade_refused`). */
+  allowDowngrade?: boolean;
 }
 
 export interface NodeHostInstallResult extends InstallResult {
@@ -186,7 +209,11 @@ export interface NodeHost {
   install(source: NodeHostInstallSource, options?: NodeHostInstallOptions): Promise<NodeHostInstallResult>;
   /** Unloads and removes a plugin. */
   uninstall(pluginId: string): Promise<void>;
-  reload(pluginId: string): Promise<PluginInfo>;
+  /**
+   * Opens the plugin's folder again (checking its signature) and swaps it in; loads it when it is not
+   * loaded. A refused reload leaves the running instance serving and throws.
+   */
+  reload(pluginId: string, options?: NodeHostReloadOptions): Promise<PluginInfo>;
   /** Adds a scope to a plugin's include list for a permission type and saves the policy. */
   grant(pluginId: string, permission: PermissionType, scope: string): Promise<void>;
   /** Removes a scope (or, without one, the whole rule) and saves the policy. */

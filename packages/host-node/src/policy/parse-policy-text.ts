@@ -37,7 +37,10 @@ export function parseYamlText(text: string, file: string, what: string): unknown
   }
 }
 
-/** The policy document a file's text holds; an empty file or front matter without `plugins` is `{plugins: {}}`. */
+/**
+ * The policy document a file's text holds; an empty file or front matter without `plugins` is
+ * `{plugins: {}}`. From front matter only the `plugins` and `trust` keys are read.
+ */
 export function policyDocumentOf(text: string, format: PolicyFileFormat, file: string): unknown {
   if (format === 'document') return parseYamlText(text, file, 'the file') ?? { plugins: {} };
   const split = splitFrontMatter(text);
@@ -50,8 +53,8 @@ export function policyDocumentOf(text: string, format: PolicyFileFormat, file: s
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw fileProblem(file, 'the front matter is not a YAML mapping');
   }
-  const plugins = (data as Record<string, unknown>)['plugins'];
-  return { plugins: plugins ?? {} };
+  const { plugins, trust } = data as Record<string, unknown>;
+  return { plugins: plugins ?? {}, ...(trust === undefined ? {} : { trust }) };
 }
 
 /** Parses and compiles a policy file's text. Throws `PolicyFileError` naming the file and the field. */

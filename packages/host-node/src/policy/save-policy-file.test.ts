@@ -123,3 +123,70 @@ describe('applyManifestDefaults', () => {
     expect(() => applyManifestDefaults({ plugins: 3 }, manifest)).toThrow(/^Invalid permission policy: /);
   });
 });
+
+describe('the trust section of a policy file', () => {
+  const KEY = 'WK/07HM44crxEf1hRFNgOUwY2QeGyxHSx9x8oaIAj34=';
+  const TRUST_YAML = `trust:\n  # our release key\n  keys:\n    - name: release # CI\n      public_key: ${KEY}\n      plugins: [acme.*]\n  require_signature: true\n`;
+  const grant = (from: Policy): Policy => ({
+    ...from,
+    plugins: {
+      ...from.plugins,
+      'acme.y': { permissions: { read_files: { include: ['all'], exclude: [] } } },
+    },
+  });
+
+  it('is read from front matter, and a grant written back keeps it with its comments', async () => {
+    const path = join(dir, 'README.md');
+    await writeFile(path, `---\nplugins: {}\n${TRUST_YAML}---\n${BODY}`);
+    const read = parsePolicyText(await readFile(path, 'utf8'), 'front-matter', path).policy;
+    expect(read.trust).toEqual({
+      keys: [{ name: 'release', public_key: KEY, plugins: ['acme.*'] }],
+      require_signature: true,
+      plugins: {},
+    });
+    await savePolicyFile(path, grant(read));
+    const text = await readFile(path, 'utf8');
+    expect(text).toContain('  # our release key\n');
+    expect(text).toContain('    - name: release # CI\n');
+    const again = parsePolicyText(text, 'front-matter', path).policy;
+    expect(again.trust).toEqual(read.trust);
+    expect(Object.keys(again.plugins)).toEqual(['acme.y']);
+  });
+
+  it('is written when the policy changes it, and left alone by a policy without one', async () => {
+    const path = join(dir, 'policy.yaml');
+    await writeFile(path, `plugins: {}\n${TRUST_YAML}`);
+    await savePolicyFile(path, policy);
+    expect(parsePolicyText(await readFile(path, 'utf8'), 'document', path).policy.trust?.keys).toHaveLength(
+      1,
+    );
+    const trust = { keys: [], require_signature: false, plugins: {} };
+    await savePolicyFile(path, { ...policy, trust });
+    expect(parsePolicyText(await readFile(path, 'utf8'), 'document', path).policy.trust).toEqual(trust);
+  });
+
+  it('round-trips through JSON policy files and new files', async () => {
+    const trust = {
+      keys: [{ name: 'release', public_key: KEY }],
+      plugins: { 'acme.x': { require_signature: true } },
+    };
+    for (const name of ['policy.json', 'fresh.yaml', 'NEW.md']) {
+      const path = join(dir, name);
+      if (name === 'policy.json') await writeFile(path, '{"other": 1, "plugins": {}}');
+      await savePolicyFile(path, { ...policy, trust });
+      const format = name.endsWith('.md') ? 'front-matter' : 'document';
+      expect(parsePolicyText(await readFile(path, 'utf8'), format, path).policy.trust).toEqual(trust);
+    }
+    expect(JSON.parse(await readFile(join(dir, 'policy.json'), 'utf8'))).toMatchObject({ other: 1 });
+  });
+
+  it('refuses a bad trust section naming the file and field', () => {
+    expect(() =>
+      parsePolicyText(
+        `---\ntrust:\n  keys: [{ name: a, public_key: nope }]\n---\n`,
+        'front-matter',
+        'README.md',
+      ),
+    ).toThrow(/trust\.keys\[0\]\.public_key/);
+  });
+});

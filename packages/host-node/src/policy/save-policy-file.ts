@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { CompiledPolicy, PolicyError } from '@plinth/permissions';
-import { checkOptions, type Policy } from '@plinth/protocol';
+import { checkOptions, trustPolicySchema, type Policy } from '@plinth/protocol';
 import { parseDocument, stringify } from 'yaml';
 import { writeFileAtomic } from '../directory/atomic-write.js';
 import { splitFrontMatter } from './front-matter.js';
@@ -21,7 +22,8 @@ export const formatOfPath = (path: string): PolicyFileFormat =>
  * Writes a policy to a file atomically, after validating it (an invalid policy is never written). In a
  * markdown file only the front matter's `plugins` key is rewritten — its other keys and comments stay, and
  * the body after the closing `---` is kept byte for byte. A YAML file keeps its comments and other keys;
- * a JSON file its other keys.
+ * a JSON file its other keys. The `trust` section is written only when the policy has one that differs
+ * from the file's (so its comments survive grants and revokes); a policy without one leaves it as it is.
  */
 export async function savePolicyFile(
   path: string,
@@ -38,16 +40,27 @@ export async function savePolicyFile(
     if (!PolicyError.isInstance(error)) throw error;
     throw new PolicyFileError({ file: path, issues: error.issues, cause: error });
   }
-  const plugins = compiled.policy.plugins;
   const existing = await readExisting(path);
   await writeFileAtomic(
     path,
     format === 'front-matter'
-      ? withFrontMatter(path, existing, plugins)
-      : asDocument(path, existing, plugins),
+      ? withFrontMatter(path, existing, compiled.policy)
+      : asDocument(path, existing, compiled.policy),
   );
   return compiled;
 }
+
+/** Whether the `trust` value of a file means the same as the policy's (both read by the schema). */
+function sameTrust(written: unknown, trust: Policy['trust']): boolean {
+  const parsed = trustPolicySchema.safeParse(written);
+  return parsed.success && isDeepStrictEqual(parsed.data, trust);
+}
+
+/** The top-level keys a new file starts with: `plugins`, and `trust` when the policy has one. */
+const sectionsOf = (policy: Policy): Record<string, unknown> => ({
+  plugins: policy.plugins,
+  ...(policy.trust === undefined ? {} : { trust: policy.trust }),
+});
 
 async function readExisting(path: string): Promise<string | undefined> {
   try {
@@ -58,8 +71,8 @@ async function readExisting(path: string): Promise<string | undefined> {
   }
 }
 
-/** The YAML text with `plugins` set, keeping everything else of an existing YAML mapping. */
-function setPlugins(path: string, yaml: string, plugins: Policy['plugins'], what: string): string {
+/** The YAML text with `plugins` (and a changed `trust`) set, keeping everything else of an existing mapping. */
+function setSections(path: string, yaml: string, policy: Policy, what: string): string {
   const document = parseDocument(yaml);
   if (document.errors.length > 0) {
     throw fileProblem(
@@ -68,15 +81,19 @@ function setPlugins(path: string, yaml: string, plugins: Policy['plugins'], what
     );
   }
   const value: unknown = document.toJS();
-  if (value === null || value === undefined) return stringify({ plugins });
+  if (value === null || value === undefined) return stringify(sectionsOf(policy));
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw fileProblem(path, `${what} is not a YAML mapping, so it is not rewritten`);
   }
-  document.set('plugins', document.createNode(plugins));
+  document.set('plugins', document.createNode(policy.plugins));
+  const { trust } = policy;
+  if (trust !== undefined && !sameTrust((value as Record<string, unknown>)['trust'], trust)) {
+    document.set('trust', document.createNode(trust));
+  }
   return document.toString();
 }
 
-function asDocument(path: string, existing: string | undefined, plugins: Policy['plugins']): string {
+function asDocument(path: string, existing: string | undefined, policy: Policy): string {
   if (extname(path).toLowerCase() === '.json') {
     let base: Record<string, unknown> = {};
     if (existing !== undefined && existing.trim() !== '') {
@@ -88,14 +105,16 @@ function asDocument(path: string, existing: string | undefined, plugins: Policy[
         // An unreadable JSON file is replaced: the policy being saved is the valid one.
       }
     }
-    return `${JSON.stringify({ ...base, plugins }, null, 2)}\n`;
+    const trust =
+      policy.trust === undefined || sameTrust(base['trust'], policy.trust) ? {} : { trust: policy.trust };
+    return `${JSON.stringify({ ...base, plugins: policy.plugins, ...trust }, null, 2)}\n`;
   }
   return existing === undefined || existing.trim() === ''
-    ? stringify({ plugins })
-    : setPlugins(path, existing, plugins, 'the file');
+    ? stringify(sectionsOf(policy))
+    : setSections(path, existing, policy, 'the file');
 }
 
-function withFrontMatter(path: string, existing: string | undefined, plugins: Policy['plugins']): string {
+function withFrontMatter(path: string, existing: string | undefined, policy: Policy): string {
   const text = existing ?? '';
   const split = splitFrontMatter(text);
   if (split.kind === 'unterminated') {
@@ -104,7 +123,7 @@ function withFrontMatter(path: string, existing: string | undefined, plugins: Po
       'the front matter opened by --- on the first line is not closed, so it is not rewritten',
     );
   }
-  if (split.kind === 'none') return `---\n${stringify({ plugins })}---\n${text}`;
-  const yaml = setPlugins(path, split.yaml, plugins, 'the front matter');
+  if (split.kind === 'none') return `---\n${stringify(sectionsOf(policy))}---\n${text}`;
+  const yaml = setSections(path, split.yaml, policy, 'the front matter');
   return `${split.open}${yaml.endsWith('\n') ? yaml : `${yaml}\n`}${split.close}${split.body}`;
 }

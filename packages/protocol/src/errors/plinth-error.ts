@@ -51,10 +51,27 @@ export const RUNTIME_ERROR_CODES = [
   'closed',
 ] as const;
 
+/** Raised where plugin signatures are made or checked: @plinth/signing, and hosts loading plugin folders. */
+export const SIGNING_ERROR_CODES = [
+  // unsigned, and the trust policy requires a signature for this plugin
+  'signature_required',
+  // the signature file cannot be read, or does not verify over these module bytes
+  'signature_invalid',
+  // signed by a key the trust policy does not trust (for this plugin)
+  'signature_untrusted',
+  // the id, version or requested permissions signed differ from the plugin's folder or manifest
+  'signature_mismatch',
+  // a validly signed older version would replace a newer one, and that was not allowed explicitly
+  'downgrade_refused',
+  // a key that is not an Ed25519 key in an accepted format
+  'invalid_signing_key',
+] as const;
+
 export const PLINTH_ERROR_CODES = [
   ...PROTOCOL_ERROR_CODES,
   ...PERMISSIONS_ERROR_CODES,
   ...RUNTIME_ERROR_CODES,
+  ...SIGNING_ERROR_CODES,
   ...API_ERROR_CODES,
 ] as const;
 

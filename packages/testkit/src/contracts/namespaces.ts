@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
 import { createPolicyChecker, type PermissionChecker } from '@plinth/permissions';
 import type { HostFunctionName } from '@plinth/protocol';
-import { createNamespacesBundle, type HostBundle, type SyncNamespaceStore } from '@plinth/runtime';
+import { createNamespacesBundle, type HostBundle, type NamespaceStore } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
 import { withContractSubject } from './storage.js';
-import { callWireAny, callWireSync } from './wire.js';
+import { storeReadFor, wireCallFor } from './subject-timing.js';
+import { callWireAny } from './wire.js';
 
-/** What a namespace backend under test provides. */
+/**
+ * What a namespace backend under test provides. Its store may answer at once or with promises;
+ * `synchronous: true` says it answers at once, and the suite then fails any answer that arrives as a promise.
+ */
 export interface NamespacesContractSubject {
-  namespaces: SyncNamespaceStore;
-  close?(): void;
+  namespaces: NamespaceStore;
+  synchronous?: boolean | undefined;
+  close?(): void | Promise<void>;
 }
 
 export type NamespacesSubjectFactory = () => NamespacesContractSubject | Promise<NamespacesContractSubject>;
@@ -49,8 +54,10 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
         ...(quota === undefined ? {} : { quotaFor: () => quota }),
       });
     };
+    const wire = wireCallFor(subject);
+    const read = storeReadFor(subject);
     const call = (b: HostBundle, name: HostFunctionName, request: unknown, pluginId = OWNER) =>
-      callWireSync(b, name, request, pluginId);
+      wire(b, name, request, pluginId);
     const put = (
       b: HostBundle,
       key: string,
@@ -65,9 +72,9 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
         pluginId,
       );
 
-    it('creates namespaces with owner, time and metadata, and lists only the caller’s own', () => {
+    it('creates namespaces with owner, time and metadata, and lists only the caller’s own', async () => {
       const b = bundle();
-      expect(call(b, 'host_namespace_create', { metadata: { title: 'Zoë 🌍', tags: [1, null] } })).toBe(
+      expect(await call(b, 'host_namespace_create', { metadata: { title: 'Zoë 🌍', tags: [1, null] } })).toBe(
         JSON.stringify({
           id: 'ns-1',
           owner_user_id: 'user-7',
@@ -75,11 +82,11 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
           metadata: { title: 'Zoë 🌍', tags: [1, null] },
         }),
       );
-      expect(call(b, 'host_namespace_create', {})).toBe(
+      expect(await call(b, 'host_namespace_create', {})).toBe(
         JSON.stringify({ id: 'ns-2', owner_user_id: 'user-7', created_at: NOW + 1 }),
       );
-      call(b, 'host_namespace_create', {}, STRANGER);
-      expect(JSON.parse(call(b, 'host_namespace_list', {}))).toEqual([
+      await call(b, 'host_namespace_create', {}, STRANGER);
+      expect(JSON.parse(await call(b, 'host_namespace_list', {}))).toEqual([
         {
           id: 'ns-1',
           owner_user_id: 'user-7',
@@ -88,14 +95,14 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
         },
         { id: 'ns-2', owner_user_id: 'user-7', created_at: NOW + 1 },
       ]);
-      expect(JSON.parse(call(b, 'host_namespace_list', {}, STRANGER))).toEqual([
+      expect(JSON.parse(await call(b, 'host_namespace_list', {}, STRANGER))).toEqual([
         { id: 'ns-3', owner_user_id: 'user-7', created_at: NOW + 2 },
       ]);
     });
 
-    it('is gated by the namespaces permission: only an all include grants create and list', () => {
+    it('is gated by the namespaces permission: only an all include grants create and list', async () => {
       const unset = bundle(createPolicyChecker({ policy: { plugins: {} } }));
-      expect(call(unset, 'host_namespace_create', {})).toBe(
+      expect(await call(unset, 'host_namespace_create', {})).toBe(
         JSON.stringify({
           error:
             "host_namespace_create: Permission not configured for plugin 'acme.site': namespaces on '*'. Add plugins.acme.site.permissions.namespaces to the policy.",
@@ -108,23 +115,23 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
           },
         }),
       );
-      expect(JSON.parse(call(scoped, 'host_namespace_list', {}))).toEqual({
+      expect(JSON.parse(await call(scoped, 'host_namespace_list', {}))).toEqual({
         error:
           "host_namespace_list: Permission not configured for plugin 'acme.site': namespaces on '*'. Add plugins.acme.site.permissions.namespaces to the policy.",
       });
-      expect(subject().namespaces.listNamespaces(OWNER)).toEqual([]);
+      expect(await read(subject().namespaces.listNamespaces(OWNER))).toEqual([]);
     });
 
-    it('round-trips objects and reports size, time and sha256 in listings', () => {
+    it('round-trips objects and reports size, time and sha256 in listings', async () => {
       const b = bundle();
-      call(b, 'host_namespace_create', {});
+      await call(b, 'host_namespace_create', {});
       const binary = Uint8Array.from([0, 255, 1, 254]);
-      expect(put(b, 'index.html', '<h1>Zoë</h1>', 'text/html')).toBe(OK);
-      expect(put(b, 'img/a.bin', binary, 'application/octet-stream')).toBe(OK);
-      expect(call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: 'img/a.bin' })).toBe(
+      expect(await put(b, 'index.html', '<h1>Zoë</h1>', 'text/html')).toBe(OK);
+      expect(await put(b, 'img/a.bin', binary, 'application/octet-stream')).toBe(OK);
+      expect(await call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: 'img/a.bin' })).toBe(
         JSON.stringify({ data: base64(binary) }),
       );
-      expect(JSON.parse(call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' }))).toEqual([
+      expect(JSON.parse(await call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' }))).toEqual([
         {
           key: 'img/a.bin',
           mime_type: 'application/octet-stream',
@@ -140,8 +147,10 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
           content_hash: sha256('<h1>Zoë</h1>'),
         },
       ]);
-      expect(put(b, 'index.html', 'v2', 'text/plain')).toBe(OK);
-      expect(JSON.parse(call(b, 'host_namespace_list_objects', { ns_id: 'ns-1', prefix: 'index' }))).toEqual([
+      expect(await put(b, 'index.html', 'v2', 'text/plain')).toBe(OK);
+      expect(
+        JSON.parse(await call(b, 'host_namespace_list_objects', { ns_id: 'ns-1', prefix: 'index' })),
+      ).toEqual([
         {
           key: 'index.html',
           mime_type: 'text/plain',
@@ -152,114 +161,114 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
       ]);
     });
 
-    it('lists by prefix with limit and offset, in code point order', () => {
+    it('lists by prefix with limit and offset, in code point order', async () => {
       const b = bundle();
-      call(b, 'host_namespace_create', {});
-      for (const key of ['a/3', 'a/1', 'b/1', 'a/2', 'a/\u{1F30D}', 'a/\uFFFD', 'ab']) put(b, key, key);
-      const keys = (request: object) =>
+      await call(b, 'host_namespace_create', {});
+      for (const key of ['a/3', 'a/1', 'b/1', 'a/2', 'a/\u{1F30D}', 'a/\uFFFD', 'ab']) await put(b, key, key);
+      const keys = async (request: object) =>
         (
-          JSON.parse(call(b, 'host_namespace_list_objects', { ns_id: 'ns-1', ...request })) as {
+          JSON.parse(await call(b, 'host_namespace_list_objects', { ns_id: 'ns-1', ...request })) as {
             key: string;
           }[]
         ).map((info) => info.key);
-      expect(keys({ prefix: 'a/' })).toEqual(['a/1', 'a/2', 'a/3', 'a/\uFFFD', 'a/\u{1F30D}']);
-      expect(keys({ prefix: 'a/', limit: 2, offset: 1 })).toEqual(['a/2', 'a/3']);
-      expect(keys({ prefix: 'a/', offset: 10 })).toEqual([]);
-      expect(keys({ limit: 3 })).toEqual(['a/1', 'a/2', 'a/3']);
-      expect(keys({ prefix: 'zzz' })).toEqual([]);
-      expect(call(b, 'host_namespace_list_objects', { ns_id: 'ns-1', limit: 0 })).toMatch(
+      expect(await keys({ prefix: 'a/' })).toEqual(['a/1', 'a/2', 'a/3', 'a/\uFFFD', 'a/\u{1F30D}']);
+      expect(await keys({ prefix: 'a/', limit: 2, offset: 1 })).toEqual(['a/2', 'a/3']);
+      expect(await keys({ prefix: 'a/', offset: 10 })).toEqual([]);
+      expect(await keys({ limit: 3 })).toEqual(['a/1', 'a/2', 'a/3']);
+      expect(await keys({ prefix: 'zzz' })).toEqual([]);
+      expect(await call(b, 'host_namespace_list_objects', { ns_id: 'ns-1', limit: 0 })).toMatch(
         /^\{"error":"host_namespace_list_objects: Invalid host_namespace_list_objects request: at limit: /,
       );
     });
 
-    it('deletes objects, idempotently', () => {
+    it('deletes objects, idempotently', async () => {
       const b = bundle();
-      call(b, 'host_namespace_create', {});
-      put(b, 'k', 'v');
-      expect(call(b, 'host_namespace_delete_object', { ns_id: 'ns-1', key: 'k' })).toBe(OK);
-      expect(call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: 'k' })).toBe(
+      await call(b, 'host_namespace_create', {});
+      await put(b, 'k', 'v');
+      expect(await call(b, 'host_namespace_delete_object', { ns_id: 'ns-1', key: 'k' })).toBe(OK);
+      expect(await call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: 'k' })).toBe(
         JSON.stringify({ error: "host_namespace_get_object: object 'k' not found in namespace 'ns-1'" }),
       );
-      expect(call(b, 'host_namespace_delete_object', { ns_id: 'ns-1', key: 'k' })).toBe(OK);
-      expect(call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' })).toBe('[]');
+      expect(await call(b, 'host_namespace_delete_object', { ns_id: 'ns-1', key: 'k' })).toBe(OK);
+      expect(await call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' })).toBe('[]');
     });
 
-    it("hides another plugin's namespace exactly like a missing one", () => {
+    it("hides another plugin's namespace exactly like a missing one", async () => {
       const b = bundle();
-      call(b, 'host_namespace_create', {});
-      put(b, 'k', 'owner data');
+      await call(b, 'host_namespace_create', {});
+      await put(b, 'k', 'owner data');
       const notFound = (name: string) => JSON.stringify({ error: `${name}: namespace 'ns-1' not found` });
-      expect(put(b, 'k', 'stranger data', 'text/plain', STRANGER)).toBe(
+      expect(await put(b, 'k', 'stranger data', 'text/plain', STRANGER)).toBe(
         notFound('host_namespace_put_object'),
       );
       for (const name of ['host_namespace_get_object', 'host_namespace_delete_object'] as const) {
-        expect(call(b, name, { ns_id: 'ns-1', key: 'k' }, STRANGER)).toBe(notFound(name));
+        expect(await call(b, name, { ns_id: 'ns-1', key: 'k' }, STRANGER)).toBe(notFound(name));
       }
-      expect(call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' }, STRANGER)).toBe(
+      expect(await call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' }, STRANGER)).toBe(
         notFound('host_namespace_list_objects'),
       );
-      expect(call(b, 'host_namespace_get_objects_batch', { ns_id: 'ns-1', keys: ['k'] }, STRANGER)).toBe(
-        notFound('host_namespace_get_objects_batch'),
-      );
-      expect(call(b, 'host_namespace_get_object', { ns_id: 'nope', key: 'k' })).toBe(
+      expect(
+        await call(b, 'host_namespace_get_objects_batch', { ns_id: 'ns-1', keys: ['k'] }, STRANGER),
+      ).toBe(notFound('host_namespace_get_objects_batch'));
+      expect(await call(b, 'host_namespace_get_object', { ns_id: 'nope', key: 'k' })).toBe(
         JSON.stringify({ error: "host_namespace_get_object: namespace 'nope' not found" }),
       );
-      expect(call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: 'k' })).toBe(
+      expect(await call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: 'k' })).toBe(
         JSON.stringify({ data: base64('owner data') }),
       );
     });
 
-    it('refuses bad input, over-quota bodies and keys it cannot store exactly', () => {
+    it('refuses bad input, over-quota bodies and keys it cannot store exactly', async () => {
       const b = bundle(undefined, 4);
-      call(b, 'host_namespace_create', {});
+      await call(b, 'host_namespace_create', {});
       const request = { ns_id: 'ns-1', key: 'k', mime_type: 'text/plain' };
-      expect(call(b, 'host_namespace_put_object', { ...request, body_base64: '%%%' })).toBe(
+      expect(await call(b, 'host_namespace_put_object', { ...request, body_base64: '%%%' })).toBe(
         JSON.stringify({
           error:
             'host_namespace_put_object: Invalid host_namespace_put_object request: at body_base64: must be standard base64',
         }),
       );
-      expect(put(b, 'k', '12345')).toBe(
+      expect(await put(b, 'k', '12345')).toBe(
         JSON.stringify({
           error:
             "host_namespace_put_object: value of 5 bytes exceeds the storage quota of 4 bytes for plugin 'acme.site'",
         }),
       );
-      expect(put(b, 'a\ud800', 'x')).toBe(
+      expect(await put(b, 'a\ud800', 'x')).toBe(
         JSON.stringify({
           error: 'host_namespace_put_object: key must be valid Unicode (it contains a lone surrogate)',
         }),
       );
       // The permission check comes first and already refuses a NUL (shown escaped in the message).
-      expect(put(b, 'a\0b', 'x')).toBe(
+      expect(await put(b, 'a\0b', 'x')).toBe(
         JSON.stringify({
           error:
             "host_namespace_put_object: Permission denied for plugin 'acme.site': namespaces on 'ns-1/a\\u0000b'",
         }),
       );
-      expect(call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: '' })).toBe(
+      expect(await call(b, 'host_namespace_get_object', { ns_id: 'ns-1', key: '' })).toBe(
         JSON.stringify({
           error:
             'host_namespace_get_object: Invalid host_namespace_get_object request: at key: key must be a non-empty string',
         }),
       );
-      expect(call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' })).toBe('[]');
+      expect(await call(b, 'host_namespace_list_objects', { ns_id: 'ns-1' })).toBe('[]');
     });
 
-    it('reads batches with text or base64 encoding, per-key errors and per-key permission checks', () => {
+    it('reads batches with text or base64 encoding, per-key errors and per-key permission checks', async () => {
       const policy = {
         plugins: {
           [OWNER]: { permissions: { namespaces: { include: ['all'], exclude: ['ns-1/private'] } } },
         },
       };
       const b = bundle(createPolicyChecker({ policy }));
-      call(b, 'host_namespace_create', {});
-      put(b, 'note.md', 'Zoë 🌍', 'text/markdown');
-      put(b, 'data.json', '{"a":1}', 'application/json');
-      put(b, 'raw.bin', Uint8Array.from([0xc3, 0x28]), 'application/octet-stream');
-      put(b, 'bad.txt', Uint8Array.from([0xc3, 0x28]), 'text/plain');
-      put(b, '__proto__', 'proto', 'text/plain');
-      put(b, 'private/x', 'hidden', 'text/plain');
+      await call(b, 'host_namespace_create', {});
+      await put(b, 'note.md', 'Zoë 🌍', 'text/markdown');
+      await put(b, 'data.json', '{"a":1}', 'application/json');
+      await put(b, 'raw.bin', Uint8Array.from([0xc3, 0x28]), 'application/octet-stream');
+      await put(b, 'bad.txt', Uint8Array.from([0xc3, 0x28]), 'text/plain');
+      await put(b, '__proto__', 'proto', 'text/plain');
+      await put(b, 'private/x', 'hidden', 'text/plain');
       const keys = [
         'note.md',
         'data.json',
@@ -270,7 +279,7 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
         'private/x',
         'note.md',
       ];
-      expect(JSON.parse(call(b, 'host_namespace_get_objects_batch', { ns_id: 'ns-1', keys }))).toEqual({
+      expect(JSON.parse(await call(b, 'host_namespace_get_objects_batch', { ns_id: 'ns-1', keys }))).toEqual({
         objects: {
           'note.md': { data: 'Zoë 🌍', mime_type: 'text/markdown', encoding: 'text' },
           'data.json': { data: '{"a":1}', mime_type: 'application/json', encoding: 'text' },
@@ -283,10 +292,12 @@ export function describeNamespacesContract(label: string, makeSubject: Namespace
           'private/x': "Permission denied for plugin 'acme.site': namespaces on 'ns-1/private/x'",
         },
       });
-      expect(call(b, 'host_namespace_get_objects_batch', { ns_id: 'ns-1', keys: [] })).toBe('{"objects":{}}');
+      expect(await call(b, 'host_namespace_get_objects_batch', { ns_id: 'ns-1', keys: [] })).toBe(
+        '{"objects":{}}',
+      );
       expect(
         JSON.parse(
-          call(b, 'host_namespace_get_objects_batches_concurrent', {
+          await call(b, 'host_namespace_get_objects_batches_concurrent', {
             ns_id: 'ns-1',
             batches: [['note.md'], ['data.json']],
           }),

@@ -10,17 +10,23 @@ import {
   createStorageBundle,
   storageQuotaFromPolicy,
   type HostBundle,
-  type SyncKeyValueStore,
-  type SyncSecretStore,
+  type KeyValueStore,
+  type SecretStore,
 } from '@plinth/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callWireAny, callWireSync } from './wire.js';
+import { storeReadFor, wireCallFor } from './subject-timing.js';
+import { callWireAny } from './wire.js';
 
-/** What a storage backend under test provides: both stores of one backend, so they can be told apart. */
+/**
+ * What a storage backend under test provides: both stores of one backend, so they can be told apart.
+ * Stores may answer at once or with promises; `synchronous: true` says they answer at once, and the
+ * suites then fail any answer or read that arrives as a promise (and run their synchronous-only tests).
+ */
 export interface StorageContractSubject {
-  storage: SyncKeyValueStore;
-  secrets: SyncSecretStore;
-  close?(): void;
+  storage: KeyValueStore;
+  secrets: SecretStore;
+  synchronous?: boolean | undefined;
+  close?(): void | Promise<void>;
 }
 
 export type StorageSubjectFactory = () => StorageContractSubject | Promise<StorageContractSubject>;
@@ -29,15 +35,18 @@ const base64 = (bytes: Uint8Array | string) =>
   Buffer.from(typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes).toString('base64');
 const dataAnswer = (value: Uint8Array | string) => JSON.stringify({ data: base64(value) });
 
-/** Runs `body` with a fresh subject per test, closed afterwards. */
-export function withContractSubject<S extends { close?(): void }>(make: () => S | Promise<S>): () => S {
+/** Runs `body` with a fresh subject per test, closed (and awaited) afterwards. */
+export function withContractSubject<S extends { close?(): void | Promise<void> }>(
+  make: () => S | Promise<S>,
+): () => S {
   let subject: S | undefined;
   beforeEach(async () => {
     subject = await make();
   });
-  afterEach(() => {
-    subject?.close?.();
+  afterEach(async () => {
+    const closing = subject;
     subject = undefined;
+    await closing?.close?.();
   });
   return () => {
     if (subject === undefined) throw new Error('the contract subject is only available inside a test');
@@ -73,117 +82,143 @@ export function describeStorageContract(label: string, makeSubject: StorageSubje
     const subject = withContractSubject(makeSubject);
     const bundle = (options: Partial<Parameters<typeof createStorageBundle>[0]> = {}) =>
       createStorageBundle({ permissions: allowAll, ...options, store: subject().storage });
+    const wire = wireCallFor(subject);
+    const read = storeReadFor(subject);
     const set = (b: HostBundle, pluginId: string, key: string, data: string) =>
-      callWireSync(b, 'host_storage_set', { key, data }, pluginId);
+      wire(b, 'host_storage_set', { key, data }, pluginId);
     const get = (b: HostBundle, pluginId: string, key: string) =>
-      callWireSync(b, 'host_storage_get', { key }, pluginId);
+      wire(b, 'host_storage_get', { key }, pluginId);
 
-    it('round-trips a value synchronously and answers "" for an absent key', () => {
+    it('round-trips a value and answers "" for an absent key', async () => {
       const b = bundle();
-      expect(get(b, 'acme.notes', 'greeting')).toBe('');
-      expect(set(b, 'acme.notes', 'greeting', base64('Zoë 🌍'))).toBe('');
-      expect(get(b, 'acme.notes', 'greeting')).toBe(dataAnswer('Zoë 🌍'));
+      expect(await get(b, 'acme.notes', 'greeting')).toBe('');
+      expect(await set(b, 'acme.notes', 'greeting', base64('Zoë 🌍'))).toBe('');
+      expect(await get(b, 'acme.notes', 'greeting')).toBe(dataAnswer('Zoë 🌍'));
     });
 
-    it('keeps every byte value and replaces on overwrite', () => {
+    it('answers at once when the subject is synchronous (else in order, through promises)', async () => {
+      const b = bundle();
+      const calls = [
+        () => callWireAny(b, 'host_storage_get', { key: 'greeting' }, 'acme.notes'),
+        () => callWireAny(b, 'host_storage_set', { key: 'greeting', data: base64('Zoë 🌍') }, 'acme.notes'),
+        () => callWireAny(b, 'host_storage_get', { key: 'greeting' }, 'acme.notes'),
+        () => callWireAny(b, 'host_storage_set', { key: 'greeting', data: '' }, 'acme.notes'),
+      ];
+      const answers: string[] = [];
+      for (const call of calls) {
+        const answer = call();
+        // A synchronous store serves the in-thread lane: its bundle must never answer a promise.
+        if (subject().synchronous === true) expect(answer).not.toBeInstanceOf(Promise);
+        answers.push(await answer);
+      }
+      expect(answers).toEqual(['', '', dataAnswer('Zoë 🌍'), '']);
+    });
+
+    it('keeps every byte value and replaces on overwrite', async () => {
       const b = bundle();
       const all = Uint8Array.from({ length: 256 }, (_, index) => index);
-      expect(set(b, 'acme.notes', 'bytes', base64(all))).toBe('');
-      expect(get(b, 'acme.notes', 'bytes')).toBe(dataAnswer(all));
-      expect(set(b, 'acme.notes', 'bytes', base64('second'))).toBe('');
-      expect(get(b, 'acme.notes', 'bytes')).toBe(dataAnswer('second'));
+      expect(await set(b, 'acme.notes', 'bytes', base64(all))).toBe('');
+      expect(await get(b, 'acme.notes', 'bytes')).toBe(dataAnswer(all));
+      expect(await set(b, 'acme.notes', 'bytes', base64('second'))).toBe('');
+      expect(await get(b, 'acme.notes', 'bytes')).toBe(dataAnswer('second'));
     });
 
-    it('deletes on empty data, and deleting an absent key succeeds', () => {
+    it('deletes on empty data, and deleting an absent key succeeds', async () => {
       const b = bundle();
-      set(b, 'acme.notes', 'k', base64('v'));
-      expect(set(b, 'acme.notes', 'k', '')).toBe('');
-      expect(get(b, 'acme.notes', 'k')).toBe('');
-      expect(subject().storage.get('acme.notes', 'k')).toBeUndefined();
-      expect(set(b, 'acme.notes', 'never-set', '')).toBe('');
+      await set(b, 'acme.notes', 'k', base64('v'));
+      expect(await set(b, 'acme.notes', 'k', '')).toBe('');
+      expect(await get(b, 'acme.notes', 'k')).toBe('');
+      expect(await read(subject().storage.get('acme.notes', 'k'))).toBeUndefined();
+      expect(await set(b, 'acme.notes', 'never-set', '')).toBe('');
     });
 
-    it('keeps unusual but valid keys exact', () => {
+    it('keeps unusual but valid keys exact', async () => {
       const b = bundle();
       const keys = ['__proto__', 'constructor', 'Zoë 🌍', ' spaced ', 'a'.repeat(4096), '../x', '%2e%2e'];
-      keys.forEach((key, index) => expect(set(b, 'acme.notes', key, base64(`v${index}`))).toBe(''));
-      keys.forEach((key, index) => expect(get(b, 'acme.notes', key)).toBe(dataAnswer(`v${index}`)));
+      for (const [index, key] of keys.entries()) {
+        expect(await set(b, 'acme.notes', key, base64(`v${index}`))).toBe('');
+      }
+      for (const [index, key] of keys.entries()) {
+        expect(await get(b, 'acme.notes', key)).toBe(dataAnswer(`v${index}`));
+      }
     });
 
-    it('refuses keys it could not store exactly, naming the problem', () => {
+    it('refuses keys it could not store exactly, naming the problem', async () => {
       const b = bundle();
-      expect(set(b, 'acme.notes', 'a\ud800', base64('x'))).toBe(
+      expect(await set(b, 'acme.notes', 'a\ud800', base64('x'))).toBe(
         'host_storage_set: key must be valid Unicode (it contains a lone surrogate)',
       );
-      expect(set(b, 'acme.notes', 'a\0b', base64('x'))).toBe(
+      expect(await set(b, 'acme.notes', 'a\0b', base64('x'))).toBe(
         'host_storage_set: key must not contain a NUL character',
       );
-      expect(set(b, 'acme.notes', 'a'.repeat(4097), base64('x'))).toBe(
+      expect(await set(b, 'acme.notes', 'a'.repeat(4097), base64('x'))).toBe(
         'host_storage_set: key is 4097 characters long; at most 4096 are allowed',
       );
-      expect(get(b, 'acme.notes', 'a\ud800')).toBe('');
-      expect(set(b, 'acme.notes', '', base64('x'))).toBe(
+      expect(await get(b, 'acme.notes', 'a\ud800')).toBe('');
+      expect(await set(b, 'acme.notes', '', base64('x'))).toBe(
         'host_storage_set: Invalid host_storage_set request: at key: key must be a non-empty string',
       );
     });
 
-    it('answers bad base64 and malformed input with clear failures, writing nothing', () => {
+    it('answers bad base64 and malformed input with clear failures, writing nothing', async () => {
       const b = bundle();
-      expect(set(b, 'acme.notes', 'k', '%%%')).toBe(
+      expect(await set(b, 'acme.notes', 'k', '%%%')).toBe(
         'host_storage_set: Invalid host_storage_set request: at data: must be standard base64',
       );
-      expect(callWireSync(b, 'host_storage_set', '{"key":', 'acme.notes')).toMatch(
+      expect(await wire(b, 'host_storage_set', '{"key":', 'acme.notes')).toMatch(
         /^host_storage_set: Invalid host_storage_set request: .+/,
       );
-      expect(callWireSync(b, 'host_storage_get', '[]', 'acme.notes')).toBe('');
-      expect(get(b, 'acme.notes', 'k')).toBe('');
+      expect(await wire(b, 'host_storage_get', '[]', 'acme.notes')).toBe('');
+      expect(await get(b, 'acme.notes', 'k')).toBe('');
     });
 
-    it('keeps plugin ids and keys apart exactly: no joined or folded encoding collides', () => {
+    it('keeps plugin ids and keys apart exactly: no joined or folded encoding collides', async () => {
       const b = bundle();
-      COLLIDING_SCOPES.forEach(([pluginId, key], index) => set(b, pluginId, key, base64(`value ${index}`)));
-      COLLIDING_SCOPES.forEach(([pluginId, key], index) =>
-        expect(get(b, pluginId, key), `${pluginId} / ${key}`).toBe(dataAnswer(`value ${index}`)),
-      );
-      expect(get(b, 'a', 'b.c:d')).toBe('');
-      expect(get(b, 'a.b', 'c')).toBe('');
-    });
-
-    it("never lets one plugin read or overwrite another plugin's values", () => {
-      const b = bundle();
-      set(b, 'other.plugin', 'secret', base64('top secret'));
-      for (const key of ['other.plugin:secret', '../other.plugin/secret', 'secret', 'other.plugin/secret']) {
-        expect(get(b, 'hostile.storage-other-plugin', key), key).toBe('');
+      for (const [index, [pluginId, key]] of COLLIDING_SCOPES.entries()) {
+        await set(b, pluginId, key, base64(`value ${index}`));
       }
-      set(b, 'hostile.storage-other-plugin', 'secret', base64('overwritten?'));
-      expect(get(b, 'other.plugin', 'secret')).toBe(dataAnswer('top secret'));
+      for (const [index, [pluginId, key]] of COLLIDING_SCOPES.entries()) {
+        expect(await get(b, pluginId, key), `${pluginId} / ${key}`).toBe(dataAnswer(`value ${index}`));
+      }
+      expect(await get(b, 'a', 'b.c:d')).toBe('');
+      expect(await get(b, 'a.b', 'c')).toBe('');
     });
 
-    it('answers a denied read quietly (audited) and a denied write with the denial, before any I/O', () => {
+    it("never lets one plugin read or overwrite another plugin's values", async () => {
+      const b = bundle();
+      await set(b, 'other.plugin', 'secret', base64('top secret'));
+      for (const key of ['other.plugin:secret', '../other.plugin/secret', 'secret', 'other.plugin/secret']) {
+        expect(await get(b, 'hostile.storage-other-plugin', key), key).toBe('');
+      }
+      await set(b, 'hostile.storage-other-plugin', 'secret', base64('overwritten?'));
+      expect(await get(b, 'other.plugin', 'secret')).toBe(dataAnswer('top secret'));
+    });
+
+    it('answers a denied read quietly (audited) and a denied write with the denial, before any I/O', async () => {
       const audit = createMemoryAuditSink();
-      set(bundle(), 'acme.notes', 'k', base64('kept'));
+      await set(bundle(), 'acme.notes', 'k', base64('kept'));
       const b = bundle({ permissions: deniedStorage('acme.notes'), audit });
-      expect(get(b, 'acme.notes', 'k')).toBe('');
+      expect(await get(b, 'acme.notes', 'k')).toBe('');
       expect(audit.decisions.map((d) => d.message)).toEqual([
         "Permission denied for plugin 'acme.notes': plugin_storage on 'k'",
       ]);
-      expect(set(b, 'acme.notes', 'k', base64('changed'))).toBe(
+      expect(await set(b, 'acme.notes', 'k', base64('changed'))).toBe(
         "host_storage_set: Permission denied for plugin 'acme.notes': plugin_storage on 'k'",
       );
-      expect(subject().storage.get('acme.notes', 'k')).toEqual(new TextEncoder().encode('kept'));
+      expect(await read(subject().storage.get('acme.notes', 'k'))).toEqual(new TextEncoder().encode('kept'));
     });
 
-    it('refuses a value over the default 1 MiB quota with a clear message, and accepts exactly 1 MiB', () => {
+    it('refuses a value over the default 1 MiB quota with a clear message, and accepts exactly 1 MiB', async () => {
       const b = bundle();
-      expect(set(b, 'acme.notes', 'big', base64(new Uint8Array(1024 * 1024 + 1)))).toBe(
+      expect(await set(b, 'acme.notes', 'big', base64(new Uint8Array(1024 * 1024 + 1)))).toBe(
         "host_storage_set: value of 1048577 bytes exceeds the storage quota of 1 MiB for plugin 'acme.notes'",
       );
-      expect(get(b, 'acme.notes', 'big')).toBe('');
-      expect(set(b, 'acme.notes', 'big', base64(new Uint8Array(1024 * 1024)))).toBe('');
-      expect(subject().storage.get('acme.notes', 'big')?.length).toBe(1024 * 1024);
+      expect(await get(b, 'acme.notes', 'big')).toBe('');
+      expect(await set(b, 'acme.notes', 'big', base64(new Uint8Array(1024 * 1024)))).toBe('');
+      expect((await read(subject().storage.get('acme.notes', 'big')))?.length).toBe(1024 * 1024);
     });
 
-    it("follows the policy's quota_bytes, 0 meaning unlimited", () => {
+    it("follows the policy's quota_bytes, 0 meaning unlimited", async () => {
       const policy = {
         plugins: {
           'acme.small': {
@@ -193,12 +228,12 @@ export function describeStorageContract(label: string, makeSubject: StorageSubje
         },
       };
       const b = bundle({ quotaFor: storageQuotaFromPolicy(policy) });
-      expect(set(b, 'acme.small', 'k', base64('0123456789'))).toBe('');
-      expect(set(b, 'acme.small', 'k', base64('0123456789!'))).toBe(
+      expect(await set(b, 'acme.small', 'k', base64('0123456789'))).toBe('');
+      expect(await set(b, 'acme.small', 'k', base64('0123456789!'))).toBe(
         "host_storage_set: value of 11 bytes exceeds the storage quota of 10 bytes for plugin 'acme.small'",
       );
-      expect(get(b, 'acme.small', 'k')).toBe(dataAnswer('0123456789'));
-      expect(set(b, 'acme.huge', 'k', base64(new Uint8Array(2 * 1024 * 1024)))).toBe('');
+      expect(await get(b, 'acme.small', 'k')).toBe(dataAnswer('0123456789'));
+      expect(await set(b, 'acme.huge', 'k', base64(new Uint8Array(2 * 1024 * 1024)))).toBe('');
     });
 
     it('answers promises only when ask is set', async () => {
@@ -222,78 +257,88 @@ export function describeSecretsContract(label: string, makeSubject: StorageSubje
     const subject = withContractSubject(makeSubject);
     const bundle = (options: Partial<Parameters<typeof createSecretsBundle>[0]> = {}) =>
       createSecretsBundle({ permissions: allowAll, ...options, secrets: subject().secrets });
+    const wire = wireCallFor(subject);
+    const read = storeReadFor(subject);
     const call = (b: HostBundle, name: HostFunctionName, pluginId: string, request: unknown) =>
-      callWireSync(b, name, request, pluginId);
+      wire(b, name, request, pluginId);
 
-    it('round-trips, deletes, and answers "" when absent', () => {
+    it('round-trips, deletes, and answers "" when absent', async () => {
       const b = bundle();
-      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
-      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'token', value: 'Zoë 🌍 s3cr3t' })).toBe('');
-      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('{"value":"Zoë 🌍 s3cr3t"}');
-      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'empty', value: '' })).toBe('');
-      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'empty' })).toBe('{"value":""}');
-      expect(call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe('');
-      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
-      expect(call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe('');
+      expect(await call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(await call(b, 'host_secret_set', 'acme.sync', { key: 'token', value: 'Zoë 🌍 s3cr3t' })).toBe(
+        '',
+      );
+      expect(await call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe(
+        '{"value":"Zoë 🌍 s3cr3t"}',
+      );
+      expect(await call(b, 'host_secret_set', 'acme.sync', { key: 'empty', value: '' })).toBe('');
+      expect(await call(b, 'host_secret_get', 'acme.sync', { key: 'empty' })).toBe('{"value":""}');
+      expect(await call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe('');
+      expect(await call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(await call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe('');
     });
 
-    it('keeps plugin ids and keys apart exactly', () => {
+    it('keeps plugin ids and keys apart exactly', async () => {
       const b = bundle();
-      COLLIDING_SCOPES.forEach(([pluginId, key], index) =>
-        call(b, 'host_secret_set', pluginId, { key, value: `secret ${index}` }),
-      );
-      COLLIDING_SCOPES.forEach(([pluginId, key], index) =>
-        expect(call(b, 'host_secret_get', pluginId, { key })).toBe(
+      for (const [index, [pluginId, key]] of COLLIDING_SCOPES.entries()) {
+        await call(b, 'host_secret_set', pluginId, { key, value: `secret ${index}` });
+      }
+      for (const [index, [pluginId, key]] of COLLIDING_SCOPES.entries()) {
+        expect(await call(b, 'host_secret_get', pluginId, { key }), `${pluginId} / ${key}`).toBe(
           JSON.stringify({ value: `secret ${index}` }),
-        ),
-      );
-      expect(call(b, 'host_secret_get', 'hostile.x', { key: 'a.b:c:d' })).toBe('');
+        );
+      }
+      expect(await call(b, 'host_secret_get', 'hostile.x', { key: 'a.b:c:d' })).toBe('');
     });
 
-    it('keeps secrets out of storage and storage out of secrets', () => {
+    it('keeps secrets out of storage and storage out of secrets', async () => {
       const { storage, secrets } = subject();
       const s = bundle();
       const kv = createStorageBundle({ permissions: allowAll, store: storage });
-      call(s, 'host_secret_set', 'acme.sync', { key: 'token', value: 'secret value' });
-      expect(call(kv, 'host_storage_get', 'acme.sync', { key: 'token' })).toBe('');
-      expect(storage.get('acme.sync', 'token')).toBeUndefined();
-      call(kv, 'host_storage_set', 'acme.sync', { key: 'cache', data: base64('plain value') });
-      expect(call(s, 'host_secret_get', 'acme.sync', { key: 'cache' })).toBe('');
-      expect(secrets.get('acme.sync', 'cache')).toBeUndefined();
-      call(kv, 'host_storage_set', 'acme.sync', { key: 'token', data: base64('not the secret') });
-      expect(call(s, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('{"value":"secret value"}');
-      call(kv, 'host_storage_set', 'acme.sync', { key: 'token', data: '' });
-      expect(call(s, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('{"value":"secret value"}');
+      await call(s, 'host_secret_set', 'acme.sync', { key: 'token', value: 'secret value' });
+      expect(await call(kv, 'host_storage_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(await read(storage.get('acme.sync', 'token'))).toBeUndefined();
+      await call(kv, 'host_storage_set', 'acme.sync', { key: 'cache', data: base64('plain value') });
+      expect(await call(s, 'host_secret_get', 'acme.sync', { key: 'cache' })).toBe('');
+      expect(await read(secrets.get('acme.sync', 'cache'))).toBeUndefined();
+      await call(kv, 'host_storage_set', 'acme.sync', { key: 'token', data: base64('not the secret') });
+      expect(await call(s, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe(
+        '{"value":"secret value"}',
+      );
+      await call(kv, 'host_storage_set', 'acme.sync', { key: 'token', data: '' });
+      expect(await call(s, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe(
+        '{"value":"secret value"}',
+      );
     });
 
-    it('answers denials quietly for reads and with the message for writes and deletes', () => {
+    it('answers denials quietly for reads and with the message for writes and deletes', async () => {
       const audit = createMemoryAuditSink();
-      call(bundle(), 'host_secret_set', 'acme.sync', { key: 'token', value: 'kept' });
+      await call(bundle(), 'host_secret_set', 'acme.sync', { key: 'token', value: 'kept' });
       const b = bundle({ permissions: deniedStorage('acme.sync'), audit });
-      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
+      expect(await call(b, 'host_secret_get', 'acme.sync', { key: 'token' })).toBe('');
       expect(audit.decisions).toHaveLength(1);
       const denial = "Permission denied for plugin 'acme.sync': plugin_storage on 'token'";
-      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'token', value: 'x' })).toBe(
+      expect(await call(b, 'host_secret_set', 'acme.sync', { key: 'token', value: 'x' })).toBe(
         `host_secret_set: ${denial}`,
       );
-      expect(call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe(
+      expect(await call(b, 'host_secret_delete', 'acme.sync', { key: 'token' })).toBe(
         `host_secret_delete: ${denial}`,
       );
-      expect(subject().secrets.get('acme.sync', 'token')).toBe('kept');
+      expect(await read(subject().secrets.get('acme.sync', 'token'))).toBe('kept');
     });
 
-    it('refuses values it could not keep exactly, and values over the quota', () => {
+    it('refuses values it could not keep exactly, and values over the quota', async () => {
       const b = bundle({ quotaFor: () => 8 });
-      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 'x\ud800' })).toBe(
+      expect(await call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 'x\ud800' })).toBe(
         'host_secret_set: value must be valid Unicode (it contains a lone surrogate)',
       );
-      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 'ëëëëë' })).toBe(
+      expect(await call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 'ëëëëë' })).toBe(
         "host_secret_set: value of 10 bytes exceeds the storage quota of 8 bytes for plugin 'acme.sync'",
       );
-      expect(call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 42 })).toMatch(
+      expect(await call(b, 'host_secret_set', 'acme.sync', { key: 'k', value: 42 })).toMatch(
         /^host_secret_set: Invalid host_secret_set request: at value: /,
       );
-      expect(call(b, 'host_secret_get', 'acme.sync', { key: 'k' })).toBe('');
+      expect(await call(b, 'host_secret_get', 'acme.sync', { key: 'k' })).toBe('');
     });
   });
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { NamespaceObject, NamespaceObjectInfo, NamespaceRecord, SyncNamespaceStore } from '@plinth/runtime';
+import type {
+  NamespaceObject,
+  NamespaceObjectInfo,
+  NamespaceRecord,
+  SyncNamespaceStore,
+} from '@plinth/runtime';
 import { compareCodePoints } from './storage.js';
 
 export interface NamespaceSnapshot {

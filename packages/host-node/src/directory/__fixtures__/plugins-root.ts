@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeGuestManifest, type GuestManifest, type TrustPolicy } from '@plinth/protocol';
+import { openPlugin } from '@plinth/runtime';
+import { formatSignature, signPlugin, type SigningKeyPair } from '@plinth/signing';
 
 /** A corpus guest's module file, read by path (host-node must not import @plinth/testkit). */
 export const guestPath = (guest: string): string =>
@@ -60,3 +63,52 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** A module's own manifest, read the way a build pipeline would before signing it. */
+export async function manifestOf(bytes: Uint8Array): Promise<GuestManifest> {
+  const plugin = await openPlugin({ source: { bytes } });
+  try {
+    const decoded = decodeGuestManifest((await plugin.callText('manifest', '')) ?? '');
+    if (!decoded.ok) throw decoded.error;
+    return decoded.value;
+  } finally {
+    await plugin.close();
+  }
+}
+
+/**
+ * The text of a signature for `bytes` by `key`, over its real manifest unless `manifest` overrides parts of
+ * it (a signature whose signed request differs stands for a manifest tampered after signing).
+ */
+export async function signatureFor(
+  bytes: Uint8Array,
+  key: SigningKeyPair,
+  manifest: Partial<Pick<GuestManifest, 'id' | 'version' | 'requested_permissions'>> = {},
+): Promise<string> {
+  const real = await manifestOf(bytes);
+  return formatSignature(
+    signPlugin({ module: bytes, manifest: { ...real, ...manifest }, privateKey: key.privateKeyPem }),
+  );
+}
+
+/** Puts a module and its signature by `key` into `<root>/<name>/`. */
+export async function placeSigned(
+  root: string,
+  name: string,
+  bytes: Uint8Array,
+  key: SigningKeyPair,
+): Promise<string> {
+  const dir = await placePlugin(root, name, bytes);
+  await writeFile(join(dir, 'plugin.wasm.sig'), await signatureFor(bytes, key));
+  return dir;
+}
+
+/** A trust section trusting each named key for every plugin. */
+export const trusting = (
+  keys: Record<string, SigningKeyPair>,
+  extra: Partial<TrustPolicy> = {},
+): TrustPolicy => ({
+  keys: Object.entries(keys).map(([name, pair]) => ({ name, public_key: pair.publicKey })),
+  plugins: {},
+  ...extra,
+});
