@@ -349,6 +349,74 @@ describe('createNodeHost with lane auto (the default)', () => {
   });
 });
 
+describe("createNodeHost with the app's own stores (a database that answers promises)", () => {
+  /** Plugin storage over a Map whose every answer is a promise settled on a later turn, as a database's is. */
+  function asyncStores() {
+    const values = new Map<string, Uint8Array>();
+    const later = <T>(value: T) => new Promise<T>((resolve) => setImmediate(() => resolve(value)));
+    const id = (pluginId: string, key: string) => JSON.stringify([pluginId, key]);
+    const refuse = () => Promise.reject(new Error('not used by this test'));
+    return {
+      values,
+      stores: {
+        storage: {
+          get: (pluginId: string, key: string) => later(values.get(id(pluginId, key))),
+          set: (pluginId: string, key: string, value: Uint8Array) =>
+            later(void values.set(id(pluginId, key), value)),
+          delete: (pluginId: string, key: string) => later(values.delete(id(pluginId, key))),
+        },
+        secrets: { get: refuse, set: refuse, delete: refuse },
+        namespaces: {
+          createNamespace: refuse,
+          getNamespace: refuse,
+          listNamespaces: refuse,
+          putObject: refuse,
+          getObject: refuse,
+          deleteObject: refuse,
+          listObjects: refuse,
+        },
+      },
+    };
+  }
+
+  it('serves storage from them, isolated for a plugin granted plugin_storage, and creates no SQLite file', async () => {
+    writeFileSync(
+      policyPath(),
+      JSON.stringify({
+        plugins: {
+          [NOTES]: {
+            permissions: {
+              read_files: { include: ['all'], exclude: [] },
+              plugin_storage: { include: ['all'], exclude: [] },
+            },
+          },
+        },
+      }),
+    );
+    const { values, stores } = asyncStores();
+    const node = await open({ lane: 'auto', stores });
+    expect(node.plugin(NOTES)?.lane).toEqual({
+      kind: 'isolated',
+      metered: true,
+      reason: 'it may use host_storage_set (granted plugin_storage), which answers asynchronously',
+    });
+    // Nothing grants the C guest storage (and it imports none): it stays in-thread.
+    expect(node.plugin(C)?.lane?.kind).toBe('in-thread');
+    const index = { tags: { tag: ['Notes/a.md'] }, files: 1 };
+    expect(await node.command(NOTES, 'tag_index')).toEqual({ success: true, data: index });
+    expect(await node.command(NOTES, 'last_index')).toEqual({ success: true, data: index });
+    const stored = values.get(JSON.stringify([NOTES, 'tag_index']));
+    expect(JSON.parse(new TextDecoder().decode(stored))).toEqual(index);
+    expect(existsSync(join(base, 'plugins', '.plinth', 'plinth.db'))).toBe(false);
+  });
+
+  it('refuses a storagePath and stores together', async () => {
+    await expect(
+      open({ stores: asyncStores().stores, storagePath: join(base, 'x.db') }),
+    ).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('not both') });
+  });
+});
+
 describe('createNodeHost options', () => {
   // What a JavaScript caller can pass: no types stand between it and the factory.
   const untypedCreate = createNodeHost as unknown as (options: unknown) => Promise<NodeHost>;

@@ -37,10 +37,11 @@ import { describePlugin } from './plugin-view.js';
 import { chooseLane, laneFactoryFor, type LaneDecision } from './lane-choice.js';
 
 /**
- * One Node host: a workspace, a plugins root, one SQLite database and one policy file, composed from the
- * package's bundles, the runtime's registry and the plugin-directory loader. Plugins run on the isolated
- * lane by default; on the in-thread lane `host_http_request`, `host_run_wasi_module` and
- * `host_plugin_command` answer an internal error (their handlers are async). `host_ws_request` runs on
+ * One Node host: a workspace, a plugins root, one SQLite database (or the app's own stores) and one policy
+ * file, composed from the package's bundles, the runtime's registry and the plugin-directory loader. With
+ * lane `auto` (the default) each plugin is metered and runs in-thread unless a granted host function
+ * answers asynchronously (see `chooseLane`); on the in-thread lane an asynchronous handler would answer
+ * an internal error, which is why such plugins go to the isolated lane. `host_ws_request` runs on
  * one WebSocket bridge per host (both lanes): frames reach the plugin's `on_connected`,
  * `handle_text_message`, `handle_binary_message` and `on_disconnected` through the registry; a plugin's
  * connection is stopped when it is unloaded or quarantined. A plugin's own file writes are broadcast to
@@ -56,9 +57,15 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   const progress = listener(options.onProgress);
   const change = listener(options.onChange);
 
+  if (options.stores !== undefined && options.storagePath !== undefined) {
+    throw new PlinthError(
+      'invalid_options',
+      'createNodeHost: give storagePath (a SQLite file) or stores (e.g. PostgreSQL), not both',
+    );
+  }
   const storagePath = resolve(options.storagePath ?? join(root, '.plinth', 'plinth.db'));
   await mkdir(root, { recursive: true });
-  await mkdir(dirname(storagePath), { recursive: true });
+  if (options.stores === undefined) await mkdir(dirname(storagePath), { recursive: true });
   const fileRules = hostFileRules(options, workspaceRoot, root, storagePath);
   const policy = await openHostPolicy({
     policy: options.policy,
@@ -88,7 +95,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   try {
     hostBundles = createHostBundles({
       workspaceRoot,
-      storagePath,
+      storage: options.stores ?? { path: storagePath },
       fileRules,
       permissions: policy.checker,
       policy: policy.source,
@@ -118,6 +125,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       module,
       policy: policy.current(),
       fuelPerCall: limits.fuelPerCall,
+      asyncStores: options.stores !== undefined && options.stores.synchronous !== true,
     });
   let relaning: Promise<void> = Promise.resolve();
   /** Reloads every plugin whose lane the current policy decides differently (a grant or revoke changed it). */

@@ -4,6 +4,9 @@ import type { PermissionChecker } from '@plinth/permissions';
 import {
   combineBundles,
   createFilesBundle,
+  createNamespacesBundle,
+  createSecretsBundle,
+  createStorageBundle,
   fileEventToGuestEvent,
   storageQuotaFromPolicy,
   type CancellationRegistry,
@@ -17,14 +20,15 @@ import { createBasicBundles } from '../basics/index.js';
 import { createNodeWorkspaceFiles, type HostPaths } from '../fs/index.js';
 import { createNodeHttpBundle } from '../http/index.js';
 import { createWsBridge, type WsBridge } from '../ws/index.js';
-import { openSqliteStores, createSqliteStorageBundle, type SqliteStores } from '../storage/index.js';
+import { openSqliteStores, type SqliteStores } from '../storage/index.js';
 import { createWasiBundle, DEFAULT_WASI_TIMEOUT_MS } from '../wasi/index.js';
 import { wsBridgeLog } from './host-log.js';
-import type { NodeHostEvent, NodeHostLogEntry, NodeHostOptions } from './node-host-types.js';
+import type { NodeHostEvent, NodeHostLogEntry, NodeHostOptions, NodeHostStores } from './node-host-types.js';
 
 export interface HostBundlesOptions {
   workspaceRoot: string;
-  storagePath: string;
+  /** The SQLite file, or the app's own stores. */
+  storage: { path: string } | NodeHostStores;
   /** The host's own files inside the workspace, out of the plugins' reach. */
   fileRules: HostPaths;
   permissions: PermissionChecker;
@@ -41,7 +45,8 @@ export interface HostBundlesOptions {
 export interface HostBundles {
   /** Plugin-agnostic: handlers take the plugin id from the call context, so it is built once. */
   bundle: HostBundle;
-  stores: SqliteStores;
+  /** The SQLite stores when the host opened them (closed with the host); undefined for the app's own. */
+  stores: SqliteStores | undefined;
   /** The host's one WebSocket bridge: frames reach the plugins' exports through the registry. */
   ws: WsBridge;
   /** The tokens `host_is_cancelled` answers for: one per call made with an AbortSignal. */
@@ -78,14 +83,24 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
     broadcasts.add(delivery);
   };
 
-  mkdirSync(dirname(options.storagePath), { recursive: true });
-  const stores = openSqliteStores({ path: options.storagePath });
+  let stores: SqliteStores | undefined;
+  let serving: NodeHostStores;
+  if ('path' in options.storage) {
+    mkdirSync(dirname(options.storage.path), { recursive: true });
+    stores = openSqliteStores({ path: options.storage.path });
+    serving = stores;
+  } else {
+    serving = options.storage;
+  }
   try {
-    const storage = createSqliteStorageBundle({
-      stores,
-      permissions,
-      quotaFor: storageQuotaFromPolicy(options.policy),
-    });
+    const quotaFor = storageQuotaFromPolicy(options.policy);
+    const storage = {
+      bundle: combineBundles(
+        createStorageBundle({ store: serving.storage, permissions, quotaFor }),
+        createSecretsBundle({ secrets: serving.secrets, permissions, quotaFor }),
+        createNamespacesBundle({ store: serving.namespaces, permissions, quotaFor }),
+      ),
+    };
     const http = createNodeHttpBundle({
       permissions,
       limits: { responseMaxBytes: limits.httpResponseMaxBytes, defaultTimeoutMs: limits.httpTimeoutMs },
@@ -115,7 +130,7 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
     });
     const wasi = createWasiBundle({
       permissions,
-      readModule: (pluginId, key) => stores.storage.get(pluginId, key),
+      readModule: (pluginId, key) => serving.storage.get(pluginId, key),
       // Below the plugin's own call timeout, so the guest gets the W timeout answer rather than being stopped.
       timeoutMs: Math.max(1, Math.min(DEFAULT_WASI_TIMEOUT_MS, Math.floor(limits.timeoutMs * 0.8))),
     });
@@ -173,11 +188,11 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
       close: async () => {
         ws.close();
         await http.close();
-        stores.close();
+        stores?.close();
       },
     };
   } catch (error) {
-    stores.close();
+    stores?.close();
     throw error;
   }
 }

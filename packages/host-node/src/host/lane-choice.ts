@@ -20,6 +20,23 @@ const ASYNC_FUNCTIONS: Readonly<Record<string, PermissionType>> = {
   host_run_wasi_module: 'plugin_storage',
 };
 
+/** The store functions, asynchronous when the host's stores answer promises (a database over the network). */
+const STORE_FUNCTIONS: Readonly<Record<string, PermissionType>> = {
+  host_storage_get: 'plugin_storage',
+  host_storage_set: 'plugin_storage',
+  host_secret_get: 'plugin_storage',
+  host_secret_set: 'plugin_storage',
+  host_secret_delete: 'plugin_storage',
+  host_namespace_create: 'namespaces',
+  host_namespace_list: 'namespaces',
+  host_namespace_put_object: 'namespaces',
+  host_namespace_get_object: 'namespaces',
+  host_namespace_delete_object: 'namespaces',
+  host_namespace_list_objects: 'namespaces',
+  host_namespace_get_objects_batch: 'namespaces',
+  host_namespace_get_objects_batches_concurrent: 'namespaces',
+};
+
 /** Above this per-call budget an in-thread call could hold the thread for seconds: run it isolated. */
 export const IN_THREAD_FUEL_CEILING = 1_000_000_000;
 
@@ -39,6 +56,8 @@ export function chooseLane(options: {
   module: LaneOptions['module'];
   policy: Policy;
   fuelPerCall: number;
+  /** The host's storage, secrets and namespace stores answer promises. */
+  asyncStores?: boolean;
 }): LaneDecision {
   const metered = isMetered(options.module);
   if (options.mode === 'isolated')
@@ -54,7 +73,7 @@ export function chooseLane(options: {
   }
   const permissions = options.policy.plugins[options.pluginId]?.permissions ?? {};
   for (const name of importedHostFunctions(options.module)) {
-    const permission = ASYNC_FUNCTIONS[name];
+    const permission = ASYNC_FUNCTIONS[name] ?? (options.asyncStores ? STORE_FUNCTIONS[name] : undefined);
     if (permission === undefined) continue;
     if ((permissions[permission]?.include.length ?? 0) > 0) {
       return {

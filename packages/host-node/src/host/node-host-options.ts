@@ -1,5 +1,10 @@
-import { defineOptions, functionOption } from '@plinth/protocol';
-import { limitOverridesSchema } from '@plinth/runtime';
+import { defineOptions, functionOption, objectOption } from '@plinth/protocol';
+import {
+  limitOverridesSchema,
+  type KeyValueStore,
+  type NamespaceStore,
+  type SecretStore,
+} from '@plinth/runtime';
 import { z } from 'zod';
 import { hostAppVersionOption, hostListOption, pathListOption, pathOption } from '../shared-options.js';
 import type { NodeHostOptions } from './node-host-types.js';
@@ -10,6 +15,19 @@ export const nodeHostOptionsSchema = defineOptions<NodeHostOptions>()(
     workspaceRoot: pathOption,
     pluginsRoot: pathOption,
     storagePath: pathOption.optional(),
+    // Not strict: an app passes its stores object as it got it (openPostgresStores adds schema and close).
+    stores: z
+      .object({
+        storage: objectOption<KeyValueStore>('a KeyValueStore', ['get', 'set', 'delete']),
+        secrets: objectOption<SecretStore>('a SecretStore', ['get', 'set', 'delete']),
+        namespaces: objectOption<NamespaceStore>('a NamespaceStore', [
+          'createNamespace',
+          'getNamespace',
+          'putObject',
+        ]),
+        synchronous: z.boolean().optional(),
+      })
+      .optional(),
     policy: z
       .union([z.strictObject({ file: pathOption }), z.strictObject({ frontMatter: pathOption })])
       .describe('a { file } or { frontMatter } object'),

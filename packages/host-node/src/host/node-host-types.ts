@@ -8,7 +8,16 @@ import type {
   PluginPermissions,
   Policy,
 } from '@plinth/protocol';
-import type { CallRecord, LaneKind, PluginInfo, PluginLimits, RegistryChange } from '@plinth/runtime';
+import type {
+  CallRecord,
+  KeyValueStore,
+  LaneKind,
+  NamespaceStore,
+  PluginInfo,
+  PluginLimits,
+  RegistryChange,
+  SecretStore,
+} from '@plinth/runtime';
 import type { SignatureStatus } from '@plinth/signing';
 import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/index.js';
 
@@ -20,6 +29,13 @@ export interface NodeHostOptions {
   pluginsRoot: string;
   /** SQLite file for storage, secrets and namespaces. Default `<pluginsRoot>/.plinth/plinth.db`. */
   storagePath?: string;
+  /**
+   * Where plugin storage, secrets and namespaces live instead of the SQLite file — e.g. PostgreSQL
+   * (`openPostgresStores` from `@plinth/host-postgres`), so several host processes share them. The host
+   * does not close them. Stores that answer promises (unless `synchronous: true`) make these functions
+   * asynchronous: with lane `auto`, a plugin granted `plugin_storage` or `namespaces` then runs isolated.
+   */
+  stores?: NodeHostStores;
   /**
    * Where the policy lives: a YAML/JSON policy file, or a workspace markdown file whose front matter has a
    * `plugins:` key. Re-read when it changes; grant and revoke write it back.
@@ -62,6 +78,15 @@ export interface NodeHostOptions {
    * the workspace, and the policy file is read-only for plugins (else one could grant itself anything).
    */
   hiddenPaths?: readonly string[];
+}
+
+/** Plugin storage, secrets and namespaces as `createNodeHost` takes them (see `NodeHostOptions.stores`). */
+export interface NodeHostStores {
+  storage: KeyValueStore;
+  secrets: SecretStore;
+  namespaces: NamespaceStore;
+  /** The stores answer at once (never a promise): their functions then serve the in-thread lane too. */
+  synchronous?: boolean;
 }
 
 export interface NodeHostLogEntry {
