@@ -16,6 +16,16 @@ import {
 export { DatabaseError, type PoolLike, type Queryable } from './database.js';
 export { migrate, MIGRATIONS, type MigrationResult } from './migrations.js';
 export {
+  CHANGES_CHANNEL,
+  shareHostChanges,
+  sharePluginSet,
+  type Listen,
+  type PluginSetEvent,
+  type ShareableHost,
+  type SharedPluginSet,
+  type SharePluginSetOptions,
+} from './plugin-set.js';
+export {
   createPostgresKeyValueStore,
   createPostgresNamespaceStore,
   createPostgresSecretStore,

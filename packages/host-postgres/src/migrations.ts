@@ -46,6 +46,27 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'the shared plugin set and policy',
+    statements: [
+      // One row per installed plugin: its module (by sha256), config sidecar and signature file.
+      `CREATE TABLE plinth_plugins (
+        id text PRIMARY KEY,
+        sha256 text NOT NULL,
+        module bytea NOT NULL,
+        config text,
+        signature bytea,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      // The policy document, verbatim (comments and layout included), in a single row.
+      `CREATE TABLE plinth_policy (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        document text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
 
 /** An arbitrary constant naming Plinth's migration lock among the database's advisory locks. */

@@ -25,10 +25,12 @@ afterAll(async () => {
 
 describe('openPostgresStores on PGlite', () => {
   it('applies the schema once and records it; a second open finds it current', async () => {
-    expect(stores.schema).toEqual({ version: 1, applied: [1] });
-    expect(await migrate(db)).toEqual({ version: 1, applied: [] });
-    const { rows } = await db.query<{ version: number }>('SELECT version FROM plinth_schema');
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(stores.schema).toEqual({ version: 2, applied: [1, 2] });
+    expect(await migrate(db)).toEqual({ version: 2, applied: [] });
+    const { rows } = await db.query<{ version: number }>(
+      'SELECT version FROM plinth_schema ORDER BY version',
+    );
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('serves the storage functions through the bundle, asynchronously', async () => {
