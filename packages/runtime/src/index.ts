@@ -80,6 +80,7 @@ export { meterModule, type MeteringStats, type MeterResult } from './module/mete
 export { METERING_VERSION } from './module/meter/fuel-abi.js';
 export { isMetered } from './lanes/fuel-account.js';
 export { importedHostFunctions } from './module/imported-host-functions.js';
+export { loadExtism } from './extism-module.js';
 
 // Loading: sources, checks before any instance, the compiled-module cache, and instance pools.
 export { LoadError } from './loader/load-error.js';

@@ -1,4 +1,5 @@
-import createPlugin, { type ExtismPluginOptions, type Plugin, type PluginOutput } from '@extism/extism';
+import type { ExtismPluginOptions, Plugin, PluginOutput } from '@extism/extism';
+import { loadExtism } from '../extism-module.js';
 import { checkOptions, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
 import type { CallReceipt, HostCallContext } from '../host/host-bundle.js';
@@ -48,6 +49,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     fuel?.beginLoad();
     let created: Plugin;
     try {
+      const { default: createPlugin } = await loadExtism();
       created = await createPlugin(mainModuleManifest(options.module, options.linked), {
         useWasi: options.allowWasi ?? false,
         functions: {

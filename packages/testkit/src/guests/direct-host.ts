@@ -1,4 +1,5 @@
-import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
+import type { CallContext, Plugin } from '@extism/extism';
+import { loadExtism } from '@plinth/runtime';
 import { checkOptions, HOST_FUNCTIONS, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { directPluginArgumentsSchema } from '../testkit-options.js';
 
@@ -38,6 +39,7 @@ export async function createDirectPlugin(
       return context.store(answer);
     };
   }
+  const { default: createPlugin } = await loadExtism();
   const plugin = await createPlugin(
     { wasm: [{ data: wasm }] },
     { useWasi: false, functions: { [HOST_FUNCTION_NAMESPACE]: functions } },
