@@ -23,6 +23,8 @@ bash scripts/bootstrap-guest-toolchains.sh
 pnpm --filter @plinth/testkit guests:check
 
 log "tests"
+# The test/postgres project starts a throwaway PostgreSQL server from Debian's package.
+bash scripts/bootstrap-postgres.sh
 mkdir -p .plinth-tmp
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.plinth-tmp/vitest.json || status=$?

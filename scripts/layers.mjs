@@ -4,7 +4,8 @@
  * layering test both read this table.
  *
  * `nodeOnly` lists source globs (relative to the package) that are exposed only through Node-specific
- * subpath exports, where `node:` imports are allowed.
+ * subpath exports, where `node:` imports are allowed. `devMayImport` lists packages a package may name in
+ * devDependencies only (for its benches), never import from its sources.
  */
 export const LAYERS = {
   '@plinth/protocol': { dir: 'packages/protocol', mayImport: [], neutral: true },
@@ -22,10 +23,18 @@ export const LAYERS = {
     mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol', '@plinth/signing'],
     neutral: false,
   },
-  // PostgreSQL stores: beside host-node, on the runtime's store interfaces.
+  // PostgreSQL stores: beside host-node, on the runtime's store interfaces. Its bench compares them with
+  // host-node's SQLite stores, so host-node may be a devDependency (never imported from src).
   '@plinth/host-postgres': {
     dir: 'packages/host-postgres',
     mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
+    devMayImport: ['@plinth/host-node'],
+    neutral: false,
+  },
+  // Plugins as MCP tools, on createNodeHost or any source with plugins() and command().
+  '@plinth/mcp': {
+    dir: 'packages/mcp',
+    mayImport: ['@plinth/host-node', '@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
     neutral: false,
   },
   '@plinth/testkit': {
@@ -43,6 +52,7 @@ export const LAYERS = {
       '@plinth/runtime',
       '@plinth/host-node',
       '@plinth/signing',
+      '@plinth/mcp',
       '@plinth/testkit',
       '@plinth/guest-as',
     ],

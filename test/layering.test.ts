@@ -96,6 +96,25 @@ describe('the layering check itself', () => {
     );
   });
 
+  it('allows a devMayImport package in devDependencies only, and never as an import from src', () => {
+    const repo = writeRepo({
+      'testkit/package.json': JSON.stringify({
+        name: '@plinth/testkit',
+        dependencies: { '@plinth/runtime': 'workspace:*' },
+        devDependencies: { '@plinth/host-node': 'workspace:*' },
+      }),
+      'testkit/src/index.ts': "import { x } from '@plinth/host-node';\nexport const y = x;",
+    });
+    const benchOnly = {
+      ...layers,
+      '@plinth/testkit': { ...layers['@plinth/testkit']!, devMayImport: ['@plinth/host-node'] },
+    };
+    expect(checkLayering(repo, benchOnly).map((v) => `${v.file}: ${v.message}`)).toEqual([
+      'src/index.ts: imports @plinth/host-node; @plinth/testkit may not import @plinth/host-node',
+      'src/index.ts: imports @plinth/host-node without declaring it in dependencies',
+    ]);
+  });
+
   it('reads every import form', () => {
     const source = [
       "import a from 'a';",

@@ -8,6 +8,8 @@ export interface Layer {
   mayImport: readonly string[];
   neutral: boolean;
   nodeOnly?: readonly string[];
+  /** Allowed in devDependencies only (benches); imports from src are still held to `mayImport`. */
+  devMayImport?: readonly string[];
 }
 
 export interface Violation {
@@ -56,7 +58,8 @@ export function checkLayering(root: string, layers: Readonly<Record<string, Laye
     }
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
       for (const dep of Object.keys(manifest[field] ?? {})) {
-        if (dep in layers && !layer.mayImport.includes(dep)) {
+        const devOnly = field === 'devDependencies' && (layer.devMayImport ?? []).includes(dep);
+        if (dep in layers && !layer.mayImport.includes(dep) && !devOnly) {
           violations.push({
             pkg,
             file: manifestPath,

@@ -37,6 +37,13 @@ const EXPECTED: Record<string, string[][]> = {
       'unloaded plinth-golden.notes',
     ],
   ],
+  'packages/mcp/README.md': [
+    [
+      'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count". Word counts, daily notes and a tag index for a notes workspace. Runs in-thread, metered (fuel). Unsigned.',
+      'false [{"type":"text","text":"{\\n  \\"path\\": \\"ideas.md\\",\\n  \\"words\\": 4\\n}"}]',
+      'http://127.0.0.1:<port>/mcp',
+    ],
+  ],
 };
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

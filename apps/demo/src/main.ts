@@ -3,8 +3,10 @@ import { PlinthError } from '@plinth/protocol';
 import type { NodeHost } from '@plinth/host-node';
 import type { DirectoryProblem } from '@plinth/host-node/directory';
 import { CliError, UsageError, untilAborted, type CliIo } from './cli-io.js';
-import { PluginToolServer } from './mcp-server.js';
-import { serveHttp, serveStdio } from './mcp-transports.js';
+import type { PluginToolServer } from '@plinth/mcp';
+import { serveHttp } from '@plinth/mcp/http';
+import { serveStdio } from '@plinth/mcp/stdio';
+import { demoToolServer } from './demo-tool-server.js';
 import { openHost } from './open-host.js';
 import * as plugins from './plugin-commands.js';
 import { runProtocolCommand } from './protocol-commands.js';
@@ -268,9 +270,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const port = integer(values.port, 'port', 0, 65_535);
         let tools: PluginToolServer | undefined;
         const serve = async (host: NodeHost) => {
-          tools = new PluginToolServer(host);
+          tools = demoToolServer(host);
           io.stderr(`MCP server: ${tools.tools().length} tools from ${host.plugins().length} plugins\n`);
-          if (!values.http) return serveStdio(tools, io.signal);
+          if (!values.http) return serveStdio(tools, io.signal ? { signal: io.signal } : {});
           const server = await serveHttp(tools, { port });
           io.stderr(`MCP Streamable HTTP listening on ${server.url}\n`);
           await untilAborted(io.signal);

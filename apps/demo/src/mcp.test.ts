@@ -12,8 +12,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { guestPath } from '@plinth/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { demoToolServer } from './demo-tool-server.js';
 import { main } from './main.js';
-import { PluginToolServer } from './mcp-server.js';
 import { openHost } from './open-host.js';
 import { openWorkspace } from './workspace.js';
 
@@ -197,28 +197,31 @@ describe('plinth-demo mcp --http (Streamable HTTP on 127.0.0.1)', () => {
       );
 
       const port = new URL(url).port;
-      const status = await new Promise<number | undefined>((resolve, reject) => {
-        const probe = request(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/mcp',
-            method: 'POST',
-            headers: {
-              host: 'evil.example',
-              'content-type': 'application/json',
-              accept: 'application/json, text/event-stream',
+      const probe = (headers: Record<string, string>) =>
+        new Promise<number | undefined>((resolve, reject) => {
+          const sent = request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/mcp',
+              method: 'POST',
+              agent: false,
+              headers: {
+                'content-type': 'application/json',
+                accept: 'application/json, text/event-stream',
+                ...headers,
+              },
             },
-          },
-          (res) => {
-            res.resume();
-            resolve(res.statusCode);
-          },
-        );
-        probe.on('error', reject);
-        probe.end('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}');
-      });
-      expect(status).toBe(403);
+            (res) => {
+              res.resume();
+              resolve(res.statusCode);
+            },
+          );
+          sent.on('error', reject);
+          sent.end('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}');
+        });
+      expect(await probe({ host: 'evil.example' })).toBe(403);
+      expect(await probe({ origin: 'https://evil.example' })).toBe(403);
 
       // A hostile plugin dropped in while the server runs: its trap is a tool error, the server carries on.
       const beforeHostile = changes.count;
@@ -259,7 +262,7 @@ describe('plinth-demo mcp with arguments nested too deep', () => {
     const workspace = openWorkspace(join(dir, 'deep'));
     const host = await openHost({ workspace, progress: () => undefined, lane: 'in-thread' });
     await host.start();
-    const tools = new PluginToolServer(host);
+    const tools = demoToolServer(host);
     // Raw JSON-RPC lines over the SDK's own stdio transport: a client would overflow serializing this.
     const input = new PassThrough();
     const output = new PassThrough();

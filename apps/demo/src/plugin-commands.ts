@@ -2,10 +2,10 @@ import { createPolicyChecker, summarizePluginPolicy } from '@plinth/permissions'
 import { PERMISSION_TYPES, type JsonValue, type PermissionType } from '@plinth/protocol';
 import type { NodeHost, NodeHostPermissionRequest, NodeHostPlugin } from '@plinth/host-node';
 import type { DirectoryProblem } from '@plinth/host-node/directory';
+import { laneWords } from '@plinth/mcp';
 import { CliError, UsageError, type CliIo } from './cli-io.js';
 import { parseParams } from './json-params.js';
 import { refusalWords, signatureWords } from './signing-commands.js';
-import { laneWords } from './tool-catalog.js';
 
 export function requirePlugin(host: NodeHost, id: string): NodeHostPlugin {
   const plugin = host.plugin(id);

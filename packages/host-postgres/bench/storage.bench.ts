@@ -1,12 +1,14 @@
 /**
  * Plugin storage get and set, SQLite vs PGlite vs a real PostgreSQL server, in one run: through the stores
  * directly, and through `createStorageBundle` + `serveBundleCall` (what a guest's host call costs before the
- * lane). Sides alternate in rotating blocks (bench/alternating-latency.ts); one caller, one call at a time.
+ * lane). Sides alternate in rotating blocks (bench/alternating-latency.ts): one caller waiting for each
+ * answer, then (stores only) 8 callers at once.
  *  - SQLite: `openSqliteStores` on a file (WAL, synchronous FULL: one fsync per write);
  *  - PGlite: in memory (nothing reaches a disk), in this process;
  *  - PostgreSQL: a throwaway server (scripts/postgres-server.mjs) with its durable defaults (fsync and
  *    synchronous commit on), reached over 127.0.0.1 through a `pg` Pool.
- * Values are 256 bytes over 1 000 keys of one plugin; gets read keys written before the run.
+ * Values are 256 bytes over 1 000 keys of one plugin; gets read keys written before the run, and each set
+ * writes a value unlike the key's last one.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +25,12 @@ import { compareLatency, type LatencyResult, type LatencySide } from './alternat
 
 const KEYS = 1_000;
 const VALUE = randomBytes(256);
+/** A value that differs from the key's last one: SQLite skips the write (and its fsync) of an equal row. */
+const valueOf = (index: number) => {
+  const value = Buffer.from(VALUE);
+  value.writeUInt32LE(index, 0);
+  return value;
+};
 const PLUGIN = 'bench.storage';
 const context = { pluginId: PLUGIN, exportName: 'handle_command' };
 const permissions = createAllowAllChecker();
@@ -45,17 +53,20 @@ try {
   for (const [, store] of stores) for (let i = 0; i < KEYS; i++) await store.set(PLUGIN, `key-${i}`, VALUE);
 
   const keyOf = (index: number) => `key-${index % KEYS}`;
-  const data = VALUE.toString('base64');
-  const gets: LatencySide[] = [];
-  const sets: LatencySide[] = [];
-  for (const [name, store] of stores) {
-    gets.push({ name: `${name}, store`, call: (i) => store.get(PLUGIN, keyOf(i)) });
-    sets.push({ name: `${name}, store`, call: (i) => store.set(PLUGIN, keyOf(i), VALUE) });
-  }
+  const storeGets: LatencySide[] = stores.map(([name, store]) => ({
+    name: `${name}, store`,
+    call: (i) => store.get(PLUGIN, keyOf(i)),
+  }));
+  const storeSets: LatencySide[] = stores.map(([name, store]) => ({
+    name: `${name}, store`,
+    call: (i) => store.set(PLUGIN, keyOf(i), valueOf(i)),
+  }));
+  const gets = [...storeGets];
+  const sets = [...storeSets];
   for (const [name, store] of stores) {
     const bundle = createStorageBundle({ store, permissions });
     const get = (i: number) => JSON.stringify({ key: keyOf(i) });
-    const set = (i: number) => JSON.stringify({ key: keyOf(i), data });
+    const set = (i: number) => JSON.stringify({ key: keyOf(i), data: valueOf(i).toString('base64') });
     gets.push({
       name: `${name}, bundle`,
       call: (i) => serveBundleCall(bundle, 'host_storage_get', get(i), context),
@@ -67,8 +78,10 @@ try {
   }
 
   console.log(`${server.version}: initdb + start ${Math.round(serverMs)} ms`);
-  report('host_storage_get', await compareLatency({ sides: gets, ...blocks }));
-  report('host_storage_set', await compareLatency({ sides: sets, ...blocks }));
+  report('get, 1 caller', await compareLatency({ sides: gets, ...blocks }));
+  report('set, 1 caller', await compareLatency({ sides: sets, ...blocks }));
+  report('get, 8 callers', await compareLatency({ sides: storeGets, ...blocks, inFlight: 8 }));
+  report('set, 8 callers', await compareLatency({ sides: storeSets, ...blocks, inFlight: 8 }));
   const counted = (blocks.blocks - blocks.warmupBlocks) * blocks.callsPerBlock;
   console.log(
     `(${counted} counted calls per row, in ${blocks.blocks - blocks.warmupBlocks} rotating blocks)`,
@@ -87,10 +100,11 @@ function report(operation: string, results: readonly LatencyResult[]): void {
     const ratio =
       result === baseline
         ? 'baseline'
-        : `${(baseline.callsPerSecond / result.callsPerSecond).toFixed(2)}× the time`;
+        : `${(baseline.callsPerSecond / result.callsPerSecond).toFixed(1)}× the time of ${baseline.name}, ` +
+          `block median ${result.medianRatio.toFixed(1)}×`;
     console.log(
       `${operation}, ${result.name}: ${Math.round(result.callsPerSecond)} calls/s, ` +
-        `p50 ${result.p50Us.toFixed(1)} µs, p99 ${result.p99Us.toFixed(1)} µs (${ratio}, block median ${result.medianRatio.toFixed(2)}×)`,
+        `p50 ${result.p50Us.toFixed(0)} µs, p99 ${result.p99Us.toFixed(0)} µs (${ratio})`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { decodeGuestManifest, type GuestManifest } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildToolCatalog, inputSchemaFor } from './tool-catalog.js';
+import { inputSchemaFor } from './input-schema.js';
+import { buildToolCatalog, laneWords } from './tool-catalog.js';
 
 function manifest(extra: Record<string, unknown>): GuestManifest {
   const result = decodeGuestManifest(
@@ -78,14 +79,14 @@ describe('tool catalog', () => {
       { id: 'acme.notes', state: 'active', manifest: manifest({ cli }) },
     ]);
     expect(wordCount?.description).toBe(
-      'Acme notes (acme.notes v1.2.0): command "word_count" — Count the words of a note. Counts words.',
+      'Acme notes (acme.notes v1.2.0): command "word_count" — Count the words of a note. Counts words. Parameters: path (required), limit, verbose.',
     );
     expect(wordCount?.inputSchema).toEqual({
       type: 'object',
       properties: {
         path: { type: 'string', description: 'The note (a workspace-relative path)' },
         limit: { type: 'integer', description: 'At most', default: 10 },
-        verbose: { type: 'boolean', description: 'Say more' },
+        verbose: { type: 'boolean', description: 'Say more', default: false },
       },
       required: ['path'],
       additionalProperties: true,
@@ -100,6 +101,32 @@ describe('tool catalog', () => {
     const [tool] = buildToolCatalog([{ id: 'acme.notes', state: 'active', manifest: hinted }]);
     expect(tool?.description).toContain('command "WordCount" — Count.');
     expect(inputSchemaFor(undefined)).toEqual({ type: 'object', additionalProperties: true });
+  });
+
+  it('names the lane as list does, and says nothing of lane or signature a view does not have', () => {
+    expect(laneWords({ kind: 'isolated', metered: false })).toBe('isolated (a worker)');
+    expect(laneWords({ kind: 'in-thread', metered: true })).toBe('in-thread, metered (fuel)');
+    const [isolated] = buildToolCatalog([
+      {
+        id: 'acme.notes',
+        state: 'active',
+        manifest: manifest({ commands: ['ping'] }),
+        lane: { kind: 'isolated', metered: false },
+      },
+    ]);
+    expect(isolated?.description).toBe(
+      'Acme notes (acme.notes v1.2.0): command "ping". Counts words. Runs isolated (a worker).',
+    );
+    // The runtime's PluginInfo: no lane, no signature.
+    const info = {
+      id: 'acme.notes',
+      version: '1.2.0',
+      state: 'active',
+      consecutiveFailures: 0,
+      error: undefined,
+    };
+    const [plain] = buildToolCatalog([{ ...info, manifest: manifest({ commands: ['ping'] }) }]);
+    expect(plain?.description).toBe('Acme notes (acme.notes v1.2.0): command "ping". Counts words.');
   });
 
   it('leaves out failed and quarantined plugins', () => {
