@@ -51,6 +51,7 @@ export const LAYERS = {
       '@plinth/permissions',
       '@plinth/runtime',
       '@plinth/host-node',
+      '@plinth/host-postgres',
       '@plinth/signing',
       '@plinth/mcp',
       '@plinth/testkit',

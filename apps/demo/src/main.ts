@@ -16,9 +16,12 @@ import { DEFAULT_WORKSPACE, WorkspaceError, openWorkspace, type Workspace } from
 
 export const USAGE = `plinth-demo — a notes workspace whose tools are WebAssembly plugins
 
-Usage: plinth-demo [--workspace <dir>] [--lane auto|isolated|in-thread] <command> ...
+Usage: plinth-demo [--workspace <dir>] [--lane auto|isolated|in-thread] [--database <url>] <command> ...
   --lane auto (default): each plugin is metered (fuel) and runs in-thread, or isolated in a worker when
-  it is granted a host function that answers asynchronously (HTTP, plugin commands, WASI)
+  it is granted a host function that answers asynchronously (HTTP, plugin commands, WASI, a database)
+  --database postgres://…: plugin storage, secrets, namespaces and the installed plugins live in that
+  PostgreSQL database, shared with every other host on it (the secret key: $PLINTH_SECRET_KEY, base64 of
+  32 bytes, else plinth/secret.key in the workspace, made on first use)
 
 Plugins
   list                                    plugins with version, state and permissions in words
@@ -61,6 +64,7 @@ Exit codes: 0 ok, 1 the operation failed, 2 usage mistake.
 const OPTIONS = {
   workspace: { type: 'string' },
   lane: { type: 'string' },
+  database: { type: 'string' },
   sha256: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   'grant-requested': { type: 'boolean' },
@@ -87,7 +91,7 @@ const COMMAND_FLAGS: Record<string, readonly (keyof Values)[]> = {
   events: ['follow', 'lines'],
   mcp: ['http', 'port'],
 };
-const GLOBAL_FLAGS: readonly (keyof Values)[] = ['workspace', 'lane', 'help'];
+const GLOBAL_FLAGS: readonly (keyof Values)[] = ['workspace', 'lane', 'database', 'help'];
 
 function parse(argv: string[]): { values: Values; positionals: string[] } {
   try {
@@ -136,7 +140,12 @@ interface HostExtras {
 
 /** Starts a host on the workspace, reports folders it skipped, runs `use`, and always closes it. */
 async function runWithHost(
-  options: HostExtras & { workspace: Workspace; io: CliIo; lane?: 'auto' | 'isolated' | 'in-thread' },
+  options: HostExtras & {
+    workspace: Workspace;
+    io: CliIo;
+    lane?: 'auto' | 'isolated' | 'in-thread';
+    database?: string;
+  },
   use: (host: NodeHost, problems: readonly DirectoryProblem[]) => Promise<void> | void,
 ): Promise<void> {
   const { io } = options;
@@ -145,6 +154,7 @@ async function runWithHost(
     progress: (line) => io.stderr(`${line}\n`),
     watch: options.watch ?? false,
     ...(options.lane ? { lane: options.lane } : {}),
+    ...(options.database === undefined ? {} : { database: options.database }),
     ...(options.onChange ? { onChange: options.onChange } : {}),
   });
   try {
@@ -200,7 +210,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const withHost = (
       use: (host: NodeHost, problems: readonly DirectoryProblem[]) => Promise<void> | void,
       extra: HostExtras = {},
-    ) => runWithHost({ workspace: workspace(), io, ...(lane ? { lane } : {}), ...extra }, use);
+    ) =>
+      runWithHost(
+        {
+          workspace: workspace(),
+          io,
+          ...(lane ? { lane } : {}),
+          ...(values.database === undefined ? {} : { database: values.database }),
+          ...extra,
+        },
+        use,
+      );
     switch (command) {
       case 'list':
         checkArity(command, args, 0, 0, '');
