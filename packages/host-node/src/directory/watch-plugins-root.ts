@@ -1,5 +1,6 @@
-import { stat } from 'node:fs/promises';
-import { relative, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import { watch } from 'chokidar';
 import { checkOptions, PlinthError } from '@plinth/protocol';
 import type { PluginInfo, PluginRegistry } from '@plinth/runtime';
@@ -35,6 +36,11 @@ export type WatchEvent =
   | { type: 'error'; error: Error };
 
 export interface PluginsRootWatcher {
+  /**
+   * Records that the plugin now runs what its folder holds (the host just loaded or reloaded it itself,
+   * e.g. after an install), so the file events of that same write do not load it a second time.
+   */
+  markCurrent(pluginId: string): Promise<void>;
   /** Stops watching and waits for the reloads in progress. Loaded plugins stay loaded. */
   close(): Promise<void>;
 }
@@ -72,6 +78,18 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
   }
   const emit = (event: WatchEvent): void => options.onEvent?.(event);
   const states = new Map<string, PluginState>();
+  /** What each plugin's folder held when it was last (re)loaded: module, config and signature hashed. */
+  const current = new Map<string, string>();
+  const fingerprint = async (id: string): Promise<string> => {
+    const entry = pluginDirectoryEntry(root, id);
+    const hash = createHash('sha256');
+    for (const path of [entry.modulePath, join(entry.dir, CONFIG_FILE), join(entry.dir, SIGNATURE_FILE)]) {
+      const bytes = await readFile(path).catch(() => undefined);
+      hash.update(bytes === undefined ? 'absent' : `present:${bytes.length}:`);
+      if (bytes !== undefined) hash.update(bytes);
+    }
+    return hash.digest('hex');
+  };
   let closed = false;
 
   const reconcile = async (id: string): Promise<void> => {
@@ -96,22 +114,32 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
       });
     if (!present) {
       if (!loaded) return;
+      current.delete(id);
       await options.registry.unload(id).then(
         () => emit({ type: 'unloaded', pluginId: id }),
         (error: unknown) => failed('unload', error),
       );
       return;
     }
+    const seen = await fingerprint(id);
+    // The host already runs exactly these files (it loaded them itself): nothing to do.
+    if (loaded && current.get(id) === seen) return;
     if (loaded) {
       await options.registry.reload(id, registryOpener(entry, options)).then(
-        (info) => emit({ type: 'reloaded', pluginId: id, info }),
+        (info) => {
+          current.set(id, seen);
+          emit({ type: 'reloaded', pluginId: id, info });
+        },
         (error: unknown) => failed('reload', error),
       );
       return;
     }
     const outcome = await loadFromDirectory({ ...options, root, id });
     if ('code' in outcome) emit({ type: 'failed', pluginId: id, action: 'load', problem: outcome });
-    else emit({ type: 'loaded', pluginId: id, info: outcome });
+    else {
+      current.set(id, seen);
+      emit({ type: 'loaded', pluginId: id, info: outcome });
+    }
   };
 
   const run = (id: string, state: PluginState): void => {
@@ -167,6 +195,9 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
   await new Promise<void>((ready) => watcher.once('ready', ready));
 
   return {
+    async markCurrent(id) {
+      current.set(id, await fingerprint(id));
+    },
     async close() {
       closed = true;
       for (const state of states.values()) if (state.timer) clearTimeout(state.timer);

@@ -417,6 +417,30 @@ describe("createNodeHost with the app's own stores (a database that answers prom
   });
 });
 
+describe('createNodeHost watching its plugins root', () => {
+  it('does not reload a plugin again for the files its own install just wrote (one change, not two)', async () => {
+    const changes: string[] = [];
+    const node = await open({
+      watch: true,
+      onChange: (change) => changes.push(`${change.type} ${change.pluginId}`),
+    });
+    await node.install({ bytes: guestBytes('golden/wat-protocol') });
+    // Past the watcher's 250 ms debounce: the install's own file events have been handled.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(changes.filter((change) => change.endsWith('plinth-golden.wat'))).toEqual([
+      'loaded plinth-golden.wat',
+      'installed plinth-golden.wat',
+    ]);
+    // A real change to the files still reloads it.
+    writeFileSync(join(base, 'plugins', 'plinth-golden.wat', 'config.json'), '{}');
+    const deadline = Date.now() + 5_000;
+    while (!changes.includes('reloaded plinth-golden.wat') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(changes).toContain('reloaded plinth-golden.wat');
+  });
+});
+
 describe('createNodeHost options', () => {
   // What a JavaScript caller can pass: no types stand between it and the factory.
   const untypedCreate = createNodeHost as unknown as (options: unknown) => Promise<NodeHost>;

@@ -360,6 +360,8 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
         } else if (granted.length > 0) {
           await relane();
         }
+        // The watcher sees the files this install wrote; the plugin already runs them.
+        await watcher?.markCurrent(result.id);
       } catch (error) {
         // A plugin that cannot run (or whose consent failed) is not left installed; one there before stays.
         if (result.outcome === 'installed')
@@ -377,9 +379,12 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     },
     async reload(pluginId, reloadOptions = {}) {
       open('reload');
-      return registry.get(pluginId) === undefined
-        ? loadOne(pluginId)
-        : registry.reload(pluginId, openerFor(pluginId, reloadOptions.allowDowngrade === true));
+      const info =
+        registry.get(pluginId) === undefined
+          ? await loadOne(pluginId)
+          : await registry.reload(pluginId, openerFor(pluginId, reloadOptions.allowDowngrade === true));
+      await watcher?.markCurrent(pluginId);
+      return info;
     },
     async grant(pluginId, permission, scope) {
       open('grant');
