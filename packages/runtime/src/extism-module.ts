@@ -11,9 +11,10 @@ type Extism = typeof ExtismModule;
 
 let loading: Promise<Extism> | undefined;
 
-export function loadExtism(): Promise<Extism> {
+/** The SDK, typed by the caller (`loadExtism<typeof import('@extism/extism')>()`): its types stay out of Plinth's. */
+export function loadExtism<T = unknown>(): Promise<T> {
   loading ??= quietly(() => import('@extism/extism'));
-  return loading;
+  return loading as Promise<unknown> as Promise<T>;
 }
 
 type EmitWarning = (...args: unknown[]) => void;

@@ -1,4 +1,3 @@
-import type { CallContext } from '@extism/extism';
 import { checkOptions, HOST_FUNCTIONS, type HostFunctionSpec } from '@plinth/protocol';
 import type { HostBundle, HostCallContext } from './host-bundle.js';
 import {
@@ -12,7 +11,7 @@ import {
 } from './serve-host-call.js';
 
 import { hostFunctionsOptionsSchema } from '../options/loading-options.js';
-import { blockBytes } from '../lanes/extism-blocks.js';
+import { blockBytes, type ExtismCallContext } from '../lanes/extism-blocks.js';
 
 const decoder = new TextDecoder();
 /** A block as text: a shared buffer (never in rc13's foreground plugin, but cheap to allow) is copied first. */
@@ -30,7 +29,7 @@ export interface HostFunctionsOptions {
   onHandlerError?: (error: unknown, functionName: string, context: HostCallContext) => void;
 }
 
-type ExtismHostFunction = (callContext: CallContext, handle: bigint) => bigint;
+type ExtismHostFunction = (callContext: ExtismCallContext, handle: bigint) => bigint;
 
 /**
  * Builds the `extism:host/user` functions for one plugin instance: every catalogue function, each decoding

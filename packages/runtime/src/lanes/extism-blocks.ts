@@ -1,4 +1,11 @@
-import type { CallContext } from '@extism/extism';
+/**
+ * The part of @extism/extism's `CallContext` Plinth's host functions use, named here so that the SDK's own
+ * types stay out of Plinth's published declarations (they do not compile without `skipLibCheck`).
+ */
+export interface ExtismCallContext {
+  read(address: bigint): { bytes(): Uint8Array } | null;
+  store(value: string | Uint8Array): bigint;
+}
 
 /**
  * Reads a block of @extism/extism 2.0.0-rc13 (pinned exactly) without its `read()`: that builds a
@@ -8,11 +15,11 @@ import type { CallContext } from '@extism/extism';
  * description; if a release renames it, `read()` is used instead and nothing but speed changes.
  */
 
-type BlockGetter = (this: CallContext, index: number) => { buffer: ArrayBufferLike } | undefined;
+type BlockGetter = (this: ExtismCallContext, index: number) => { buffer: ArrayBufferLike } | undefined;
 
 let getBlock: BlockGetter | null | undefined;
 
-function blockGetter(context: CallContext): BlockGetter | null {
+function blockGetter(context: ExtismCallContext): BlockGetter | null {
   if (getBlock !== undefined) return getBlock;
   const prototype = Object.getPrototypeOf(context) as Record<symbol, unknown> | null;
   const symbol = prototype
@@ -26,7 +33,7 @@ function blockGetter(context: CallContext): BlockGetter | null {
 const EMPTY = new Uint8Array(0);
 
 /** The bytes of the block at `address` (a view, not a copy), or null when no such block exists. */
-export function blockBytes(context: CallContext, address: bigint): Uint8Array | null {
+export function blockBytes(context: ExtismCallContext, address: bigint): Uint8Array | null {
   if (address === 0n) return EMPTY;
   const getter = blockGetter(context);
   if (getter === null) return context.read(address)?.bytes() ?? null;

@@ -1,4 +1,5 @@
 import type { ExtismPluginOptions, Plugin, PluginOutput } from '@extism/extism';
+import type * as ExtismSdk from '@extism/extism';
 import { loadExtism } from '../extism-module.js';
 import { checkOptions, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
@@ -49,7 +50,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     fuel?.beginLoad();
     let created: Plugin;
     try {
-      const { default: createPlugin } = await loadExtism();
+      const { default: createPlugin } = await loadExtism<typeof ExtismSdk>();
       created = await createPlugin(mainModuleManifest(options.module, options.linked), {
         useWasi: options.allowWasi ?? false,
         functions: {

@@ -1,4 +1,5 @@
 import type { CallContext, ExtismPluginOptions, Plugin } from '@extism/extism';
+import type * as ExtismSdk from '@extism/extism';
 import { loadExtism } from '../extism-module.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -109,7 +110,7 @@ async function serve(plugin: Plugin): Promise<never> {
 
 const post = (message: StartMessage) => parentPort?.postMessage(message);
 // Loading the SDK is the worker's start-up, not the guest's instantiation (which the lane times).
-const { default: createPlugin } = await loadExtism();
+const { default: createPlugin } = await loadExtism<typeof ExtismSdk>();
 post({ type: 'loading' });
 const functions = Object.fromEntries(data.functionNames.map((name, index) => [name, forwarder(index)]));
 const namespaces: NonNullable<ExtismPluginOptions['functions']> = {

@@ -1,4 +1,5 @@
-import type { CallContext, Plugin } from '@extism/extism';
+import type * as ExtismSdk from '@extism/extism';
+import type { CallContext } from '@extism/extism';
 import { loadExtism } from '@plinth/runtime';
 import { checkOptions, HOST_FUNCTIONS, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 import { directPluginArgumentsSchema } from '../testkit-options.js';
@@ -14,8 +15,21 @@ export interface DirectPluginOptions {
   answers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The @extism/extism plugin as a direct test uses it: call an export, read the output, close. Named here so
+ * the SDK's own types stay out of the testkit's published declarations.
+ */
+export interface DirectExtismPlugin {
+  call(
+    exportName: string,
+    input?: string | Uint8Array,
+  ): Promise<{ text(): string; bytes(): Uint8Array } | null>;
+  functionExists(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 export interface DirectPlugin {
-  plugin: Plugin;
+  plugin: DirectExtismPlugin;
   calls: RecordedHostCall[];
 }
 
@@ -39,7 +53,7 @@ export async function createDirectPlugin(
       return context.store(answer);
     };
   }
-  const { default: createPlugin } = await loadExtism();
+  const { default: createPlugin } = await loadExtism<typeof ExtismSdk>();
   const plugin = await createPlugin(
     { wasm: [{ data: wasm }] },
     { useWasi: false, functions: { [HOST_FUNCTION_NAMESPACE]: functions } },
