@@ -6,7 +6,7 @@ import {
   describeSecretsContract,
   describeStorageContract,
 } from '@plinth/testkit/contracts';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 
 // One in-process PostgreSQL (PGlite) for the file; every test starts from empty tables.
 let database: PGlite | undefined;
@@ -23,6 +23,11 @@ async function postgres() {
     close: stores.close,
   };
 }
+
+// Created before the suites' per-test hooks: PGlite compiles its wasm build, seconds on a loaded machine.
+beforeAll(async () => {
+  database ??= await PGlite.create();
+}, 60_000);
 
 afterAll(async () => {
   await database?.close();

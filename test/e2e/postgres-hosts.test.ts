@@ -40,10 +40,11 @@ async function host(name: string): Promise<NodeHost> {
 }
 const secretKey = randomBytes(32);
 
+// PGlite compiles its wasm build on creation: seconds on a loaded machine.
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'plinth-postgres-hosts-'));
   database = await PGlite.create();
-});
+}, 60_000);
 afterAll(async () => {
   await Promise.all(hosts.map((opened) => opened.close()));
   await database.close();

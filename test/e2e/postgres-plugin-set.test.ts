@@ -1,83 +1,39 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { createNodeHost, type NodeHost } from '@plinth/host-node';
-import { shareHostChanges, sharePluginSet, type SharedPluginSet } from '@plinth/host-postgres';
 import { guestBytes } from '@plinth/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { checkSharedPluginSet, openSharedHost } from './__fixtures__/shared-plugin-set.js';
 
-const NOTES = 'plinth-golden.notes';
-const C = 'plinth-golden.c';
 let base: string;
 let database: PGlite;
-const opened: { host: NodeHost; shared: SharedPluginSet }[] = [];
+const closers: (() => Promise<void>)[] = [];
 
-/** A watching host whose plugins root and policy file mirror the shared set. */
-async function host(name: string, seed: Record<string, Uint8Array>) {
-  const root = join(base, name);
-  mkdirSync(join(root, 'workspace'), { recursive: true });
-  for (const [id, bytes] of Object.entries(seed)) {
-    mkdirSync(join(root, 'plugins', id), { recursive: true });
-    writeFileSync(join(root, 'plugins', id, 'plugin.wasm'), bytes);
-  }
-  const policyFile = join(root, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ plugins: {} }));
-  const node = await createNodeHost({
-    workspaceRoot: join(root, 'workspace'),
-    pluginsRoot: join(root, 'plugins'),
-    policy: { file: policyFile },
-    hostAppVersion: '1.0.0',
-    watch: true,
-  });
-  await node.start();
-  const shared = await sharePluginSet({ database, pluginsRoot: join(root, 'plugins'), policyFile });
-  opened.push({ host: node, shared });
-  return shareHostChanges(node, shared);
-}
-
-/** Polls until `check` holds (the watchers debounce file changes by 250 ms). */
-async function eventually(check: () => boolean, what: string): Promise<number> {
-  const started = performance.now();
-  while (!check()) {
-    if (performance.now() - started > 10_000) throw new Error(`not within 10 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return performance.now() - started;
-}
-
+// PGlite compiles its wasm build on creation: seconds on a loaded machine.
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'plinth-plugin-set-'));
   database = await PGlite.create();
-});
+}, 60_000);
 afterAll(async () => {
-  for (const { host: node, shared } of opened) {
-    await shared.close();
-    await node.close();
-  }
+  for (const close of closers) await close();
   await database.close();
   rmSync(base, { recursive: true, force: true });
 });
 
 describe('the plugin set and the policy, shared through PostgreSQL (PGlite)', () => {
-  it('reaches every host: a seeded plugin, an install, a grant and an uninstall', async () => {
-    const a = await host('a', { [NOTES]: guestBytes('as-notes') });
-    const b = await host('b', {});
-    // B joined after A seeded the set with its plugin: B mirrors it, and its watcher loads it.
-    await eventually(() => b.plugin(NOTES)?.state === 'active', 'B loads the plugin A had');
-
-    await a.install({ bytes: guestBytes('c-protocol') });
-    await eventually(() => b.plugin(C)?.state === 'active', 'B loads the plugin installed on A');
-    expect(await b.command(C, 'ping')).toMatchObject({ success: true });
-
-    await a.grant(NOTES, 'read_files', 'all');
-    await eventually(
-      () => b.policy().plugins[NOTES]?.permissions.read_files?.include.includes('all') === true,
-      'B has the grant made on A',
-    );
-
-    await a.uninstall(C);
-    await eventually(() => b.plugin(C) === undefined, 'B unloads the plugin uninstalled on A');
-    expect(a.plugin(C)).toBeUndefined();
-  });
+  it(
+    'reaches every host: a seeded plugin, an install, a grant and an uninstall',
+    { timeout: 60_000 },
+    async () => {
+      await checkSharedPluginSet(
+        async (name, seed) => {
+          const opened = await openSharedHost({ base, name, database, ...(seed ? { seed } : {}) });
+          closers.push(opened.close);
+          return opened.host;
+        },
+        { notes: guestBytes('as-notes'), c: guestBytes('c-protocol') },
+      );
+    },
+  );
 });

@@ -13,11 +13,12 @@ let db: PGlite;
 let stores: PostgresStores;
 const secretKey = randomBytes(32);
 
+// PGlite compiles its wasm build on creation: seconds on a loaded machine.
 beforeAll(async () => {
   db = new PGlite();
   await db.waitReady;
   stores = await openPostgresStores({ database: db, secretKey });
-});
+}, 60_000);
 afterAll(async () => {
   await stores.close();
   await db.close();
