@@ -72,7 +72,7 @@ const SECTION_NAMES = [
 
 // Position of each non-custom section id in the order the binary format requires (tag sits after
 // memory, data count before code).
-const SECTION_RANK: Readonly<Record<number, number>> = {
+export const SECTION_RANK: Readonly<Record<number, number>> = {
   1: 1,
   2: 2,
   3: 3,

@@ -1,5 +1,5 @@
 import { ByteCursor, WasmDecodeError } from '../byte-cursor.js';
-import { readWasmModule, type WasmSection } from '../wasm-reader.js';
+import { readWasmModule, SECTION_RANK, type WasmSection } from '../wasm-reader.js';
 import type { MeteringProblem } from '../module-problem.js';
 import { ByteSink } from './byte-sink.js';
 import { FUEL_COUNTER_EXPORT, FUEL_NAMESPACE, FUEL_REFILL_IMPORT } from './fuel-abi.js';
@@ -194,7 +194,7 @@ function rewrite(bytes: Uint8Array): MeterResult {
   };
   // Sections the metered module must have even when the original has none.
   const required = [1, 2, 3, 6, 7, 10];
-  const rankOf = (id: number) => RANK[id] ?? 0;
+  const rankOf = (id: number) => SECTION_RANK[id] ?? 0;
 
   const out = new ByteSink(bytes.length + bytes.length / 4 + 256);
   out.bytes(bytes.subarray(0, 8));
@@ -226,22 +226,6 @@ function rewrite(bytes: Uint8Array): MeterResult {
   emitMissingBefore(Number.POSITIVE_INFINITY);
   return { ok: true, bytes: out.toBytes(), stats };
 }
-
-const RANK: Readonly<Record<number, number>> = {
-  1: 1,
-  2: 2,
-  3: 3,
-  4: 4,
-  5: 5,
-  13: 6,
-  6: 7,
-  7: 8,
-  8: 9,
-  9: 10,
-  12: 11,
-  10: 12,
-  11: 13,
-};
 
 type CursorOf = (section: WasmSection) => ByteCursor;
 
@@ -290,6 +274,24 @@ function checkTables(section: WasmSection | undefined, cursorOf: CursorOf): void
   }
 }
 
+/**
+ * A section's vector as the rewriters read it: its entries (none when the module has no such section),
+ * and a sink for the rewritten section that already holds the new count (`extra` entries more).
+ */
+function openVector(
+  section: WasmSection | undefined,
+  cursorOf: CursorOf,
+  extra: number,
+  growth = 32,
+): { cursor: ByteCursor | undefined; count: number; sink: ByteSink } {
+  const size = section ? section.end - section.contentOffset : 0;
+  const sink = new ByteSink(size + growth);
+  const cursor = section ? cursorOf(section) : undefined;
+  const count = cursor ? cursor.u32(`the ${section?.name ?? ''} entry count`) : 0;
+  sink.u32(count + extra);
+  return { cursor, count, sink };
+}
+
 /** The section's vector with `extra` entries written by `append` after the existing ones. */
 function appendToVector(
   section: WasmSection | undefined,
@@ -297,14 +299,8 @@ function appendToVector(
   append: (sink: ByteSink) => void,
   extra: number,
 ): ByteSink {
-  const sink = new ByteSink(section ? section.end - section.contentOffset + 32 : 32);
-  if (!section) {
-    sink.u32(extra);
-  } else {
-    const cursor = cursorOf(section);
-    const count = cursor.u32('the entry count');
-    sink.u32(count + extra).bytes(cursor.bytes.subarray(cursor.pos, cursor.end));
-  }
+  const { cursor, sink } = openVector(section, cursorOf, extra);
+  if (cursor) sink.bytes(cursor.bytes.subarray(cursor.pos, cursor.end));
   append(sink);
   return sink;
 }
@@ -336,14 +332,7 @@ function rewriteGlobals(
   cursorOf: CursorOf,
   shift: (index: number) => number,
 ): ByteSink {
-  const sink = new ByteSink(section ? section.end - section.contentOffset + 16 : 16);
-  let count = 0;
-  let cursor: ByteCursor | undefined;
-  if (section) {
-    cursor = cursorOf(section);
-    count = cursor.u32('the global count');
-  }
-  sink.u32(count + 1);
+  const { cursor, count, sink } = openVector(section, cursorOf, 1);
   for (let index = 0; cursor && index < count; index += 1) {
     const start = cursor.pos;
     skipValueType(cursor);
@@ -362,14 +351,7 @@ function rewriteExports(
   shift: (index: number) => number,
   counter: number,
 ): ByteSink {
-  const sink = new ByteSink(section ? section.end - section.contentOffset + 32 : 32);
-  let count = 0;
-  let cursor: ByteCursor | undefined;
-  if (section) {
-    cursor = cursorOf(section);
-    count = cursor.u32('the export count');
-  }
-  sink.u32(count + 1);
+  const { cursor, count, sink } = openVector(section, cursorOf, 1);
   for (let index = 0; cursor && index < count; index += 1) {
     const start = cursor.pos;
     cursor.name('an export name');
@@ -469,14 +451,9 @@ function rewriteCode(
   layout: Layout,
   stats: MeteringStats,
 ): ByteSink {
-  const sink = new ByteSink(section ? ((section.end - section.contentOffset) * 5) / 4 + 256 : 256);
-  let count = 0;
-  let cursor: ByteCursor | undefined;
-  if (section) {
-    cursor = cursorOf(section);
-    count = cursor.u32('the function body count');
-  }
-  sink.u32(count + 4);
+  // Metering adds about a fifth to the code: a charge at most stretches, plus the four helpers.
+  const size = section ? section.end - section.contentOffset : 0;
+  const { cursor, count, sink } = openVector(section, cursorOf, 4, size / 4 + 256);
   const body = new ByteSink(4096);
   for (let index = 0; cursor && index < count; index += 1) {
     const size = cursor.u32(`the size of function body ${index}`);
