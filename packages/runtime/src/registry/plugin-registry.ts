@@ -178,7 +178,7 @@ export class PluginRegistry {
       ...(requestFiles === undefined ? {} : { requestFiles }),
     };
     return this.#run(this.#entry(id), 'command', name, (handle, receipt) =>
-      handle.command(name, params, { ...callOptions, receipt }),
+      handle.command(name, params, receipt === undefined ? callOptions : { ...callOptions, receipt }),
     );
   }
 
@@ -243,7 +243,7 @@ export class PluginRegistry {
           },
         );
       }
-      return handle.callExport(exportName, input, { ...options, receipt });
+      return handle.callExport(exportName, input, receipt === undefined ? options : { ...options, receipt });
     });
   }
 
@@ -339,7 +339,7 @@ export class PluginRegistry {
     entry: Entry,
     kind: CallRecord['kind'],
     name: string,
-    call: (handle: PluginHandle, receipt: CallReceipt) => Promise<T>,
+    call: (handle: PluginHandle, receipt: CallReceipt | undefined) => Promise<T>,
   ): Promise<T> {
     const slot = entry.slot;
     if (!slot)
@@ -353,10 +353,11 @@ export class PluginRegistry {
     }
     const started = now();
     const base = { pluginId: entry.id, pluginVersion: slot.handle.version, kind, name };
-    const receipt: CallReceipt = {};
+    // Only a call record reads the receipt; without a listener the call's hot path stays as it was.
+    const receipt: CallReceipt | undefined = this.#options.onCall ? {} : undefined;
     const used = () => ({
-      ...(receipt.lane === undefined ? {} : { lane: receipt.lane }),
-      ...(receipt.fuelUsed === undefined ? {} : { fuelUsed: receipt.fuelUsed }),
+      ...(receipt?.lane === undefined ? {} : { lane: receipt.lane }),
+      ...(receipt?.fuelUsed === undefined ? {} : { fuelUsed: receipt.fuelUsed }),
     });
     slot.enter();
     try {
