@@ -1,4 +1,4 @@
-import type { PermissionType, Policy } from '@plinth/protocol';
+import { getHostFunction, isHostFunctionName, type PermissionType, type Policy } from '@plinth/protocol';
 import {
   createInThreadLane,
   importedHostFunctions,
@@ -9,33 +9,23 @@ import {
 } from '@plinth/runtime';
 import { createIsolatedLane } from '@plinth/runtime/node';
 
-/**
- * Host functions whose Node handlers answer with a promise, which only the isolated lane can wait for,
- * and the permission that lets a plugin use each. A plugin that imports one and is granted its permission
- * runs isolated; without the grant the call is denied before any handler runs, so in-thread serves it.
- */
-const ASYNC_FUNCTIONS: Readonly<Record<string, PermissionType>> = {
-  host_http_request: 'http_requests',
-  host_plugin_command: 'execute_commands',
-  host_run_wasi_module: 'plugin_storage',
-};
+/** The permission that lets a plugin use a catalogue function, as the catalogue gives it. */
+const permissionOf = (name: string): PermissionType | undefined =>
+  isHostFunctionName(name) ? getHostFunction(name).permission?.types[0] : undefined;
 
-/** The store functions, asynchronous when the host's stores answer promises (a database over the network). */
-const STORE_FUNCTIONS: Readonly<Record<string, PermissionType>> = {
-  host_storage_get: 'plugin_storage',
-  host_storage_set: 'plugin_storage',
-  host_secret_get: 'plugin_storage',
-  host_secret_set: 'plugin_storage',
-  host_secret_delete: 'plugin_storage',
-  host_namespace_create: 'namespaces',
-  host_namespace_list: 'namespaces',
-  host_namespace_put_object: 'namespaces',
-  host_namespace_get_object: 'namespaces',
-  host_namespace_delete_object: 'namespaces',
-  host_namespace_list_objects: 'namespaces',
-  host_namespace_get_objects_batch: 'namespaces',
-  host_namespace_get_objects_batches_concurrent: 'namespaces',
-};
+/**
+ * Host functions whose Node handlers answer with a promise, which only the isolated lane can wait for. A
+ * plugin that imports one and is granted its permission runs isolated; without the grant the call is
+ * denied before any handler runs, so in-thread serves it.
+ */
+const ASYNC_FUNCTIONS: ReadonlySet<string> = new Set([
+  'host_http_request',
+  'host_plugin_command',
+  'host_run_wasi_module',
+]);
+
+/** The permissions of the store functions, asynchronous when the host's stores answer promises. */
+const STORE_PERMISSIONS: ReadonlySet<PermissionType> = new Set(['plugin_storage', 'namespaces']);
 
 /** Above this per-call budget an in-thread call could hold the thread for seconds: run it isolated. */
 export const IN_THREAD_FUEL_CEILING = 1_000_000_000;
@@ -73,8 +63,11 @@ export function chooseLane(options: {
   }
   const permissions = options.policy.plugins[options.pluginId]?.permissions ?? {};
   for (const name of importedHostFunctions(options.module)) {
-    const permission = ASYNC_FUNCTIONS[name] ?? (options.asyncStores ? STORE_FUNCTIONS[name] : undefined);
+    const permission = permissionOf(name);
     if (permission === undefined) continue;
+    const asynchronous =
+      ASYNC_FUNCTIONS.has(name) || (options.asyncStores === true && STORE_PERMISSIONS.has(permission));
+    if (!asynchronous) continue;
     if ((permissions[permission]?.include.length ?? 0) > 0) {
       return {
         kind: 'isolated',
