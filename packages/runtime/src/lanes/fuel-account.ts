@@ -18,16 +18,13 @@ export interface FuelBudgets {
   fuelPerLoad: number;
 }
 
-const MARKER = 'plinth fuel exhausted:';
-export const MARKER_PATTERN = /^plinth fuel exhausted: phase (load|call), budget (\d+), used (\d+)/;
-
-/** Thrown from `refill` to stop a guest. Its message survives the isolated lane's serialization. */
+/** Thrown from `refill` to stop a guest (the isolated lane's worker sends its fields along). */
 export class FuelExhausted extends Error {
   readonly phase: FuelPhase;
   readonly budget: number;
   readonly used: number;
   constructor(phase: FuelPhase, budget: number, used: number) {
-    super(`${MARKER} phase ${phase}, budget ${budget}, used ${used}`);
+    super(`out of fuel while ${phase === 'load' ? 'loading' : 'calling'}: used ${used} of ${budget}`);
     this.name = 'FuelExhausted';
     this.phase = phase;
     this.budget = budget;

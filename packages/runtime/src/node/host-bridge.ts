@@ -1,4 +1,5 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { FuelExhausted, type FuelPhase } from '../lanes/fuel-account.js';
 
 /**
  * The protocol between the isolated lane (main thread) and its worker: one SharedArrayBuffer holding a
@@ -241,6 +242,8 @@ export type StartMessage =
 export interface SerializedRejection {
   kind: 'runtime_error' | 'range_error' | 'error';
   message: string;
+  /** Present when the guest was stopped for running out of fuel. */
+  fuel?: { phase: FuelPhase; budget: number; used: number };
 }
 
 export function serializeRejection(rejection: unknown): SerializedRejection {
@@ -254,6 +257,10 @@ export function serializeRejection(rejection: unknown): SerializedRejection {
       : rejection instanceof RangeError
         ? 'range_error'
         : 'error';
+  if (rejection instanceof FuelExhausted) {
+    const { phase, budget, used } = rejection;
+    return { kind, message, fuel: { phase, budget, used } };
+  }
   return { kind, message };
 }
 

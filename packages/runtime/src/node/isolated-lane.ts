@@ -19,7 +19,7 @@ import { beginCall, callErrorContext, checkCallLimits, outputTooLargeError } fro
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
 import { effectiveLogLevel, guestFunctionEntries, UserCallServer } from '../generic/guest-functions.js';
 import { LOAD_PHASE, MessageKind, type SerializedRejection } from './host-bridge.js';
-import { fuelExhaustedError, fuelExhaustion, isMetered } from '../lanes/fuel.js';
+import { fuelExhaustedError, isMetered } from '../lanes/fuel.js';
 import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
 import { WorkerProcess } from './worker-process.js';
 import { isolatedLaneOptionsSchema } from './isolated-lane-options.js';
@@ -116,7 +116,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
             return;
           }
           if (message.type === 'start_failed') {
-            const exhaustion = fuelExhaustion(message.error);
+            const exhaustion = message.error.fuel;
             return fail(
               exhaustion
                 ? fuelExhaustedError(exhaustion, errorContext)
@@ -196,7 +196,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
           throw outputTooLargeError(Number(decoder.decode(payload)), limits, errorContext);
         if (kind === MessageKind.rejected) {
           const rejection = JSON.parse(decoder.decode(payload)) as SerializedRejection;
-          const exhaustion = metered ? fuelExhaustion(rejection) : undefined;
+          const exhaustion = rejection.fuel;
           if (exhaustion) {
             // The instance stopped mid-call: a fresh one (fresh memory) serves the next call.
             if (worker === target) worker = undefined;
