@@ -1,8 +1,24 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isCanonicalPluginId } from '@plinth/protocol';
-import { bytesOf, run, type DatabaseOptions, type PoolLike, type Queryable } from './database.js';
+import {
+  checkOptions,
+  defineOptions,
+  functionOption,
+  isCanonicalPluginId,
+  objectOption,
+  PlinthError,
+  wholeNumberOption,
+} from '@plinth/protocol';
+import { z } from 'zod';
+import {
+  bytesOf,
+  DatabaseError,
+  run,
+  type DatabaseOptions,
+  type PoolLike,
+  type Queryable,
+} from './database.js';
 import { migrate } from './migrations.js';
 
 /**
@@ -69,6 +85,25 @@ interface Change {
   origin: string;
 }
 
+const sharePluginSetOptionsSchema = defineOptions<SharePluginSetOptions>()(
+  z.strictObject({
+    database: objectOption<Queryable>('a database with query(text, params)', ['query']),
+    pluginsRoot: z.string().min(1),
+    policyFile: z.string().min(1).optional(),
+    listen: functionOption<Listen>('a function (channel, onPayload) => unsubscribe').optional(),
+    onError: functionOption().optional(),
+    onSync: functionOption().optional(),
+    queryTimeoutMs: wholeNumberOption(1, 600_000).optional(),
+  }),
+);
+
+/** A plugin id a caller names, refused unless canonical (it becomes a folder name under the root). */
+function checkPluginId(operation: string, pluginId: string): void {
+  if (!isCanonicalPluginId(pluginId)) {
+    throw new PlinthError('invalid_params', `${operation}: ${JSON.stringify(pluginId)} is not a plugin id`);
+  }
+}
+
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 async function readOptional(path: string): Promise<Buffer | undefined> {
@@ -92,7 +127,15 @@ async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<vo
  * database has none yet, mirrors the database to disk, and listens for other hosts' changes.
  */
 export async function sharePluginSet(options: SharePluginSetOptions): Promise<SharedPluginSet> {
+  checkOptions('sharePluginSet', sharePluginSetOptionsSchema, options);
   const { database } = options;
+  const pglite = database as { listen?: unknown };
+  if (options.listen === undefined && typeof pglite.listen !== 'function' && !('connect' in database)) {
+    throw new PlinthError(
+      'invalid_options',
+      'sharePluginSet: option `database` cannot LISTEN: give a pg Pool or PGlite, or a `listen` function',
+    );
+  }
   const settings: DatabaseOptions = { queryTimeoutMs: options.queryTimeoutMs ?? 10_000, retries: 1 };
   const root = resolve(options.pluginsRoot);
   const origin = randomUUID();
@@ -118,8 +161,12 @@ export async function sharePluginSet(options: SharePluginSetOptions): Promise<Sh
   };
 
   const writePlugin = async (row: PluginRow): Promise<void> => {
-    if (!isCanonicalPluginId(row.id))
-      throw new Error(`the shared plugin set holds an invalid id ${JSON.stringify(row.id)}`);
+    if (!isCanonicalPluginId(row.id)) {
+      throw new DatabaseError(
+        'plugin read',
+        `the shared plugin set holds an invalid id ${JSON.stringify(row.id)}`,
+      );
+    }
     const local = await localPlugin(row.id);
     const signature = row.signature === null ? null : bytesOf(row.signature);
     const same =
@@ -191,8 +238,13 @@ export async function sharePluginSet(options: SharePluginSetOptions): Promise<Sh
   };
 
   const pushPlugin = async (pluginId: string): Promise<void> => {
+    checkPluginId('pushPlugin', pluginId);
     const local = await localPlugin(pluginId);
-    if (local === undefined) throw new Error(`plugin ${pluginId} has no ${MODULE} in ${root}`);
+    if (local === undefined) {
+      throw new PlinthError('invalid_params', `pushPlugin: plugin ${pluginId} has no ${MODULE} in ${root}`, {
+        pluginId,
+      });
+    }
     await run(
       database,
       settings,
@@ -266,6 +318,7 @@ export async function sharePluginSet(options: SharePluginSetOptions): Promise<Sh
   return {
     pushPlugin,
     async removePlugin(pluginId) {
+      checkPluginId('removePlugin', pluginId);
       await run(database, settings, 'plugin remove', 'DELETE FROM plinth_plugins WHERE id = $1', [pluginId]);
       await notify({ kind: 'plugin', id: pluginId });
     },
@@ -291,14 +344,13 @@ function defaultListen(
     listen?: (channel: string, callback: (payload: string) => void) => Promise<() => Promise<void>>;
   };
   if (typeof pglite.listen === 'function') return (channel, onPayload) => pglite.listen!(channel, onPayload);
-  if (!('connect' in database)) {
-    return () => Promise.reject(new Error('sharePluginSet: give a pg Pool, PGlite, or a listen function'));
-  }
+  // sharePluginSet checked that a database without its own listen is a pool.
+  const pool = database as PoolLike;
   return async (channel, onPayload) => {
     let closed = false;
     let client: Awaited<ReturnType<PoolLike['connect']>> | undefined;
     const subscribe = async (): Promise<void> => {
-      const next = await database.connect();
+      const next = await pool.connect();
       const events = next as unknown as {
         on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): void;
         on(event: 'error', listener: (error: Error) => void): void;
