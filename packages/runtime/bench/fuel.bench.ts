@@ -4,12 +4,13 @@
  *  - CPU-bound guests, metered vs unmetered in-thread: the plain WAT `reverse` (4 KiB input), the golden
  *    C guest's `echo` of a 64 KiB string (its JSON scanner is a C loop over every byte), and a tight WAT
  *    arithmetic loop (the worst case: nothing but the loop itself to charge);
- *  - protocol `ping`: metered in-thread vs the isolated lane;
+ *  - protocol `ping`: metered in-thread vs the isolated lane, idle and with one core busy;
  *  - RSS per loaded untrusted plugin: metered in-thread vs isolated (kept open, golden C guest);
  *  - 100 metered plugins loaded with warm caches;
  *  - metering a 1 MiB module: time and size growth.
  *   node --expose-gc --import tsx bench/fuel.bench.ts
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import wabt from 'wabt';
 import { meterModule } from '../dist/module/meter/meter-module.js';
@@ -123,25 +124,34 @@ console.log('(target for reverse and the C loop: metered ≤ 1.3× unmetered)');
   await plain.shutdown();
   await metered.shutdown();
 }
-{
+// Both on an idle machine and with one core kept busy by a spinning child process.
+for (const condition of ['idle', 'one core busy'] as const) {
+  const busy =
+    condition === 'one core busy'
+      ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })
+      : undefined;
   const metered = await openC(true);
   const isolated = await openC(false, createIsolatedLane);
-  const results = await compareAlternating({
-    sides: [
-      { name: 'metered in-thread', call: () => metered.command('ping') },
-      { name: 'isolated lane', call: () => isolated.command('ping') },
-    ],
-    blocks: 200,
-    warmupBlocks: 20,
-    callsPerBlock: 50,
-  });
-  const [fast, slow] = results;
-  console.log(
-    `protocol ping: metered in-thread ${fast!.meanUs.toFixed(1)} µs/call, isolated ${slow!.meanUs.toFixed(1)} µs/call: ` +
-      `metered in-thread ${slow!.medianRatio.toFixed(1)}× faster (all blocks ${slow!.pooledRatio.toFixed(1)}×; target ≥ 8×)`,
-  );
-  await metered.shutdown();
-  await isolated.shutdown();
+  try {
+    const results = await compareAlternating({
+      sides: [
+        { name: 'metered in-thread', call: () => metered.command('ping') },
+        { name: 'isolated lane', call: () => isolated.command('ping') },
+      ],
+      blocks: 200,
+      warmupBlocks: 20,
+      callsPerBlock: 50,
+    });
+    const [fast, slow] = results;
+    console.log(
+      `protocol ping, ${condition}: metered in-thread ${fast!.meanUs.toFixed(1)} µs/call, isolated ${slow!.meanUs.toFixed(1)} µs/call: ` +
+        `metered in-thread ${slow!.medianRatio.toFixed(1)}× faster (all blocks ${slow!.pooledRatio.toFixed(1)}×; target ≥ 8×)`,
+    );
+  } finally {
+    busy?.kill();
+    await metered.shutdown();
+    await isolated.shutdown();
+  }
 }
 
 // 3. RSS per loaded untrusted plugin.
