@@ -23,12 +23,11 @@ export const LAYERS = {
     mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol', '@plinth/signing'],
     neutral: false,
   },
-  // PostgreSQL stores: beside host-node, on the runtime's store interfaces. Its bench compares them with
-  // host-node's SQLite stores, so host-node may be a devDependency (never imported from src).
+  // PostgreSQL stores on the runtime's store interfaces, and the plugin set and policy shared between Node
+  // hosts: it reads and writes policy files the way host-node does (front matter included).
   '@plinth/host-postgres': {
     dir: 'packages/host-postgres',
-    mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
-    devMayImport: ['@plinth/host-node'],
+    mayImport: ['@plinth/host-node', '@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
     neutral: false,
   },
   // Plugins as MCP tools, on createNodeHost or any source with plugins() and command().

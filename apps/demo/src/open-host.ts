@@ -85,14 +85,18 @@ export async function openHost(options: OpenHostOptions): Promise<NodeHost> {
 }
 
 /**
- * The workspace's PostgreSQL side: its stores, and its plugins root mirrored from the shared plugin set
- * (the policy stays in the notes' front matter, which is this workspace's own).
+ * The workspace's PostgreSQL side: its stores, and its plugins root and the policy in its notes' front
+ * matter mirrored from the shared plugin set (the rest of that README stays this workspace's own).
  */
 async function openDatabase(connectionString: string, workspace: Workspace) {
   const pool = new pg.Pool({ connectionString, max: 4 });
   try {
     const stores = await openPostgresStores({ database: pool, secretKey: secretKeyFor(workspace) });
-    const plugins = await sharePluginSet({ database: pool, pluginsRoot: workspace.pluginsRoot });
+    const plugins = await sharePluginSet({
+      database: pool,
+      pluginsRoot: workspace.pluginsRoot,
+      policyFile: workspace.policyFile,
+    });
     return {
       stores,
       plugins,

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parsePolicyText, savePolicyFile } from '@plinth/host-node/policy';
 import {
   checkOptions,
   defineOptions,
@@ -43,7 +45,12 @@ export interface SharePluginSetOptions {
   database: Queryable | PoolLike;
   /** This host's plugins root (`<root>/<id>/plugin.wasm`), kept as a mirror of the database. */
   pluginsRoot: string;
-  /** This host's policy file (a JSON or YAML policy), kept as a mirror too; omit to leave policies local. */
+  /**
+   * This host's policy file, kept as a mirror too; omit to leave policies local. A JSON or YAML policy, or a
+   * markdown file whose front matter holds it (`.md`, `.markdown`): what is shared is the policy (`plugins`
+   * and `trust`), not the file, so each host keeps its own comments, other front-matter keys and body, and
+   * hosts with files of different kinds share one policy.
+   */
   policyFile?: string;
   /** How to LISTEN; found for a `pg` Pool and for PGlite when absent. */
   listen?: Listen;
@@ -64,7 +71,7 @@ export interface SharedPluginSet {
   pushPlugin(pluginId: string): Promise<void>;
   /** Removes the plugin from the set (every host unloads and removes its folder). */
   removePlugin(pluginId: string): Promise<void>;
-  /** Writes the policy file to the database and tells every host (nothing when the policy is not shared). */
+  /** Writes the policy in the policy file to the database and tells every host (nothing when not shared). */
   pushPolicy(): Promise<void>;
   /** Brings this host's mirror up to the database (what a host does on start and after a lost connection). */
   pull(): Promise<void>;
@@ -120,6 +127,15 @@ async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<vo
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temporary, bytes);
   await rename(temporary, path);
+}
+
+const isMarkdown = (path: string) => ['.md', '.markdown'].includes(extname(path).toLowerCase());
+
+/** The policy a host's policy file holds (undefined when there is no file); a broken one throws its error. */
+async function localPolicy(file: string): Promise<unknown> {
+  const text = (await readOptional(file))?.toString('utf8');
+  if (text === undefined) return undefined;
+  return parsePolicyText(text, isMarkdown(file) ? 'front-matter' : 'document', file).policy;
 }
 
 /**
@@ -222,7 +238,8 @@ export async function sharePluginSet(options: SharePluginSetOptions): Promise<Sh
   };
 
   const pullPolicy = async (): Promise<void> => {
-    if (options.policyFile === undefined) return;
+    const file = options.policyFile;
+    if (file === undefined) return;
     const rows = await run<{ document: string }>(
       database,
       settings,
@@ -231,9 +248,10 @@ export async function sharePluginSet(options: SharePluginSetOptions): Promise<Sh
     );
     const document = rows[0]?.document;
     if (document === undefined) return;
-    const local = (await readOptional(options.policyFile))?.toString('utf8');
-    if (local === document) return;
-    await writeAtomic(options.policyFile, document);
+    const shared = parsePolicyText(document, 'document', 'the shared policy (plinth_policy)').policy;
+    if (isDeepStrictEqual(await localPolicy(file), shared)) return;
+    // Only the policy's sections are rewritten: the file's comments, other keys and markdown body stay.
+    await savePolicyFile(file, shared);
     options.onSync?.({ type: 'policy_written' });
   };
 
@@ -258,8 +276,13 @@ export async function sharePluginSet(options: SharePluginSetOptions): Promise<Sh
   };
 
   const pushPolicy = async (): Promise<void> => {
-    if (options.policyFile === undefined) return;
-    const document = (await readFile(options.policyFile)).toString('utf8');
+    const file = options.policyFile;
+    if (file === undefined) return;
+    const policy = await localPolicy(file);
+    if (policy === undefined) {
+      throw new PlinthError('invalid_params', `pushPolicy: there is no policy file at ${file}`);
+    }
+    const document = JSON.stringify(policy);
     await run(
       database,
       settings,

@@ -15,7 +15,9 @@ export async function openSharedHost(options: {
   name: string;
   database: Queryable | PoolLike;
   seed?: Readonly<Record<string, Uint8Array>>;
-}): Promise<{ host: NodeHost; shared: SharedPluginSet; close(): Promise<void> }> {
+  /** The policy file's name and first text (default `policy.json`, no rules). */
+  policy?: { file: string; text: string };
+}): Promise<{ host: NodeHost; shared: SharedPluginSet; policyFile: string; close(): Promise<void> }> {
   const root = join(options.base, options.name);
   mkdirSync(join(root, 'workspace'), { recursive: true });
   mkdirSync(join(root, 'plugins'), { recursive: true });
@@ -23,12 +25,13 @@ export async function openSharedHost(options: {
     mkdirSync(join(root, 'plugins', id), { recursive: true });
     writeFileSync(join(root, 'plugins', id, 'plugin.wasm'), bytes);
   }
-  const policyFile = join(root, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ plugins: {} }));
+  const policy = options.policy ?? { file: 'policy.json', text: JSON.stringify({ plugins: {} }) };
+  const policyFile = join(root, policy.file);
+  writeFileSync(policyFile, policy.text);
   const node = await createNodeHost({
     workspaceRoot: join(root, 'workspace'),
     pluginsRoot: join(root, 'plugins'),
-    policy: { file: policyFile },
+    policy: policyFile.endsWith('.md') ? { frontMatter: policyFile } : { file: policyFile },
     hostAppVersion: '1.0.0',
     watch: true,
   });
@@ -41,6 +44,7 @@ export async function openSharedHost(options: {
   return {
     host: shareHostChanges(node, shared),
     shared,
+    policyFile,
     close: async () => {
       await shared.close();
       await node.close();
