@@ -56,6 +56,10 @@ describe('plinth-demo --database: two workspaces, one PostgreSQL database', () =
     expect(await demo('a', 'install', C_GUEST)).toContain('plinth-golden.c');
     const listed = await demo('b', 'list');
     expect(listed).toContain('plinth-golden.c 1.0.0 [active]');
+    // …and answers there.
+    expect(JSON.parse(await demo('b', 'run', 'plinth-golden.c', 'echo', '{"from":"b"}'))).toEqual({
+      from: 'b',
+    });
 
     // The notes plugin keeps its tag index in plugin storage: written through a, read through b.
     const indexed = JSON.parse(await demo('a', 'run', 'plinth-golden.notes', 'tag_index')) as unknown;
