@@ -50,5 +50,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The dashboard's browser script, served as written (no bundler).
+    files: ['packages/dashboard/static/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', EventSource: 'readonly', HTMLOListElement: 'readonly' },
+    },
+  },
   ...layeringRules,
 );

@@ -2,6 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*', 'test', 'test/postgres', 'test/reliability'],
+    projects: ['packages/*', 'apps/*', 'test', 'test/postgres', 'test/browser', 'test/reliability'],
   },
 });

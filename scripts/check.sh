@@ -25,6 +25,8 @@ pnpm --filter @plinth/testkit guests:check
 log "tests"
 # The test/postgres project starts a throwaway PostgreSQL server from Debian's package.
 bash scripts/bootstrap-postgres.sh
+# The test/browser project drives Debian's chromium (playwright-core downloads no browser).
+bash scripts/bootstrap-chromium.sh
 mkdir -p .plinth-tmp
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.plinth-tmp/vitest.json || status=$?

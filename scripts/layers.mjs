@@ -36,6 +36,18 @@ export const LAYERS = {
     mayImport: ['@plinth/host-node', '@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
     neutral: false,
   },
+  // A browser dashboard for an app on createNodeHost; every change is the NodeHost's own method.
+  '@plinth/dashboard': {
+    dir: 'packages/dashboard',
+    mayImport: [
+      '@plinth/host-node',
+      '@plinth/runtime',
+      '@plinth/permissions',
+      '@plinth/protocol',
+      '@plinth/signing',
+    ],
+    neutral: false,
+  },
   '@plinth/testkit': {
     dir: 'packages/testkit',
     // guest-as is AssemblyScript: testkit uses it only to build its golden guests.
@@ -53,6 +65,7 @@ export const LAYERS = {
       '@plinth/host-postgres',
       '@plinth/signing',
       '@plinth/mcp',
+      '@plinth/dashboard',
       '@plinth/testkit',
       '@plinth/guest-as',
     ],

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,9 +38,33 @@ const EXPECTED: Record<string, string[][]> = {
       'unloaded plinth-golden.notes',
     ],
   ],
+  'packages/protocol/README.md': [
+    [
+      'plinth-golden.c ping echo greet time',
+      'invalid_version Invalid GuestManifest: at version: version must be a semantic version such as "1.2.3" (got "1.0")',
+      'Daily/2026-11-22.md',
+      '{"error":"host_read_file: permission denied"}',
+    ],
+  ],
+  'packages/permissions/README.md': [
+    [
+      'allowed read_files Daily/2026-03-02.md',
+      'matched_include Daily',
+      'denied read_files Daily/%2e%2e/.env',
+      'invalid_target target contains a percent-encoded ".." segment',
+      "Permission denied for plugin 'plinth-golden.notes': read_files on 'Daily/%2e%2e/.env'",
+      'allowed edit_files Daily/x.md',
+      'ask_allow_always',
+      'read files in Daily/ and README.md (except Daily/private/), edit files in Daily/, make HTTP requests to api.example.com, use plugin storage (1 MiB per value)',
+      "false { bytes: 1048576, source: 'policy' }",
+    ],
+  ],
+  'packages/signing/README.md': [['acme release', 'downgrade_refused']],
+  'packages/host-postgres/README.md': [['{"tags":{"tools":["ideas.md"]},"files":1}'], ['pong']],
+  'packages/dashboard/README.md': [['http://127.0.0.1:<port>/plugins?token=<token>', '200 true']],
   'packages/mcp/README.md': [
     [
-      'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count". Word counts, daily notes and a tag index for a notes workspace. Runs in-thread, metered (fuel). Unsigned.',
+      'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count" — Count the words of a note. Word counts, daily notes and a tag index for a notes workspace. Parameters: path (required). Runs in-thread, metered (fuel). Unsigned.',
       'false [{"type":"text","text":"{\\n  \\"path\\": \\"ideas.md\\",\\n  \\"words\\": 4\\n}"}]',
       'http://127.0.0.1:<port>/mcp',
     ],
@@ -63,7 +88,7 @@ describe.each(Object.keys(EXPECTED))('%s', (readme) => {
       writeFileSync(file, block);
       const printed: string[] = [];
       const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-        printed.push(parts.map(String).join(' '));
+        printed.push(format(...parts)); // what console.log would print
       });
       try {
         await import(pathToFileURL(file).href);
@@ -72,6 +97,7 @@ describe.each(Object.keys(EXPECTED))('%s', (readme) => {
       }
       expect(printed).toEqual(EXPECTED[readme]?.[index]);
     },
-    60_000,
+    // PGlite compiles its wasm build when created: seconds, more on a loaded machine.
+    120_000,
   );
 });

@@ -2,7 +2,7 @@
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Aborted to stop `logs --follow`, `events --follow` and `mcp` (the bin wires SIGINT/SIGTERM to it). */
+  /** Aborted to stop `logs --follow`, `events --follow`, `mcp` and `dashboard` (the bin wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
   env?: Readonly<Record<string, string | undefined>>;
   /** Whether a person can answer questions (stdin is a terminal): `install` then asks before granting. */

@@ -176,6 +176,10 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
     [['list', 'extra'], 2, 'plinth-demo list: too many arguments'],
     [['frobnicate'], 2, 'plinth-demo frobnicate: unknown command "frobnicate"'],
     [['mcp', '--port', '80'], 2, 'plinth-demo mcp: --port needs --http'],
+    [['mcp', '--dashboard'], 2, 'plinth-demo mcp: --dashboard needs --http'],
+    [['mcp', '--http', '--dashboard-port', '1'], 2, 'plinth-demo mcp: --dashboard-port needs --dashboard'],
+    [['dashboard', '--http'], 2, 'plinth-demo dashboard: unknown option --http'],
+    [['dashboard', '--port', '70000'], 2, 'plinth-demo dashboard: --port must be an integer from 0 to 65535'],
     [['logs', '--lines=-1'], 2, 'plinth-demo logs: --lines must be an integer from 0 to 100000 (got "-1")'],
     [['--lane', 'fast', 'list'], 2, '--lane must be "auto", "isolated" or "in-thread" (got "fast")'],
   ])('rejects %j with exit %i and a clear message', async (argv, exit, message) => {

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { main } from './main.js';
 
-// SIGINT/SIGTERM stop the long-running commands (logs --follow, mcp) cleanly: plugins shut down first.
+// SIGINT/SIGTERM stop the long-running commands (logs --follow, mcp, dashboard) cleanly: plugins shut down first.
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { PlinthError } from '@plinth/protocol';
 import type { NodeHost } from '@plinth/host-node';
 import type { DirectoryProblem } from '@plinth/host-node/directory';
+import { serveDashboard } from '@plinth/dashboard';
 import { CliError, UsageError, untilAborted, type CliIo } from './cli-io.js';
 import type { PluginToolServer } from '@plinth/mcp';
 import { serveHttp } from '@plinth/mcp/http';
@@ -49,7 +50,13 @@ Observing
   logs [--follow] [--lines N]             the host log (guest log lines, loads, denials)
   events [--follow] [--lines N]           events plugins emitted
 AI agents
-  mcp [--http] [--port N]                 every plugin command as an MCP tool (stdio, or Streamable HTTP on 127.0.0.1)
+  mcp [--http] [--port N] [--dashboard [--dashboard-port N]]
+                                          every plugin command as an MCP tool (stdio, or Streamable HTTP on
+                                          127.0.0.1); --dashboard serves the dashboard beside it, on the same
+                                          host, so the tool list follows what is changed there
+Dashboard
+  dashboard [--port N]                    the plugin dashboard in a browser, on 127.0.0.1: prints the address
+                                          with its access token; runs until Ctrl-C
 Protocol
   validate <manifest.json>                check a GuestManifest file
   catalogue                               the host-function catalogue
@@ -73,6 +80,8 @@ const OPTIONS = {
   lines: { type: 'string' },
   http: { type: 'boolean' },
   port: { type: 'string' },
+  dashboard: { type: 'boolean' },
+  'dashboard-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   out: { type: 'string' },
   key: { type: 'string' },
@@ -89,7 +98,8 @@ const COMMAND_FLAGS: Record<string, readonly (keyof Values)[]> = {
   verify: ['trust'],
   logs: ['follow', 'lines'],
   events: ['follow', 'lines'],
-  mcp: ['http', 'port'],
+  mcp: ['http', 'port', 'dashboard', 'dashboard-port'],
+  dashboard: ['port'],
 };
 const GLOBAL_FLAGS: readonly (keyof Values)[] = ['workspace', 'lane', 'database', 'help'];
 
@@ -285,22 +295,48 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'mcp': {
-        checkArity(command, args, 0, 0, '[--http] [--port N]');
+        checkArity(command, args, 0, 0, '[--http] [--port N] [--dashboard [--dashboard-port N]]');
         if (values.port !== undefined && !values.http) throw new UsageError('--port needs --http');
+        if (values.dashboard && !values.http) throw new UsageError('--dashboard needs --http');
+        if (values['dashboard-port'] !== undefined && !values.dashboard) {
+          throw new UsageError('--dashboard-port needs --dashboard');
+        }
         const port = integer(values.port, 'port', 0, 65_535);
+        const dashboardPort = integer(values['dashboard-port'], 'dashboard-port', 0, 65_535);
         let tools: PluginToolServer | undefined;
         const serve = async (host: NodeHost) => {
           tools = demoToolServer(host);
           io.stderr(`MCP server: ${tools.tools().length} tools from ${host.plugins().length} plugins\n`);
           if (!values.http) return serveStdio(tools, io.signal ? { signal: io.signal } : {});
           const server = await serveHttp(tools, { port });
-          io.stderr(`MCP Streamable HTTP listening on ${server.url}\n`);
-          await untilAborted(io.signal);
-          await server.close();
-          await tools.close();
+          let dashboard: Awaited<ReturnType<typeof serveDashboard>> | undefined;
+          try {
+            io.stderr(`MCP Streamable HTTP listening on ${server.url}\n`);
+            // The same host object: a change made in the dashboard reaches onChange, so the clients hear it.
+            if (values.dashboard) dashboard = await serveDashboard(host, { port: dashboardPort });
+            if (dashboard) io.stderr(`Plinth dashboard: open ${dashboard.url}\n`);
+            await untilAborted(io.signal);
+          } finally {
+            await dashboard?.close();
+            await server.close();
+            await tools.close();
+          }
         };
         // Watching makes installs, removals and swaps in the plugins root reach the clients.
         await withHost(serve, { watch: true, onChange: () => tools?.toolsChanged() });
+        return 0;
+      }
+      case 'dashboard': {
+        checkArity(command, args, 0, 0, '[--port N]');
+        const port = integer(values.port, 'port', 0, 65_535);
+        const serve = async (host: NodeHost) => {
+          const dashboard = await serveDashboard(host, { port });
+          io.stdout(`Plinth dashboard: open ${dashboard.url}\n`);
+          await untilAborted(io.signal);
+          await dashboard.close();
+        };
+        // Watching shows installs and swaps made in the plugins root (or by another process) as they happen.
+        await withHost(serve, { watch: true });
         return 0;
       }
       default:

@@ -93,8 +93,8 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
       const wordCount = tools.find((tool) => tool.name === 'plinth-golden_notes__word_count');
       expect(wordCount).toMatchObject({
         description:
-          'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count". Word counts, daily notes and a tag index for a notes workspace. Runs in-thread, metered (fuel). Unsigned.',
-        inputSchema: { type: 'object', additionalProperties: true },
+          'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count" — Count the words of a note. Word counts, daily notes and a tag index for a notes workspace. Parameters: path (required). Runs in-thread, metered (fuel). Unsigned.',
+        inputSchema: { type: 'object', required: ['path'] },
       });
       expect(tools.map((tool) => tool.name)).toContain('plinth-golden_wat__ping');
 
@@ -156,6 +156,46 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
       );
       expect(reloaded.description).toContain('(plinth-golden.wat v1.0.1)');
       expect(textOf(await client.callTool({ name: 'plinth-golden_wat__ping', arguments: {} }))).toBe('pong');
+
+      // A generic Extism plugin (no protocol): its folder's extism.json makes its exports tools.
+      const beforeGeneric = changes.count;
+      const generic = join(workspace, 'plinth', 'plugins', 'acme.text');
+      mkdirSync(`${generic}.tmp`);
+      cpSync(guestPath('wat-plain'), join(`${generic}.tmp`, 'plugin.wasm'));
+      writeFileSync(
+        join(`${generic}.tmp`, 'extism.json'),
+        JSON.stringify({
+          name: 'Text tools',
+          version: '0.1.0',
+          description: 'Plain Extism exports as tools.',
+          tools: [
+            {
+              name: 'reverse',
+              export: 'reverse',
+              description: 'Reverses a text',
+              input: { text: 'text' },
+              input_schema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+            },
+          ],
+        }),
+      );
+      renameSync(`${generic}.tmp`, generic);
+      await within(
+        changes.after(beforeGeneric),
+        'notifications/tools/list_changed after adding a generic plugin',
+      );
+      const withGeneric = await changes.until(
+        (names) => names.includes('acme_text__reverse'),
+        'the generic tool',
+      );
+      expect(withGeneric).toHaveLength(21 + 6 + 1);
+      const reverse = (await client.listTools()).tools.find((tool) => tool.name === 'acme_text__reverse');
+      expect(reverse).toMatchObject({
+        description: expect.stringContaining('command "reverse" — Reverses a text'),
+        inputSchema: { type: 'object', required: ['text'] },
+      });
+      const reversed = await client.callTool({ name: 'acme_text__reverse', arguments: { text: 'Plinth' } });
+      expect(textOf(reversed)).toBe('htnilP');
     } finally {
       await client.close();
     }

@@ -5,6 +5,7 @@ export * from "./base64";
 export * from "./json";
 export * from "./io";
 export * from "./manifest";
+export * from "./cli";
 export * from "./command";
 export * from "./events";
 export * from "./handlers";

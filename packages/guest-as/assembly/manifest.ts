@@ -1,4 +1,5 @@
 // The GuestManifest a guest returns from its `manifest` export, built in code.
+import { CliCommand } from "./cli";
 import { JsonValue } from "./json";
 
 /** Protocol version this SDK speaks. */
@@ -11,6 +12,7 @@ export const PROTOCOL_VERSION: i32 = 1;
 export class Manifest {
   private capabilityList: Array<string> = new Array<string>();
   private commandList: Array<string> = new Array<string>();
+  private cliList: Array<CliCommand> = new Array<CliCommand>();
   private defaults: JsonValue = JsonValue.newObject();
   private reasons: JsonValue = JsonValue.newObject();
   private extra: JsonValue = JsonValue.newObject();
@@ -37,6 +39,15 @@ export class Manifest {
   }
 
   /**
+   * Adds a CLI hint (the `cli` array): the command's arguments, typed, which apps show on a command line
+   * and agents get as the tool's input schema. See `CliCommand`.
+   */
+  cli(hint: CliCommand): Manifest {
+    this.cliList.push(hint);
+    return this;
+  }
+
+  /**
    * Asks for a permission at install: `include` scopes (e.g. `["all"]`, `["Daily"]`), optional `exclude`
    * scopes, and the reason shown to the user. The host never widens a rule the user has set.
    */
@@ -52,7 +63,7 @@ export class Manifest {
     return this.set("min_app_version", JsonValue.ofString(version));
   }
 
-  /** Any other manifest field (`ui`, `cli`, `conversions`, `server_functions`, …), as JSON. */
+  /** Any other manifest field (`ui`, `conversions`, `server_functions`, …), as JSON; it replaces a field built here. */
   set(field: string, value: JsonValue): Manifest {
     this.extra.set(field, value);
     return this;
@@ -67,6 +78,11 @@ export class Manifest {
       .setString("description", this.description)
       .set("capabilities", JsonValue.ofStrings(this.capabilityList))
       .set("commands", JsonValue.ofStrings(this.commandList));
+    if (this.cliList.length > 0) {
+      const cli = JsonValue.newArray();
+      for (let i = 0; i < this.cliList.length; i++) cli.push(this.cliList[i].toJson());
+      json.set("cli", cli);
+    }
     if (this.reasons.length > 0) {
       json.set("requested_permissions", JsonValue.newObject().set("defaults", this.defaults).set("reasons", this.reasons));
     }

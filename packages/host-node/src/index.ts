@@ -3,12 +3,16 @@
 export { createNodeHost } from './host/create-node-host.js';
 export type {
   NodeHost,
+  NodeHostChange,
   NodeHostCommandOptions,
   NodeHostEvent,
+  NodeHostInspection,
+  NodeHostInspectOptions,
   NodeHostInstallOptions,
   NodeHostInstallResult,
   NodeHostInstallSource,
   NodeHostLogEntry,
+  NodeHostObserver,
   NodeHostOptions,
   NodeHostPermissionRequest,
   NodeHostPlugin,

@@ -17,6 +17,7 @@ import {
 } from '@plinth/protocol';
 import { z } from 'zod';
 import { buildToolCatalog, type PluginTool, type ToolPlugin } from './tool-catalog.js';
+import { traceToolCall, type McpTransportKind } from './tool-call-telemetry.js';
 
 /**
  * Where the tools come from: a host's plugins and a way to run their commands. `NodeHost` is one as it is;
@@ -82,8 +83,11 @@ export class PluginToolServer {
     return buildToolCatalog(this.#source.plugins());
   }
 
-  /** A new SDK server wired to the plugins; connect it to one transport. */
-  createServer(): Server {
+  /**
+   * A new SDK server wired to the plugins; connect it to one transport. `transport` names it in the
+   * `tools/call` spans (`network.transport`); `serveStdio` and `serveHttp` pass it.
+   */
+  createServer(options: { transport?: McpTransportKind } = {}): Server {
     const server = new Server(this.#serverInfo, {
       capabilities: { tools: { listChanged: true } },
       instructions: this.#instructions,
@@ -95,8 +99,17 @@ export class PluginToolServer {
         inputSchema: tool.inputSchema,
       })),
     }));
-    server.setRequestHandler(CallToolRequestSchema, (request) =>
-      this.callTool(request.params.name, request.params.arguments),
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+      traceToolCall(
+        {
+          tool: request.params.name,
+          meta: request.params._meta,
+          requestId: extra.requestId,
+          sessionId: extra.sessionId,
+          transport: options.transport,
+        },
+        () => this.callTool(request.params.name, request.params.arguments),
+      ),
     );
     server.onclose = () => this.#servers.delete(server);
     this.#servers.add(server);

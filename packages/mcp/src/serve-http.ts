@@ -88,7 +88,7 @@ export async function serveHttp(
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    await tools.createServer().connect(transport);
+    await tools.createServer({ transport: 'http' }).connect(transport);
     try {
       await transport.handleRequest(req, res);
     } finally {

@@ -26,7 +26,7 @@ export async function serveStdio(tools: PluginToolServer, options: ServeStdioOpt
   checkOptions('serveStdio', optionsSchema, options);
   const stdin = options.stdin ?? process.stdin;
   const { signal } = options;
-  const server = tools.createServer();
+  const server = tools.createServer({ transport: 'stdio' });
   let stop = () => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   stdin.once('end', stop);

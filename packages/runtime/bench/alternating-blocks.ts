@@ -8,6 +8,8 @@
 export interface Side {
   name: string;
   call: () => Promise<unknown>;
+  /** Runs before each of the side's blocks, untimed (e.g. to switch global state between sides). */
+  before?: () => void;
 }
 
 export interface SideResult {
@@ -44,6 +46,7 @@ export async function compareAlternating(options: AlternatingOptions): Promise<S
   for (let block = 0; block < blocks; block++) {
     for (let turn = 0; turn < sides.length; turn++) {
       const index = (turn + block) % sides.length;
+      sides[index]!.before?.();
       blockUs[index] = await time(callsPerBlock, sides[index]!.call);
     }
     if (block < warmupBlocks) continue;

@@ -1,3 +1,4 @@
+import { GuestExit } from './lanes/guest-exit.js';
 import { PlinthError, type PlinthErrorContext } from '@plinth/protocol';
 
 const GUEST_ERROR_PREFIX = 'Plugin-originated error: ';
@@ -11,6 +12,13 @@ const GUEST_ERROR_PREFIX = 'Plugin-originated error: ';
 export function toCallError(rejection: unknown, context: PlinthErrorContext): PlinthError {
   if (PlinthError.isInstance(rejection)) return rejection;
   const where = describeCall(context);
+  if (rejection instanceof GuestExit) {
+    return new PlinthError('guest_exit', `${where} exited with code ${rejection.exitCode} (WASI proc_exit)`, {
+      ...context,
+      exitCode: rejection.exitCode,
+      cause: rejection,
+    });
+  }
   const message = messageOf(rejection);
   if (message.startsWith(GUEST_ERROR_PREFIX)) {
     return new PlinthError('guest_error', `${where} failed: ${message.slice(GUEST_ERROR_PREFIX.length)}`, {

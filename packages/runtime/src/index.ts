@@ -74,12 +74,19 @@ export type {
   LinkedModule,
 } from './lanes/lane.js';
 export { createInThreadLane } from './lanes/in-thread-lane.js';
+export {
+  GuestExit,
+  type WasiFactory,
+  type WasiMount,
+  type WasiSystem,
+  type WasiSystemOptions,
+} from './lanes/wasi.js';
 
 // Fuel: instruction budgets for metered guests (openPlugin's `fuel: true`).
 export { meterModule, type MeteringStats, type MeterResult } from './module/meter/meter-module.js';
 export { METERING_VERSION } from './module/meter/fuel-abi.js';
 export { isMetered } from './lanes/fuel-account.js';
-export { importedHostFunctions } from './module/imported-host-functions.js';
+export { importedHostFunctions, importsExtismHttp } from './module/imported-host-functions.js';
 export { loadExtism } from './extism-module.js';
 
 // Loading: sources, checks before any instance, the compiled-module cache, and instance pools.

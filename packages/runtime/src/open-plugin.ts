@@ -1,3 +1,4 @@
+import type { PermissionChecker } from '@plinth/permissions';
 import {
   checkOptions,
   PlinthError,
@@ -24,11 +25,12 @@ import { resolveLimits, type PluginLimits } from './limits.js';
 import { loadCheckedModule, type LoadModuleOptions, type LoadedModule } from './loader/load-module.js';
 import type { ModuleSource } from './loader/module-source.js';
 import { openPluginOptionsSchema, openProtocolPluginOptionsSchema } from './options/loading-options.js';
+import type { WasiFactory, WasiMount } from './lanes/wasi.js';
 import { ProtocolPlugin, type ProtocolPluginOptions } from './protocol/protocol-plugin.js';
 
 export interface OpenPluginOptions extends Omit<
   LoadModuleOptions,
-  'limits' | 'userFunctions' | 'linkedExports'
+  'limits' | 'userFunctions' | 'linkedExports' | 'ownWasi'
 > {
   /** Where the module comes from; or give `manifest` instead. */
   source?: ModuleSource;
@@ -43,6 +45,11 @@ export interface OpenPluginOptions extends Omit<
    * `host_http_request` uses, e.g. `createNodeHttpTransport()` from `@plinth/host-node/http`.
    */
   httpTransport?: HttpTransport;
+  /**
+   * The app's own check of each `http_request` hop, on top of `allowed_hosts` (e.g. a host's policy
+   * checker, so its `http_requests` grants and recorded denials apply to generic plugins too).
+   */
+  httpPermissions?: PermissionChecker;
   /** Reads a manifest's `path` entries (e.g. `readFile` from `node:fs/promises`). */
   readPath?: (path: string) => Promise<Uint8Array>;
   limits?: Partial<PluginLimits>;
@@ -64,6 +71,14 @@ export interface OpenPluginOptions extends Omit<
   lane?: LaneFactory;
   /** Extism config, read by guests with `config_get`. */
   config?: Readonly<Record<string, string>>;
+  /**
+   * Serve WASI with Plinth's own: `nodeWasi` from `@plinth/runtime/node`. Then the manifest's
+   * `allowed_paths` (`{ "<host folder>": "<guest path>" }`, a `ro:` prefix on the host folder for read-only)
+   * are mounted, stdout and stderr lines go to `guestLog` (sources `stdout` and `stderr`, levels info and
+   * warn), and `proc_exit` fails the call with `guest_exit` carrying the code. Implies `allowWasi`. Without
+   * it, `allowWasi` gives @extism/extism's WASI (no folders, output dropped).
+   */
+  wasi?: WasiFactory;
   onHostCall?: (record: HostCallRecord, context: HostCallContext) => void;
   onHandlerError?: (error: unknown, functionName: string, context: HostCallContext) => void;
 }
@@ -112,10 +127,25 @@ async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedMod
     guestLog,
     logLevel,
     httpTransport,
+    httpPermissions,
     limits: limitsOption,
+    wasi: wasiFactory,
     ...loadOptions
   } = options;
   const manifest = manifestInput === undefined ? undefined : readManifest(manifestInput);
+  const mounts = wasiMounts(manifest?.allowed_paths);
+  if (mounts.length > 0 && wasiFactory === undefined) {
+    throw new PlinthError(
+      'invalid_options',
+      'openPlugin: manifest.allowed_paths needs the wasi option (nodeWasi from @plinth/runtime/node), which mounts the folders',
+    );
+  }
+  if (wasiFactory !== undefined && manifest !== undefined && manifest.wasm.length > 1) {
+    throw new PlinthError(
+      'invalid_options',
+      "openPlugin: Plinth's WASI (the wasi option) serves single-module plugins; a manifest with linked modules can use allowWasi (the SDK's WASI, without folders)",
+    );
+  }
   if (loadOptions.fuel === true && manifest !== undefined && manifest.wasm.length > 1) {
     throw new PlinthError(
       'invalid_options',
@@ -125,7 +155,12 @@ async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedMod
   const limits = resolveLimits({ ...(manifest && limitsFromManifest(manifest)), ...limitsOption });
   const config = manifest?.config === undefined ? configOption : { ...manifest.config, ...configOption };
   const userFunctions = listUserFunctions(functions);
-  const policy = { ...loadOptions, limits, userFunctions };
+  const policy = {
+    ...loadOptions,
+    limits,
+    userFunctions,
+    ...(wasiFactory === undefined ? {} : { ownWasi: true, allowWasi: true }),
+  };
   let loaded: LoadedModule;
   let linked: LinkedModule[] = [];
   if (manifest !== undefined) {
@@ -153,6 +188,7 @@ async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedMod
           ...extismHttpEntries({
             allowedHosts,
             transport: httpTransport,
+            permissions: httpPermissions,
             responseMaxBytes: limits.httpResponseMaxBytes,
             timeoutMs: limits.httpTimeoutMs,
           }),
@@ -167,7 +203,8 @@ async function openLane(options: OpenPluginOptions): Promise<{ loaded: LoadedMod
     ...(linked.length > 0 ? { linked } : {}),
     ...(guestLog ? { guestLog } : {}),
     ...(logLevel ? { logLevel } : {}),
-    ...(options.allowWasi ? { allowWasi: true } : {}),
+    ...(options.allowWasi || wasiFactory ? { allowWasi: true } : {}),
+    ...(wasiFactory ? { wasi: { mounts, create: wasiFactory } } : {}),
     ...(onHostCall ? { onHostCall } : {}),
     ...(onHandlerError ? { onHandlerError } : {}),
   });
@@ -236,12 +273,14 @@ export async function openProtocolPluginFrom(options: OpenProtocolPluginOptions)
 
 /** An Extism manifest checked against Extism's schema; camelCase keys read as snake_case. */
 function readManifest(input: ExtismManifest | Readonly<Record<string, unknown>>): ExtismManifest {
-  const manifest = extismManifestSchema.parse(snakeCaseManifest(input));
-  if (manifest.allowed_paths !== undefined) {
-    throw new PlinthError(
-      'invalid_options',
-      'manifest.allowed_paths is not supported yet: WASI folders cannot be granted to a generic plugin by this version of Plinth',
-    );
-  }
-  return manifest;
+  return extismManifestSchema.parse(snakeCaseManifest(input));
+}
+
+/** Extism's `allowed_paths`: host folder (a `ro:` prefix for read-only) → the path the guest sees it at. */
+function wasiMounts(allowedPaths: Readonly<Record<string, string>> | undefined): WasiMount[] {
+  return Object.entries(allowedPaths ?? {}).map(([host, guestPath]) =>
+    host.startsWith('ro:')
+      ? { hostPath: host.slice(3), guestPath, readOnly: true }
+      : { hostPath: host, guestPath, readOnly: false },
+  );
 }

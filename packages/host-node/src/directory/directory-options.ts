@@ -15,6 +15,7 @@ const directoryOpenShape = {
   laneFor: functionOption('a function (entry) => LaneFactory').optional(),
   // What it returns is checked by openProtocolPluginFrom when each plugin opens.
   openOptions: functionOption('a function (entry) => open options').optional(),
+  genericOpenOptions: functionOption('a function (entry) => openPlugin options').optional(),
   onWarning: functionOption().optional(),
   trust: z
     .union([functionOption('a function () => TrustPolicy | undefined'), trustPolicySchema])
@@ -82,6 +83,7 @@ export const installPluginOptionsSchema = defineOptions<InstallPluginOptions>()(
       .describe("the signature file's text or bytes")
       .optional(),
     allowDowngrade: z.boolean().optional(),
+    dryRun: z.boolean().optional(),
   }),
 );
 

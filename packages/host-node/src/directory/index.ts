@@ -45,3 +45,13 @@ export {
   type WatchPluginsRootOptions,
 } from './watch-plugins-root.js';
 export { writeFileAtomic } from './atomic-write.js';
+export {
+  EXTISM_DESCRIPTION_FILE,
+  extismDescriptionSchema,
+  genericToolsHandle,
+  manifestOfDescription,
+  readExtismDescription,
+  scopeOfHostGlob,
+  type ExtismDescription,
+  type ExtismTool,
+} from './generic-plugin.js';

@@ -54,6 +54,11 @@ export interface InstallPluginOptions {
   signature?: string | Uint8Array;
   /** Let a validly signed older version replace the installed one; else `downgrade_refused`. Default false. */
   allowDowngrade?: boolean;
+  /**
+   * Check everything an install checks and write nothing: the result's `outcome` is what the install would
+   * do (`replaced` when other bytes are installed, whether or not `replace` is set). Default false.
+   */
+  dryRun?: boolean;
 }
 
 /**
@@ -174,6 +179,9 @@ export async function installPlugin(options: InstallPluginOptions): Promise<Inst
     outcome,
     signature: signature.status,
   });
+  if (options.dryRun === true) {
+    return result(installed === undefined ? 'installed' : installed === sha256 ? 'unchanged' : 'replaced');
+  }
   if (installed === sha256) {
     // The same bytes signed anew (a rotated key): the new signature replaces the old one.
     if (signatureBytes !== undefined) await writeSignature(entry.signaturePath, signatureBytes, manifest.id);

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkOptions, PlinthError } from '@plinth/protocol';
 import {
+  openPlugin,
   openProtocolPluginFrom,
   type HostBundle,
+  type OpenPluginOptions,
   type LaneFactory,
   type OpenProtocolPluginOptions,
+  type PluginHandle,
   type PluginOpener,
   type PluginRegistry,
 } from '@plinth/runtime';
@@ -20,6 +24,14 @@ import {
   type SignatureCheckOptions,
 } from './plugin-signature.js';
 import type { PluginDirectoryEntry } from './scan-plugins-root.js';
+import {
+  EXTISM_DESCRIPTION_FILE,
+  genericToolsHandle,
+  manifestOfDescription,
+  manifestOptionsOf,
+  readExtismDescription,
+  type ExtismDescription,
+} from './generic-plugin.js';
 
 /** Options of `openProtocolPluginFrom` the directory decides itself. */
 type DirectoryOwned =
@@ -49,6 +61,11 @@ export interface DirectoryOpenOptions extends SignatureCheckOptions {
   /** The lane of one plugin, chosen per plugin each time it opens; wins over `lane`. */
   laneFor?: (entry: PluginDirectoryEntry) => LaneFactory;
   openOptions?: (entry: PluginDirectoryEntry) => ExtraOpenOptions;
+  /**
+   * What a generic Extism plugin (a folder with `extism.json`) opens with besides its module and
+   * description: `httpTransport` for its allowed hosts, the app's `functions`, `guestLog`, `fuel`, `limits`, …
+   */
+  genericOpenOptions?: (entry: PluginDirectoryEntry) => Partial<OpenPluginOptions>;
   /** A config.json that could not be used, or a manifest cache that could not be written. */
   onWarning?: (pluginId: string, message: string) => void;
 }
@@ -97,6 +114,8 @@ export function directoryOpener(entry: PluginDirectoryEntry, options: DirectoryO
       });
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const description = await readExtismDescription(join(entry.dir, EXTISM_DESCRIPTION_FILE), entry.id);
+    if (description !== undefined) return openGeneric(entry, options, { bytes, sha256, description });
     const cachedManifest = await readManifestCache(entry.manifestPath, sha256);
     const signature = checkBeforeOpen({
       signature: await readSignatureFile(entry.signaturePath),
@@ -133,7 +152,40 @@ export function directoryOpener(entry: PluginDirectoryEntry, options: DirectoryO
         options.onWarning?.(entry.id, `cannot write ${entry.manifestPath}: ${errorMessage(error)}`);
       });
     }
-    options.onSignature?.(entry.id, signature.status);
+    options.onSignature?.(entry.id, signature.status, { sha256 });
     return plugin;
   };
+}
+
+/**
+ * A generic Extism plugin's folder: the module with its `extism.json` (manifest options and tools), its
+ * signature checked against the manifest the description makes, served as a handle whose commands are the
+ * tools.
+ */
+async function openGeneric(
+  entry: PluginDirectoryEntry,
+  options: DirectoryOpenOptions,
+  found: { bytes: Uint8Array; sha256: string; description: ExtismDescription },
+): Promise<PluginHandle> {
+  const { bytes, sha256, description } = found;
+  const manifest = manifestOfDescription(entry.id, description);
+  const signature = checkBeforeOpen({
+    signature: await readSignatureFile(entry.signaturePath),
+    sha256,
+    pluginId: entry.id,
+    path: entry.signaturePath,
+    manifest,
+    checks: options,
+  });
+  checkOpened(signature, manifest, options);
+  const lane = options.laneFor?.(entry) ?? options.lane;
+  const plugin = await openPlugin({
+    ...options.genericOpenOptions?.(entry),
+    manifest: { wasm: [{ data: bytes, hash: sha256 }], ...manifestOptionsOf(description) },
+    pluginId: entry.id,
+    pluginVersion: description.version,
+    ...(lane === undefined ? {} : { lane }),
+  });
+  options.onSignature?.(entry.id, signature.status, { sha256 });
+  return genericToolsHandle(plugin, entry.id, description);
 }

@@ -26,8 +26,11 @@ export interface SignatureCheckOptions {
    * watcher use their registry's; `pluginDirectoryOpener` alone knows none unless given this.
    */
   runningVersion?: (pluginId: string) => string | undefined;
-  /** Hears the signature state of each plugin that opens, just before it is handed over. */
-  onSignature?: (pluginId: string, status: SignatureStatus) => void;
+  /**
+   * Hears the signature state of each plugin that opens, just before it is handed over, with the sha256 of
+   * the module it opened.
+   */
+  onSignature?: (pluginId: string, status: SignatureStatus, module: { sha256: string }) => void;
 }
 
 export const trustOf = (trust: SignatureCheckOptions['trust']): TrustPolicy | undefined =>

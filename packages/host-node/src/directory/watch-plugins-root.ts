@@ -15,6 +15,15 @@ import {
   SIGNATURE_FILE,
   type DirectoryProblem,
 } from './scan-plugins-root.js';
+import { EXTISM_DESCRIPTION_FILE } from './generic-plugin.js';
+
+/** The files of a plugin folder whose change reloads the plugin. */
+const WATCHED_FILES: ReadonlySet<string> = new Set([
+  MODULE_FILE,
+  CONFIG_FILE,
+  SIGNATURE_FILE,
+  EXTISM_DESCRIPTION_FILE,
+]);
 
 export interface WatchPluginsRootOptions extends DirectoryOpenOptions {
   root: string;
@@ -83,7 +92,12 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
   const fingerprint = async (id: string): Promise<string> => {
     const entry = pluginDirectoryEntry(root, id);
     const hash = createHash('sha256');
-    for (const path of [entry.modulePath, join(entry.dir, CONFIG_FILE), join(entry.dir, SIGNATURE_FILE)]) {
+    for (const path of [
+      entry.modulePath,
+      join(entry.dir, CONFIG_FILE),
+      join(entry.dir, SIGNATURE_FILE),
+      join(entry.dir, EXTISM_DESCRIPTION_FILE),
+    ]) {
       const bytes = await readFile(path).catch(() => undefined);
       hash.update(bytes === undefined ? 'absent' : `present:${bytes.length}:`);
       if (bytes !== undefined) hash.update(bytes);
@@ -176,8 +190,7 @@ export async function watchPluginsRoot(options: WatchPluginsRootOptions): Promis
     const [id, file] = parts;
     if (id === undefined || id === '' || id.startsWith('.') || id.startsWith('..')) return;
     if (parts.length === 1 && isDirectoryEvent) schedule(id);
-    else if (parts.length === 2 && (file === MODULE_FILE || file === CONFIG_FILE || file === SIGNATURE_FILE))
-      schedule(id);
+    else if (parts.length === 2 && file !== undefined && WATCHED_FILES.has(file)) schedule(id);
   };
 
   const watcher = watch(root, {

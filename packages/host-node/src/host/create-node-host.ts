@@ -28,12 +28,13 @@ import {
 import { createHostBundles } from './host-bundles.js';
 import { hostFileRules } from './host-files.js';
 import { listener, loadProgress, messageOf, protocolLog, registryLog } from './host-log.js';
+import { HostObservers } from './host-observers.js';
 import { DEFAULT_DENIALS_KEPT, openHostPolicy } from './host-policy.js';
 import { prepareCommandCall } from './command-call.js';
 import { nodeHostOptionsSchema } from './node-host-options.js';
 import type { NodeHost, NodeHostInstallOptions, NodeHostOptions } from './node-host-types.js';
 import { permissionRequest } from './permission-request.js';
-import { describePlugin } from './plugin-view.js';
+import { describePlugin, type OpenedModule } from './plugin-view.js';
 import { chooseLane, laneFactoryFor, type LaneDecision } from './lane-choice.js';
 
 /**
@@ -53,9 +54,12 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   const watch = options.watch !== false;
   const root = resolve(options.pluginsRoot);
   const workspaceRoot = resolve(options.workspaceRoot);
-  const log = listener(options.onLog);
+  const observers = new HostObservers();
+  const log = observers.after('onLog', options.onLog);
+  const event = observers.after('onEvent', options.onEvent);
+  const call = observers.after('onCall', options.onCall);
+  const change = observers.after('onChange', options.onChange);
   const progress = listener(options.onProgress);
-  const change = listener(options.onChange);
 
   if (options.stores !== undefined && options.storagePath !== undefined) {
     throw new PlinthError(
@@ -84,12 +88,16 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       }
       if (registryChange.type === 'unloaded') {
         lanes.delete(registryChange.pluginId);
-        signatures.delete(registryChange.pluginId);
+        modules.delete(registryChange.pluginId);
       }
       change(registryChange);
     },
     log: (entry) => log(registryLog(entry)),
-    ...(options.onCall === undefined ? {} : { onCall: listener(options.onCall) }),
+    // Read on every call: present only while someone takes call records, so that otherwise the registry
+    // hands calls no receipt (its allocation-free hot path).
+    get onCall() {
+      return options.onCall !== undefined || observers.hears('onCall') ? call : undefined;
+    },
   });
   let hostBundles: ReturnType<typeof createHostBundles>;
   try {
@@ -104,15 +112,15 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       allowPrivateHosts: options.allowPrivateHosts,
       runtimeContext: options.runtimeContext,
       log,
-      event: listener(options.onEvent),
+      event,
     });
   } catch (error) {
     await policy.close();
     throw error;
   }
 
-  /** The signature state of each plugin's running instance, as its folder was checked when it opened. */
-  const signatures = new Map<string, SignatureStatus>();
+  /** The signature state and module sha256 of each plugin's running instance, as its folder opened. */
+  const modules = new Map<string, OpenedModule>();
   const laneMode = options.lane ?? 'auto';
   // Where a new module's manifest is read at install: the isolated lane unless every plugin is trusted.
   const lane = laneMode === 'in-thread' ? createInThreadLane : createIsolatedLane;
@@ -174,11 +182,33 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
           message: `${functionName} failed inside the host: ${messageOf(error)}`,
         }),
     }),
+    genericOpenOptions: (entry) => ({
+      ...(laneMode === 'auto' ? { fuel: true } : {}),
+      limits,
+      httpTransport: hostBundles.httpTransport,
+      httpPermissions: policy.checker,
+      ...(options.extismFunctions ? { functions: options.extismFunctions } : {}),
+      guestLog: (line) =>
+        log({
+          level: line.level,
+          source: 'guest',
+          pluginId: entry.id,
+          message: line.message,
+          ...(line.source === 'guest' ? {} : { detail: { stream: line.source } }),
+        }),
+      onHandlerError: (error, functionName) =>
+        log({
+          level: 'error',
+          source: 'host',
+          pluginId: entry.id,
+          message: `${functionName} failed inside the host: ${messageOf(error)}`,
+        }),
+    }),
     onWarning: (pluginId, message) => log({ level: 'warn', source: 'host', pluginId, message }),
     // Read on every open: a trust section edited in the policy applies from the next load or reload.
     trust: () => policy.current().trust,
-    onSignature: (pluginId, status) => {
-      signatures.set(pluginId, status);
+    onSignature: (pluginId, status, module) => {
+      modules.set(pluginId, { signature: status, sha256: module.sha256 });
       if (status.state === 'unsigned' && status.policy === 'warn') {
         log({
           level: 'warn',
@@ -208,7 +238,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     if (closing) throw closedError(what);
   };
   const view = (info: PluginInfo) =>
-    describePlugin(info, policy.current(), lanes.get(info.id)?.decision, signatures.get(info.id));
+    describePlugin(info, policy.current(), lanes.get(info.id)?.decision, modules.get(info.id));
   /** Adds what the manifest asks for and the policy lacks, only when `consent` says so. */
   const grantWithConsent = async (
     manifest: GuestManifest,
@@ -235,7 +265,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   };
   /** Whether an install wrote a signature other than the one the running instance was checked with. */
   const resigned = (id: string, status: SignatureStatus): boolean => {
-    const current = signatures.get(id);
+    const current = modules.get(id)?.signature;
     if (current === undefined || current.state !== status.state) return true;
     return status.state === 'signed' && current.state === 'signed' && current.signedAt !== status.signedAt;
   };
@@ -246,6 +276,16 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     // The plugins-root watcher may have loaded it first.
     if (outcome.code === 'already_loaded' && loaded) return loaded;
     throw problemError(outcome);
+  };
+
+  const reload: NodeHost['reload'] = async (pluginId, reloadOptions = {}) => {
+    open('reload');
+    const info =
+      registry.get(pluginId) === undefined
+        ? await loadOne(pluginId)
+        : await registry.reload(pluginId, openerFor(pluginId, reloadOptions.allowDowngrade === true));
+    await watcher?.markCurrent(pluginId);
+    return info;
   };
 
   const start = async (): ReturnType<NodeHost['start']> => {
@@ -371,20 +411,51 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       if (result.outcome !== 'unchanged') change({ type: 'installed', pluginId: result.id });
       return { ...result, granted, notGranted: permissionRequest(result.manifest, policy.current()) };
     },
+    async inspect(source, inspectOptions = {}) {
+      open('inspect');
+      const { sha256, signature, allowDowngrade = false } = inspectOptions;
+      const { trust } = policy.current();
+      const result = await installPlugin({
+        root,
+        source: installSource(source),
+        dryRun: true,
+        hostAppVersion: options.hostAppVersion,
+        limits,
+        lane,
+        ...(sha256 === undefined ? {} : { sha256 }),
+        ...(signature === undefined ? {} : { signature }),
+        ...(allowDowngrade ? { allowDowngrade: true } : {}),
+        ...(trust === undefined ? {} : { trust }),
+      });
+      return { ...result, notGranted: permissionRequest(result.manifest, policy.current()) };
+    },
     async uninstall(pluginId) {
       open('uninstall');
       if (registry.get(pluginId) !== undefined) await registry.unload(pluginId);
       await uninstallPlugin({ root, id: pluginId });
       change({ type: 'uninstalled', pluginId });
     },
-    async reload(pluginId, reloadOptions = {}) {
-      open('reload');
-      const info =
-        registry.get(pluginId) === undefined
-          ? await loadOne(pluginId)
-          : await registry.reload(pluginId, openerFor(pluginId, reloadOptions.allowDowngrade === true));
-      await watcher?.markCurrent(pluginId);
-      return info;
+    reload,
+    async quarantine(pluginId, reason) {
+      open('quarantine');
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > QUARANTINE_REASON_MAX)) {
+        throw new PlinthError(
+          'invalid_options',
+          `quarantine ${pluginId}: the reason must be a string of at most ${QUARANTINE_REASON_MAX} characters`,
+          { pluginId },
+        );
+      }
+      return registry.quarantine(pluginId, reason);
+    },
+    async release(pluginId) {
+      open('release');
+      const info = registry.get(pluginId);
+      if (info === undefined) {
+        throw new PlinthError('not_handled', `no plugin ${pluginId} is loaded`, { pluginId });
+      }
+      // A fresh instance, not the old one let out: a plugin the failure policy quarantined kept failing,
+      // and whatever state its instance holds is suspect.
+      return info.state === 'quarantined' ? reload(pluginId) : info;
     },
     async grant(pluginId, permission, scope) {
       open('grant');
@@ -398,6 +469,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     },
     policy: () => policy.current(),
     denials: () => policy.denials(),
+    observe: (observer) => observers.add(observer),
     settled: () => hostBundles.settled(),
     close: () => (closing ??= close()),
   };
@@ -408,6 +480,9 @@ function installSource(source: Parameters<NodeHost['install']>[0]): InstallSourc
   if ('path' in source) return { path: source.path };
   return 'url' in source ? { url: source.url } : { bytes: source.bytes };
 }
+
+/** A quarantine reason is for people (logs, error messages): a sentence, not a document. */
+const QUARANTINE_REASON_MAX = 500;
 
 const closedError = (what: string): PlinthError =>
   new PlinthError('closed', `the Node host is closed; cannot ${what}`);

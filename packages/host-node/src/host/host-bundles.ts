@@ -15,6 +15,7 @@ import {
   type PluginLimits,
   type PluginRegistry,
   type QuotaPolicySource,
+  type HttpTransport,
 } from '@plinth/runtime';
 import { createBasicBundles } from '../basics/index.js';
 import { createNodeWorkspaceFiles, type HostPaths } from '../fs/index.js';
@@ -49,6 +50,8 @@ export interface HostBundles {
   stores: SqliteStores | undefined;
   /** The host's one WebSocket bridge: frames reach the plugins' exports through the registry. */
   ws: WsBridge;
+  /** The guarded HTTP transport (address checks, redirects hop by hop), for Extism's http_request. */
+  httpTransport: HttpTransport;
   /** The tokens `host_is_cancelled` answers for: one per call made with an AbortSignal. */
   cancellation: CancellationRegistry;
   /** Resolves once every file-event broadcast started so far has been delivered. */
@@ -183,6 +186,7 @@ export function createHostBundles(options: HostBundlesOptions): HostBundles {
       bundle,
       stores,
       ws,
+      httpTransport: http.transport,
       cancellation: basics.cancellation,
       settled,
       close: async () => {

@@ -2,6 +2,7 @@ import { getHostFunction, isHostFunctionName, type PermissionType, type Policy }
 import {
   createInThreadLane,
   importedHostFunctions,
+  importsExtismHttp,
   isMetered,
   type LaneFactory,
   type LaneKind,
@@ -75,6 +76,14 @@ export function chooseLane(options: {
         reason: `it may use ${name} (granted ${permission}), which answers asynchronously`,
       };
     }
+  }
+  // A generic plugin's Extism http_request answers asynchronously too (it goes through the transport).
+  if (importsExtismHttp(options.module) && (permissions.http_requests?.include.length ?? 0) > 0) {
+    return {
+      kind: 'isolated',
+      metered,
+      reason: "it may use Extism's http_request (granted http_requests), which answers asynchronously",
+    };
   }
   return {
     kind: 'in-thread',

@@ -44,5 +44,10 @@ export const nodeHostOptionsSchema = defineOptions<NodeHostOptions>()(
     onCall: functionOption().optional(),
     denialsKept: z.int().min(0).describe('a whole number (0 or more)').optional(),
     hiddenPaths: pathListOption.optional(),
+    // Each function is checked by openPlugin when a generic plugin opens.
+    extismFunctions: z
+      .record(z.string(), z.record(z.string(), functionOption('a host function')))
+      .describe('host functions by namespace, then by name')
+      .optional(),
   }),
 );

@@ -17,6 +17,7 @@ import type {
   PluginLimits,
   RegistryChange,
   SecretStore,
+  UserFunctions,
 } from '@plinth/runtime';
 import type { SignatureStatus } from '@plinth/signing';
 import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/index.js';
@@ -65,7 +66,7 @@ export interface NodeHostOptions {
   /** Events plugins emit with `host_emit_event`, and file events of their writes. */
   onEvent?: (event: NodeHostEvent) => void;
   /** Loads, reloads, unloads, quarantines, installs and uninstalls (e.g. to send MCP `tools/list_changed`). */
-  onChange?: (change: RegistryChange | { type: 'installed' | 'uninstalled'; pluginId: string }) => void;
+  onChange?: (change: NodeHostChange) => void;
   /** Progress of long work: loading many plugins, installing. */
   onProgress?: (progress: NodeHostProgress) => void;
   /** One record per command or event call (plugin, export, duration, outcome), for metrics. */
@@ -78,6 +79,13 @@ export interface NodeHostOptions {
    * the workspace, and the policy file is read-only for plugins (else one could grant itself anything).
    */
   hiddenPaths?: readonly string[];
+  /**
+   * The app's own host functions for generic Extism plugins (folders with `extism.json`), by namespace as
+   * the Extism SDK takes them — e.g. `kv_read`/`kv_write` in `extism:host/user`. A generic plugin that
+   * imports a function nothing provides is refused before it runs. Synchronous in both lanes; a promise
+   * only in the isolated lane.
+   */
+  extismFunctions?: UserFunctions;
 }
 
 /** Plugin storage, secrets and namespaces as `createNodeHost` takes them (see `NodeHostOptions.stores`). */
@@ -107,6 +115,20 @@ export type NodeHostEvent =
       path: string;
     };
 
+/** A registry change (load, reload, unload, quarantine), or an install or uninstall. */
+export type NodeHostChange = RegistryChange | { type: 'installed' | 'uninstalled'; pluginId: string };
+
+/**
+ * Listens to a running host beside the options' callbacks (e.g. a dashboard opened later). Each callback
+ * hears what the option of the same name hears; one that throws is ignored.
+ */
+export interface NodeHostObserver {
+  onLog?: (entry: NodeHostLogEntry) => void;
+  onEvent?: (event: NodeHostEvent) => void;
+  onCall?: (record: CallRecord) => void;
+  onChange?: (change: NodeHostChange) => void;
+}
+
 export type NodeHostProgress =
   | { type: 'loading'; pluginId: string; index: number; total: number }
   | { type: 'loaded'; pluginId: string }
@@ -135,6 +157,8 @@ export interface NodeHostPlugin extends PluginInfo {
    * `downgrade_refused`).
    */
   signature: SignatureStatus | undefined;
+  /** The hex sha256 of the running instance's module (undefined until it first opened). */
+  sha256: string | undefined;
 }
 
 /** What one `command` call carries besides its params. */
@@ -203,6 +227,19 @@ export interface NodeHostReloadOptions {
   allowDowngrade?: boolean;
 }
 
+/** What `inspect` may be told: the checks of an install, without `replace` (an inspection writes nothing). */
+export type NodeHostInspectOptions = Pick<NodeHostInstallOptions, 'sha256' | 'signature' | 'allowDowngrade'>;
+
+/**
+ * A module checked as an install would check it, and not installed. `outcome` is what an install of it
+ * would do: `installed` (new), `replaced` (other bytes are installed: install with `replace`) or
+ * `unchanged` (these bytes are installed).
+ */
+export interface NodeHostInspection extends InstallResult {
+  /** What the manifest asks for that the policy sets no rule for: what `grantRequested` would add. */
+  notGranted: NodeHostPermissionRequest | undefined;
+}
+
 export interface NodeHostInstallResult extends InstallResult {
   /** The permission types this install added to the policy (with consent). */
   granted: PermissionType[];
@@ -232,6 +269,11 @@ export interface NodeHost {
    * hot-reloaded. The same bytes again answer `outcome: 'unchanged'` (and still ask for what is missing).
    */
   install(source: NodeHostInstallSource, options?: NodeHostInstallOptions): Promise<NodeHostInstallResult>;
+  /**
+   * Checks a module as `install` would (sha256 pin, signature, module checks, its manifest read with no
+   * host functions) and writes nothing: what an install would do, and what the plugin asks for.
+   */
+  inspect(source: NodeHostInstallSource, options?: NodeHostInspectOptions): Promise<NodeHostInspection>;
   /** Unloads and removes a plugin. */
   uninstall(pluginId: string): Promise<void>;
   /**
@@ -239,6 +281,18 @@ export interface NodeHost {
    * loaded. A refused reload leaves the running instance serving and throws.
    */
   reload(pluginId: string, options?: NodeHostReloadOptions): Promise<PluginInfo>;
+  /**
+   * Takes a loaded plugin out of service by hand: its calls and events are refused (`quarantined`, with
+   * the reason) until it is released or reloaded; its instance stays loaded. Change listeners hear
+   * `quarantined`. A plugin quarantined already stays as it is.
+   */
+  quarantine(pluginId: string, reason?: string): Promise<PluginInfo>;
+  /**
+   * Brings a quarantined plugin (by hand or by the failure policy) back into service with a fresh instance:
+   * a reload from its folder, so change listeners hear `reloaded`. A refused reload leaves it quarantined
+   * and throws. A plugin in service is left as it is.
+   */
+  release(pluginId: string): Promise<PluginInfo>;
   /** Adds a scope to a plugin's include list for a permission type and saves the policy. */
   grant(pluginId: string, permission: PermissionType, scope: string): Promise<void>;
   /** Removes a scope (or, without one, the whole rule) and saves the policy. */
@@ -246,6 +300,11 @@ export interface NodeHost {
   policy(): Policy;
   /** Every permission decision that refused something, most recent last (bounded). */
   denials(): readonly PermissionDecision[];
+  /**
+   * Adds an observer of logs, events, call records and changes (beside the options' callbacks); answers
+   * the function that removes it. Observers added while the host runs hear what happens from then on.
+   */
+  observe(observer: NodeHostObserver): () => void;
   /** Resolves once the file events of plugin writes made so far have reached every other plugin. */
   settled(): Promise<void>;
   /** Stops watching, shuts every plugin down, closes HTTP connections and the database. Idempotent. */

@@ -41,6 +41,8 @@ export const RUNTIME_ERROR_CODES = [
   'host_calls_exceeded',
   'trap',
   'guest_error',
+  // the guest ended itself with WASI's proc_exit (exitCode says with what)
+  'guest_exit',
   // an app's own (user) host function threw, or was given a bad block offset
   'host_function_failed',
   'invalid_output',
@@ -91,6 +93,8 @@ export interface PlinthErrorContext {
   /** For `fuel_exhausted`: the budget the guest ran out of, and the fuel it had used when stopped. */
   fuelBudget?: number | undefined;
   fuelUsed?: number | undefined;
+  /** For `guest_exit`: the code the guest passed to WASI's `proc_exit`. */
+  exitCode?: number | undefined;
 }
 
 export interface PlinthErrorOptions extends PlinthErrorContext {

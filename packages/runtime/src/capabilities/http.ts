@@ -114,7 +114,7 @@ export function createHttpBundle(options: HttpBundleOptions): HostBundle {
     let hop = first;
     for (let redirects = 0; ; redirects += 1) {
       const target = spec.permission?.target({ ...request, url: hop.url }) ?? hop.url;
-      const decision = await gate.decide('http_requests', target, context);
+      const decision = await gate.decide('http_requests', target, context, NAME);
       if (!decision.allowed) {
         return failure(redirects === 0 ? decision.message : `redirect refused: ${decision.message}`);
       }

@@ -3,6 +3,7 @@ import {
   checkOptions,
   getHostFunction,
   STORAGE_QUOTA,
+  type HostFunctionName,
   type HostFunctionRequest,
   type JsonValue,
 } from '@plinth/protocol';
@@ -226,14 +227,15 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
           return andThen(infos, (listed) => JSON.stringify(listed.map(wireObjectInfo)));
         }),
       ),
-    host_namespace_get_objects_batch: (request, context) => batch.read(request.ns_id, request.keys, context),
+    host_namespace_get_objects_batch: (request, context) =>
+      batch.read('host_namespace_get_objects_batch', request.ns_id, request.keys, context),
     host_namespace_get_objects_batches_concurrent: (request, context) => {
       // "Concurrent" batches are merged into one read (each key is still checked and read on its own).
       const keys = request.batches.flat();
       if (keys.length > NAMESPACE_BATCH_MAX_KEYS) {
         return { failure: `${keys.length} keys requested; at most ${NAMESPACE_BATCH_MAX_KEYS} are allowed` };
       }
-      return batch.read(request.ns_id, keys, context);
+      return batch.read('host_namespace_get_objects_batches_concurrent', request.ns_id, keys, context);
     },
   };
 }
@@ -252,12 +254,22 @@ class BatchReader {
     private readonly keyProblem: (key: string) => string | undefined,
   ) {}
 
-  read(nsId: string, keys: readonly string[], context: HostCallContext): HostAnswer | Promise<HostAnswer> {
+  read(
+    functionName: HostFunctionName,
+    nsId: string,
+    keys: readonly string[],
+    context: HostCallContext,
+  ): HostAnswer | Promise<HostAnswer> {
     const unique = [...new Set(keys)];
     // Per-key targets come from the single-object function, so policy scopes mean the same thing.
     const check = getHostFunction('host_namespace_get_object').permission;
     const decisions = unique.map((key) =>
-      this.gate.decide('namespaces', check?.target({ ns_id: nsId, key }) ?? `${nsId}/${key}`, context),
+      this.gate.decide(
+        'namespaces',
+        check?.target({ ns_id: nsId, key }) ?? `${nsId}/${key}`,
+        context,
+        functionName,
+      ),
     );
     const finish = (settled: readonly PermissionDecision[]) => this.collect(nsId, unique, settled, context);
     if (decisions.some((decision) => decision instanceof Promise)) return Promise.all(decisions).then(finish);

@@ -9,6 +9,7 @@ import {
 } from '@plinth/protocol';
 import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
 import { permissionGateOptionsSchema } from '../options/capability-options.js';
+import { recordDenial } from '../telemetry/call-trace.js';
 
 /** How a capability bundle checks permissions before any I/O. Shared by every bundle. */
 export interface PermissionGateOptions {
@@ -25,11 +26,15 @@ export interface PermissionGateOptions {
 }
 
 export interface PermissionGate {
-  /** Decides one check; a promise only when `ask` is set. */
+  /**
+   * Decides one check; a promise only when `ask` is set. A refusal is counted in the
+   * `plinth.permission.denials` metric (with `functionName`, when given) and marks the traced host call.
+   */
   decide(
     type: PermissionType,
     target: string,
     context: HostCallContext,
+    functionName?: HostFunctionName,
   ): PermissionDecision | Promise<PermissionDecision>;
   /**
    * Checks `type` on `target` for the calling plugin, then runs `proceed`; a refusal becomes the
@@ -62,12 +67,25 @@ export function createPermissionGate(options: PermissionGateOptions): Permission
 /** `createPermissionGate` for the bundles, whose own options (a superset of these) are checked already. */
 export function permissionGate(options: PermissionGateOptions): PermissionGate {
   const { permissions, workspaceRoot, ask = false, audit } = options;
-  const decide: PermissionGate['decide'] = (type, target, context) => {
+  const observe = (
+    decision: PermissionDecision,
+    type: PermissionType,
+    target: string,
+    context: HostCallContext,
+    functionName: HostFunctionName | undefined,
+  ): PermissionDecision => {
+    if (!decision.allowed) recordDenial(context, { type, target, functionName });
+    return decision;
+  };
+  const decide: PermissionGate['decide'] = (type, target, context, functionName) => {
     const request =
       workspaceRoot === undefined
         ? { pluginId: context.pluginId, type, target }
         : { pluginId: context.pluginId, type, target, workspaceRoot };
-    return ask ? permissions.checkAsync(request) : permissions.check(request);
+    if (!ask) return observe(permissions.check(request), type, target, context, functionName);
+    return permissions
+      .checkAsync(request)
+      .then((decision) => observe(decision, type, target, context, functionName));
   };
   const refuse = (name: HostFunctionName, decision: PermissionDecision): HostAnswer => {
     const spec = getHostFunction(name);
@@ -78,7 +96,7 @@ export function permissionGate(options: PermissionGateOptions): PermissionGate {
     return { failure: decision.message };
   };
   const guard: PermissionGate['guard'] = (name, type, target, context, proceed) =>
-    andThen(decide(type, target, context), (decision) =>
+    andThen(decide(type, target, context, name), (decision) =>
       decision.allowed ? proceed() : refuse(name, decision),
     );
   return {

@@ -304,17 +304,17 @@ describe('Extism manifest limits', () => {
     });
   });
 
-  it('reads camelCase keys as the JavaScript SDK writes them, and refuses what is not supported yet', async () => {
+  it('reads camelCase keys as the JavaScript SDK writes them, and refuses what this host cannot serve', async () => {
     const plugin = await open({
       manifest: { wasm: [{ data: await kvGuest() }], memory: { maxVarBytes: 1024 } },
       functions: kvStore().functions,
     });
     expect(await plugin.callText('read', 'x')).toBeNull();
     await expect(
-      openPlugin({ manifest: { wasm: [{ data: await kvGuest() }], allowed_paths: { '/tmp': '/data' } } }),
+      openPlugin({ manifest: { wasm: [{ data: await kvGuest() }], allowedPaths: { '/tmp': '/data' } } }),
     ).rejects.toMatchObject({
       code: 'invalid_options',
-      message: expect.stringContaining('allowed_paths is not supported yet'),
+      message: expect.stringContaining('manifest.allowed_paths needs the wasi option'),
     });
     await expect(
       openPlugin({ source: { bytes: await kvGuest() }, manifest: { wasm: [] } }),

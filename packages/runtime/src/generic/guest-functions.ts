@@ -1,6 +1,7 @@
 import { PlinthError } from '@plinth/protocol';
 import type { HostCallContext } from '../host/host-bundle.js';
 import { EXTISM_KERNEL_NAMESPACE } from '../module/validate-imports.js';
+import { recordGuestLog } from '../telemetry/call-trace.js';
 import { decodeUserRequest, encodeUserAnswer, isBlockStart, STORE_TOKEN_BASE } from './user-call-wire.js';
 import {
   createUserCallContext,
@@ -18,7 +19,8 @@ export type ExtismLogLevel = (typeof EXTISM_LOG_LEVELS)[number];
 export interface ExtismLogLine {
   level: ExtismLogLevel;
   message: string;
-  source: 'guest' | 'extism';
+  /** `stdout` and `stderr`: a line the guest wrote through Plinth's WASI (`wasi` option). */
+  source: 'guest' | 'extism' | 'stdout' | 'stderr';
 }
 
 export type ExtismLogSink = (line: ExtismLogLine, context: HostCallContext) => void;
@@ -52,6 +54,9 @@ export function guestFunctionEntries(options: GuestFunctionsOptions): UserFuncti
         { level, message, source: 'guest' },
         { pluginId: context.pluginId, exportName: context.exportName },
       );
+      // This context has no receipt: the line goes to the active span (the registry call's, when a
+      // context manager carries it).
+      recordGuestLog(undefined, level, message);
     },
   }));
   return [...options.functions, ...logEntries];

@@ -1,5 +1,6 @@
 import { getHostFunction, type HostFunctionName, type HostFunctionSpec } from '@plinth/protocol';
 import type { HostAnswer, HostBundle, HostCallContext } from './host-bundle.js';
+import { callTraceOf, traceHostCall } from '../telemetry/call-trace.js';
 
 /** How one host call ended, as recorded for transcripts and observability. */
 export type HostCallOutcome =
@@ -90,6 +91,20 @@ export interface ServeHostCallOptions {
  * promise and `allowAsync` is set.
  */
 export function serveHostCall(options: ServeHostCallOptions): ServedHostCall | Promise<ServedHostCall> {
+  const callTrace = callTraceOf(options.state.context);
+  if (callTrace === undefined) return serve(options);
+  return traceHostCall(callTrace, options.spec.name, (recordError) =>
+    serve({
+      ...options,
+      onHandlerError(error, functionName, context) {
+        recordError(error);
+        options.onHandlerError?.(error, functionName, context);
+      },
+    }),
+  );
+}
+
+function serve(options: ServeHostCallOptions): ServedHostCall | Promise<ServedHostCall> {
   const { spec, handler, state } = options;
   if (!state.count(options.maxHostCallsPerCall)) {
     const message = `host call limit of ${options.maxHostCallsPerCall} per call exceeded`;

@@ -1,7 +1,7 @@
 import type { ExtismPluginOptions, Plugin, PluginOutput } from '@extism/extism';
 import type * as ExtismSdk from '@extism/extism';
 import { loadExtism } from '../extism-module.js';
-import { checkOptions, HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
+import { checkOptions, HOST_FUNCTION_NAMESPACE, PlinthError } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
 import type { CallReceipt, HostCallContext } from '../host/host-bundle.js';
 import { bindInThread, effectiveLogLevel, guestFunctionEntries } from '../generic/guest-functions.js';
@@ -12,6 +12,7 @@ import { FuelAccount, fuelExhaustedError, fuelExhaustion, isMetered } from './fu
 import { beginCall, callErrorContext, checkCallLimits, hostMemoryError } from './call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions, LaneOutputDecoder } from './lane.js';
 import { laneOptionsSchema } from '../options/loading-options.js';
+import { GuestExit, usesPlinthWasi, wasiOutputToLog, type WasiSystem } from './wasi.js';
 
 /**
  * The in-thread lane: the guest runs on the calling thread through @extism/extism's foreground plugin.
@@ -46,8 +47,19 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     options.onHandlerError,
   ) as unknown as NonNullable<ExtismPluginOptions['functions']>;
   const fuel = isMetered(options.module) ? new FuelAccount(limits) : undefined;
+  const wasiOptions = usesPlinthWasi(options.module) ? options.wasi : undefined;
+  if (usesPlinthWasi(options.module) && wasiOptions?.create === undefined) {
+    throw new PlinthError(
+      'invalid_options',
+      "createInThreadLane: the module's WASI imports were moved to Plinth's (ownWasi), so give wasi.create (nodeWasi from @plinth/runtime/node)",
+    );
+  }
+  const wasiOutput = wasiOutputToLog(options.guestLog, options.logLevel, () => runningContext);
+  /** The running instance's WASI (each instance has its own file table). */
+  let wasi: WasiSystem | undefined;
   const instantiate = async (): Promise<Plugin> => {
     fuel?.beginLoad();
+    const system = await wasiOptions?.create?.({ mounts: wasiOptions.mounts, output: wasiOutput });
     let created: Plugin;
     try {
       const { default: createPlugin } = await loadExtism<typeof ExtismSdk>();
@@ -56,6 +68,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
         functions: {
           ...guestFunctions,
           ...fuel?.imports(),
+          ...system?.imports(),
           [HOST_FUNCTION_NAMESPACE]: { ...functions, ...guestFunctions[HOST_FUNCTION_NAMESPACE] },
         } as NonNullable<ExtismPluginOptions['functions']>,
         config: { ...options.config },
@@ -68,11 +81,26 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
         logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
       });
     } catch (error) {
+      system?.close();
       const exhaustion = fuelExhaustion(error);
       if (exhaustion) throw fuelExhaustedError(exhaustion, {}, error);
       throw error;
     }
-    if (fuel) fuel.attach(await created.getInstance());
+    if (fuel || system) {
+      const instance = await created.getInstance();
+      if (fuel) fuel.attach(instance);
+      try {
+        // A reactor's _initialize runs here, on the load budget; a proc_exit there fails the load.
+        system?.attach(instance);
+      } catch (error) {
+        system?.close();
+        await created.close();
+        const exhaustion = fuelExhaustion(error);
+        throw exhaustion ? fuelExhaustedError(exhaustion, {}, error) : toCallError(error, {});
+      }
+    }
+    wasi?.close();
+    wasi = system;
     return created;
   };
   let plugin = await instantiate();
@@ -83,6 +111,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
 
   const finish = (result: PluginOutput | null): unknown => {
     try {
+      wasi?.flush();
       if (fuel && runningReceipt) runningReceipt.fuelUsed = fuel.end();
       const output = outputBytes(result);
       checkCallLimits({
@@ -100,7 +129,10 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
   const fail = (rejection: unknown): never => {
     try {
       // (The foreground plugin resets its blocks at the start of every call, so nothing accumulates.)
+      wasi?.flush();
       const errorContext = callErrorContext(runningExport, runningContext);
+      // The guest stopped itself mid-way: its instance may be mid-update too.
+      if (rejection instanceof GuestExit) stale = true;
       const exhaustion = fuel && fuelExhaustion(rejection);
       if (exhaustion) {
         stale = true;
@@ -174,6 +206,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
       closed = true;
       await gate.drained();
       await plugin.close();
+      wasi?.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { HostCallRecord } from '../host/host-functions.js';
 import type { ExtismLogLevel, ExtismLogSink } from '../generic/guest-functions.js';
 import type { UserFunctionEntry } from '../generic/user-functions.js';
 import type { PluginLimits } from '../limits.js';
+import type { WasiFactory, WasiMount } from './wasi.js';
 
 /** Where a plugin instance runs. Both lanes have the same API. */
 export type LaneKind = 'in-thread' | 'isolated';
@@ -64,6 +65,11 @@ export interface LaneOptions {
   guestLog?: ExtismLogSink;
   /** The least severe guest log level delivered. Default `info`. */
   logLevel?: ExtismLogLevel | 'silent';
+  /**
+   * Plinth's WASI, for a module whose WASI imports the loader moved to `plinth:wasi` (`ownWasi`): the
+   * folders to mount, and (in-thread) the platform's factory — the isolated lane uses Node's in its worker.
+   */
+  wasi?: { mounts: readonly WasiMount[]; create?: WasiFactory };
 }
 
 /** A module linked into a plugin under a name (an entry of an Extism manifest's `wasm` list). */

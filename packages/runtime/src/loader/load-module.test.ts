@@ -53,14 +53,25 @@ describe('every guest in the corpus that should load, loads', () => {
       { namespace: 'extism:host/user', name: 'kv_read' },
       { namespace: 'extism:host/user', name: 'kv_write' },
     ],
+    'as-pdk': [
+      { namespace: 'extism:host/user', name: 'kv_read' },
+      { namespace: 'extism:host/user', name: 'kv_write' },
+    ],
   };
+  /** WASI guests need WASI allowed. */
+  const wasi: ReadonlySet<string> = new Set(['wat-wasi']);
 
   it.each(loadable.map((guest) => [guest.name, guest] as const))('%s', async (_name, guest) => {
     const bytes = Uint8Array.from(await readFile(new URL(guest.path, guests)));
     const extra = userFunctions[guest.name];
     const loaded = await loadModule(
       { bytes },
-      { sha256: guest.sha256, cache: false, ...(extra === undefined ? {} : { userFunctions: extra }) },
+      {
+        sha256: guest.sha256,
+        cache: false,
+        ...(extra === undefined ? {} : { userFunctions: extra }),
+        ...(wasi.has(guest.name) ? { allowWasi: true } : {}),
+      },
     );
     expect(loaded.module).toBeInstanceOf(WebAssembly.Module);
     expect(loaded.sha256).toBe(guest.sha256);

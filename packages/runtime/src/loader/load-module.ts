@@ -10,6 +10,8 @@ import { LoadError } from './load-error.js';
 import { isMetered } from '../lanes/fuel.js';
 import { METERING_VERSION, meterModule } from '../module/meter/meter-module.js';
 import { FUEL_NAMESPACE, FUEL_REFILL_IMPORT } from '../module/meter/fuel-abi.js';
+import { renameImportModule } from '../module/rename-imports.js';
+import { PLINTH_WASI_NAMESPACE, WASI_NAMESPACE } from '../lanes/wasi.js';
 import { readModuleSource, type ModuleSource } from './module-source.js';
 import { loadModuleArgumentsSchema } from '../options/loading-options.js';
 
@@ -35,6 +37,11 @@ export interface LoadModuleOptions extends ImportPolicy {
    * run unmetered. The metered module is cached by the source's hash and the metering version.
    */
   fuel?: boolean;
+  /**
+   * Serve WASI with Plinth's own (a lane's `wasi` factory) rather than @extism/extism's: the module's
+   * `wasi_snapshot_preview1` imports are moved to `plinth:wasi` before compiling (cached by hash too).
+   */
+  ownWasi?: boolean;
 }
 
 /** What the loader did to the module's linear memory. */
@@ -183,9 +190,13 @@ export async function loadCheckedModule(
   const compiledSha = capped.action === 'capped' ? await sha256Hex(capped.bytes) : sha256;
   const cache = options.cache === undefined ? defaultCompileCache() : options.cache;
   const fuel = options.fuel === true;
+  const ownWasi = options.ownWasi === true;
   const compiledBytes = (): Uint8Array => {
-    if (!fuel) return capped.bytes;
-    const metered = meterModule(capped.bytes);
+    const served = ownWasi
+      ? renameImportModule(capped.bytes, WASI_NAMESPACE, PLINTH_WASI_NAMESPACE)
+      : capped.bytes;
+    if (!fuel) return served;
+    const metered = meterModule(served);
     if (!metered.ok) {
       throw refuse('invalid_module', metered.problem.message, { problems: [metered.problem] });
     }
@@ -194,7 +205,10 @@ export async function loadCheckedModule(
   let module: WebAssembly.Module;
   try {
     module = cache
-      ? await cache.compile(fuel ? `${compiledSha}+fuel-v${METERING_VERSION}` : compiledSha, compiledBytes)
+      ? await cache.compile(
+          `${compiledSha}${ownWasi ? '+wasi-v1' : ''}${fuel ? `+fuel-v${METERING_VERSION}` : ''}`,
+          compiledBytes,
+        )
       : await WebAssembly.compile(toOwnedBuffer(compiledBytes()));
   } catch (error) {
     if (error instanceof LoadError) throw error;

@@ -145,7 +145,7 @@ export function capMemory<TBuffer extends ArrayBufferLike>(
 }
 
 /** Replaces a section's content, re-encoding its size; every other byte is copied unchanged. */
-function rewriteSection(
+export function rewriteSection(
   bytes: Uint8Array,
   section: WasmSection,
   content: readonly Uint8Array[],

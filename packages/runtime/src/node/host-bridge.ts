@@ -1,3 +1,5 @@
+import { GuestExit } from '../lanes/guest-exit.js';
+import type { WasiMount } from '../lanes/wasi.js';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { FuelExhausted, type FuelPhase } from '../lanes/fuel-account.js';
 
@@ -223,6 +225,8 @@ export interface LaneWorkerData {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Budgets for a metered module (absent when the module is not metered). */
   fuel: { fuelPerCall: number; fuelPerLoad: number } | undefined;
+  /** Plinth's WASI for a module whose WASI imports were moved to `plinth:wasi` (absent otherwise). */
+  wasi: { mounts: readonly WasiMount[] } | undefined;
   bridge: SharedArrayBuffer;
   port: MessagePort;
 }
@@ -236,7 +240,9 @@ export type StartMessage =
   | { type: 'ready' }
   | { type: 'start_failed'; error: SerializedRejection }
   /** A message the Extism SDK logged in the worker (any time, not only at start). */
-  | { type: 'extism_log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string };
+  | { type: 'extism_log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string }
+  /** A line the guest wrote to stdout or stderr through Plinth's WASI. */
+  | { type: 'wasi_output'; stream: 'stdout' | 'stderr'; line: string };
 
 /** A rejection as the worker saw it, rebuilt as an Error of the same kind on the main thread. */
 export interface SerializedRejection {
@@ -244,6 +250,8 @@ export interface SerializedRejection {
   message: string;
   /** Present when the guest was stopped for running out of fuel. */
   fuel?: { phase: FuelPhase; budget: number; used: number };
+  /** Present when the guest ended itself with WASI's proc_exit. */
+  exitCode?: number;
 }
 
 export function serializeRejection(rejection: unknown): SerializedRejection {
@@ -261,10 +269,12 @@ export function serializeRejection(rejection: unknown): SerializedRejection {
     const { phase, budget, used } = rejection;
     return { kind, message, fuel: { phase, budget, used } };
   }
+  if (rejection instanceof GuestExit) return { kind, message, exitCode: rejection.exitCode };
   return { kind, message };
 }
 
 export function deserializeRejection(error: SerializedRejection): Error {
+  if (error.exitCode !== undefined) return new GuestExit(error.exitCode);
   if (error.kind === 'runtime_error') return new WebAssembly.RuntimeError(error.message);
   if (error.kind === 'range_error') return new RangeError(error.message);
   return new Error(error.message);

@@ -6,3 +6,4 @@ export {
   type IsolatedHostBundle,
   type IsolatedLaneOptions,
 } from './isolated-lane.js';
+export { nodeWasi } from './node-wasi.js';

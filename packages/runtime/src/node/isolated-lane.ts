@@ -19,6 +19,7 @@ import { beginCall, callErrorContext, checkCallLimits, outputTooLargeError } fro
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
 import { effectiveLogLevel, guestFunctionEntries, UserCallServer } from '../generic/guest-functions.js';
 import { LOAD_PHASE, MessageKind, type SerializedRejection } from './host-bridge.js';
+import { usesPlinthWasi, wasiOutputToLog } from '../lanes/wasi.js';
 import { fuelExhaustedError, isMetered } from '../lanes/fuel.js';
 import { deathError, rejectionError, startError, timeoutError } from './isolated-errors.js';
 import { WorkerProcess } from './worker-process.js';
@@ -77,6 +78,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
   /** What the running call's errors name: plugin, version and export (never the host-call chain). */
   let runningContext: PlinthErrorContext = {};
   let closed = false;
+  const wasiOutput = wasiOutputToLog(options.guestLog, options.logLevel, () => runningCall);
 
   /** Starts a worker and waits until its instance is ready; instantiation is limited like a call. */
   const spawn = (errorContext: PlinthErrorContext): Promise<WorkerProcess> =>
@@ -100,6 +102,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
         linked,
         logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
         fuel: metered ? { fuelPerCall: limits.fuelPerCall, fuelPerLoad: limits.fuelPerLoad } : undefined,
+        wasi: usesPlinthWasi(options.module) ? { mounts: [...(options.wasi?.mounts ?? [])] } : undefined,
         resourceLimits: { ...DEFAULT_WORKER_RESOURCE_LIMITS, ...options.resourceLimits },
         onStart(message) {
           if (message.type === 'extism_log') {
@@ -107,6 +110,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
             options.guestLog?.({ level, message: text, source: 'extism' }, runningCall);
             return;
           }
+          if (message.type === 'wasi_output') return wasiOutput(message.stream, message.line);
           if (message.type === 'loading') {
             clearTimeout(timer);
             timer = setTimeout(
@@ -197,11 +201,13 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
         if (kind === MessageKind.rejected) {
           const rejection = JSON.parse(decoder.decode(payload)) as SerializedRejection;
           const exhaustion = rejection.fuel;
-          if (exhaustion) {
+          if (exhaustion || rejection.exitCode !== undefined) {
             // The instance stopped mid-call: a fresh one (fresh memory) serves the next call.
             if (worker === target) worker = undefined;
             void target.terminate();
-            throw fuelExhaustedError(exhaustion, errorContext);
+            throw exhaustion
+              ? fuelExhaustedError(exhaustion, errorContext)
+              : rejectionError(rejection, errorContext, limits);
           }
           // A user host function that failed made the guest trap; its own error says why.
           throw userCalls.takeFailure() ?? rejectionError(rejection, errorContext, limits);

@@ -16,6 +16,7 @@ import { applyUserAnswer, encodeUserRequest } from '../generic/user-call-wire.js
 import { createKernelGuards, KERNEL_NAMESPACE } from './kernel-guards.js';
 import { FuelAccount, FuelExhausted } from '../lanes/fuel-account.js';
 import { blockBytes } from '../lanes/extism-blocks.js';
+import { nodeWasi } from './node-wasi.js';
 
 /**
  * The isolated lane's worker: one plugin instance, run in-thread here (rc13's fast foreground plugin),
@@ -80,7 +81,9 @@ async function runCall(plugin: Plugin, payload: Uint8Array, aux: number): Promis
   fuel?.begin((aux & LOAD_PHASE) !== 0 ? 'load' : 'call');
   try {
     output = (await plugin.call(exportName, input))?.bytes() ?? null;
+    wasi?.flush();
   } catch (rejection) {
+    wasi?.flush();
     const serialized = serializeRejection(rejection);
     // rc13 only logs a failed block allocation; the trap that follows is a symptom. The message says why.
     if (hostMemoryFailure !== undefined)
@@ -143,12 +146,20 @@ const source =
           { name: 'main', module: data.module },
         ],
       };
+// Plinth's WASI: lines go to the main thread, which hands them to the guest log.
+const wasi = data.wasi
+  ? await nodeWasi({
+      mounts: data.wasi.mounts,
+      output: (stream, line) => post({ type: 'wasi_output', stream, line }),
+    })
+  : undefined;
 fuel?.beginLoad();
 createPlugin(source, {
   useWasi: data.allowWasi,
   functions: {
     ...namespaces,
     ...fuel?.imports(),
+    ...wasi?.imports(),
     [KERNEL_NAMESPACE]: {
       ...createKernelGuards({ config: data.config, maxVarBytes: data.maxVarBytes }),
       ...namespaces[KERNEL_NAMESPACE],
@@ -160,7 +171,17 @@ createPlugin(source, {
   logLevel: data.logLevel,
 }).then(
   async (plugin) => {
-    if (fuel) fuel.attach(await plugin.getInstance());
+    if (fuel || wasi) {
+      const instance = await plugin.getInstance();
+      if (fuel) fuel.attach(instance);
+      try {
+        // A reactor's _initialize runs here, on the load budget.
+        wasi?.attach(instance);
+      } catch (error) {
+        post({ type: 'start_failed', error: serializeRejection(error) });
+        return;
+      }
+    }
     post({ type: 'ready' });
     void serve(plugin);
   },

@@ -1,3 +1,5 @@
+import type { PermissionChecker } from '@plinth/permissions';
+import type { WasiFactory } from '../lanes/wasi.js';
 import {
   defineOptions,
   functionOption,
@@ -77,6 +79,7 @@ const loadModuleShape = {
   sha256: z.string().optional(),
   trusted: z.boolean().optional(),
   fuel: z.boolean().optional(),
+  ownWasi: z.boolean().optional(),
   cache: z
     .union([z.literal(false), objectOption<CompileCache>('a CompileCache', ['compile'])])
     .describe('a CompileCache or false')
@@ -91,7 +94,13 @@ export const loadModuleArgumentsSchema = defineOptions<{
   options: LoadModuleOptions;
 }>()(z.strictObject({ source: moduleSourceSchema, options: z.strictObject(loadModuleShape) }));
 
-const { userFunctions: _userFunctions, linkedExports: _linkedExports, ...openLoadShape } = loadModuleShape;
+const {
+  userFunctions: _userFunctions,
+  linkedExports: _linkedExports,
+  ownWasi: _ownWasi,
+  ...openLoadShape
+} = loadModuleShape;
+const wasiFactory = functionOption<WasiFactory>('a WASI factory such as nodeWasi from @plinth/runtime/node');
 
 const openPluginShape = {
   ...openLoadShape,
@@ -102,6 +111,7 @@ const openPluginShape = {
     .optional(),
   readPath: functionOption<NonNullable<OpenPluginOptions['readPath']>>().optional(),
   httpTransport: objectOption<HttpTransport>('an HttpTransport (with send)', ['send']).optional(),
+  httpPermissions: objectOption<PermissionChecker>('a PermissionChecker (with check)', ['check']).optional(),
   functions: z
     .record(z.string(), z.record(z.string(), functionOption<UserHostFunction>('a host function')))
     .describe('host functions by namespace, then by name')
@@ -110,6 +120,7 @@ const openPluginShape = {
   logLevel,
   bundle: bundleOption.optional(),
   lane: functionOption<LaneFactory>('a lane factory such as createIsolatedLane').optional(),
+  wasi: wasiFactory.optional(),
   config: stringMapOption.optional(),
   onHostCall,
   onHandlerError,
@@ -182,6 +193,20 @@ const laneShape = {
     .optional(),
   guestLog,
   logLevel,
+  wasi: z
+    .strictObject({
+      mounts: z
+        .array(
+          z.strictObject({
+            hostPath: z.string().min(1),
+            guestPath: z.string().min(1),
+            readOnly: z.boolean(),
+          }),
+        )
+        .readonly(),
+      create: wasiFactory.optional(),
+    })
+    .optional(),
 };
 
 export const laneOptionsSchema = defineOptions<LaneOptions>()(z.strictObject(laneShape));

@@ -86,6 +86,7 @@ export const pooledPluginOptionsSchema = defineOptions<PooledPluginOptions>()(
       acquireTimeoutMs: poolShape.acquireTimeoutMs,
       onError: poolShape.onError,
       onRecycle: poolShape.onRecycle,
+      spreadExportCalls: z.boolean().optional(),
     })
     .check(maxAtLeastMin),
 );

@@ -60,5 +60,6 @@ export const errorContextOption = defineOptions<PlinthErrorContext>()(
     limit: z.string().optional(),
     fuelBudget: z.number().optional(),
     fuelUsed: z.number().optional(),
+    exitCode: z.number().optional(),
   }),
 );

@@ -9,6 +9,8 @@ import { LIMIT_CODES } from '../limit-codes.js';
 export const RECYCLE_CODES: readonly PlinthErrorCode[] = [
   ...LIMIT_CODES,
   'trap',
+  // proc_exit unwound the guest mid-call, as a trap does.
+  'guest_exit',
   // An instance that reports itself closed while the pool is open has died on its own.
   'closed',
 ];

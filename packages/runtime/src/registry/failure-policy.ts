@@ -27,6 +27,7 @@ const PLUGIN_FAULTS: ReadonlySet<PlinthErrorCode> = new Set<PlinthErrorCode>([
   ...LIMIT_CODES,
   'trap',
   'guest_error',
+  'guest_exit',
   'invalid_output',
 ]);
 

@@ -179,6 +179,33 @@ describe('PluginRegistry', () => {
     await registry.close();
   });
 
+  it('quarantines a plugin by hand with its reason until a reload, and tells the change listener once', async () => {
+    const changes: string[] = [];
+    const registry = new PluginRegistry({ onChange: (change) => changes.push(change.type) });
+    await registry.load('plinth-golden.c', opener('golden/c-protocol'));
+    expect(registry.quarantine('plinth-golden.c', 'it spams the log')).toMatchObject({
+      state: 'quarantined',
+      error: {
+        code: 'quarantined',
+        message: 'plugin plinth-golden.c is quarantined by hand: it spams the log',
+      },
+    });
+    // Already quarantined: nothing changes, nobody is told again.
+    expect(registry.quarantine('plinth-golden.c')).toMatchObject({ state: 'quarantined' });
+    await expect(registry.command('plinth-golden.c', 'ping')).rejects.toMatchObject({
+      code: 'quarantined',
+      message: 'plugin plinth-golden.c is quarantined by hand: it spams the log; reload it to serve again',
+    });
+    await registry.reload('plinth-golden.c');
+    expect(registry.get('plinth-golden.c')).toMatchObject({ state: 'active', error: undefined });
+    expect(await registry.command('plinth-golden.c', 'ping')).toMatchObject({ success: true });
+    expect(changes).toEqual(['loaded', 'quarantined', 'reloaded']);
+    expect(() => registry.quarantine('acme.none')).toThrow(
+      expect.objectContaining({ code: 'not_handled', message: 'no plugin acme.none is loaded' }),
+    );
+    await registry.close();
+  });
+
   it('answers params nested 100,000 levels deep with invalid_params; the plugin stays loaded and usable', async () => {
     const records: CallRecord[] = [];
     const registry = new PluginRegistry({

@@ -17,6 +17,8 @@ import { crossPluginRefusal } from './cross-plugin-rules.js';
 import type { CommandCallOptions, ExportCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
 import { Slot } from './slot.js';
 import { pluginRegistryOptionsSchema } from '../options/registry-options.js';
+import { CallTelemetry } from '../telemetry/call-telemetry.js';
+import { recordDenial } from '../telemetry/call-trace.js';
 
 export type PluginState = 'active' | 'failed' | 'quarantined';
 
@@ -63,7 +65,8 @@ export interface PluginRegistryOptions {
   failurePolicy?: Partial<FailurePolicy>;
   /** Checks `execute_commands` for cross-plugin commands; deny-all when absent. */
   permissions?: PermissionChecker;
-  onCall?: (record: CallRecord) => void;
+  /** Read on every call (a getter may answer undefined while nobody listens: calls then get no receipt). */
+  onCall?: ((record: CallRecord) => void) | undefined;
   log?: (entry: RegistryLogEntry) => void;
   /** Hears every load, reload, unload and quarantine after it took effect. Must not throw. */
   onChange?: (change: RegistryChange) => void;
@@ -76,6 +79,8 @@ interface Entry {
   state: PluginState;
   failures: number;
   error: PlinthError | undefined;
+  /** Why it was quarantined by hand (`quarantine`); undefined when the failure policy did it, or in service. */
+  heldBecause: string | undefined;
   /** Reloads of one plugin run one at a time. */
   reloading: Promise<unknown>;
   backoffMs: number;
@@ -117,6 +122,7 @@ export class PluginRegistry {
       state: 'failed',
       failures: 0,
       error: undefined,
+      heldBecause: undefined,
       reloading: Promise.resolve(),
       backoffMs: this.#policy.backoffMs,
       timer: undefined,
@@ -154,6 +160,26 @@ export class PluginRegistry {
     await this.#retire(entry.id, entry.slot);
     entry.slot = undefined;
     this.#changed('unloaded', id);
+  }
+
+  /**
+   * Takes a plugin out of service by hand: its calls are refused (`quarantined`, with the reason) until it
+   * is reloaded, and a pending failure-policy reload is cancelled. Its instance stays loaded. A plugin
+   * quarantined already stays as it is.
+   */
+  quarantine(id: string, reason?: string): PluginInfo {
+    const entry = this.#entry(id);
+    if (entry.state === 'quarantined') return this.#info(entry);
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.state = 'quarantined';
+    entry.heldBecause = reason === undefined || reason.trim() === '' ? 'by hand' : `by hand: ${reason}`;
+    entry.error = new PlinthError('quarantined', `plugin ${id} is quarantined ${entry.heldBecause}`, {
+      pluginId: id,
+    });
+    this.#log('warn', id, entry.error.message);
+    this.#changed('quarantined', id);
+    return this.#info(entry);
   }
 
   list(): PluginInfo[] {
@@ -267,7 +293,10 @@ export class PluginRegistry {
       type: 'execute_commands',
       target,
     });
-    if (!decision.allowed) return { failure: decision.message };
+    if (!decision.allowed) {
+      recordDenial(context, { type: 'execute_commands', target, functionName: 'host_plugin_command' });
+      return { failure: decision.message };
+    }
     try {
       const response = await this.command(request.plugin_id, request.command, request.params, {
         callChain: [...chain, request.plugin_id],
@@ -318,6 +347,7 @@ export class PluginRegistry {
     entry.slot = new Slot(handle);
     entry.opener = opener;
     entry.state = 'active';
+    entry.heldBecause = undefined;
     entry.failures = 0;
     entry.error = undefined;
     entry.backoffMs = this.#policy.backoffMs;
@@ -347,26 +377,31 @@ export class PluginRegistry {
     if (entry.state === 'quarantined') {
       throw new PlinthError(
         'quarantined',
-        `plugin ${entry.id} is quarantined after ${entry.failures} consecutive failures; reload it to serve again`,
+        `plugin ${entry.id} is quarantined ${entry.heldBecause ?? `after ${entry.failures} consecutive failures`}; reload it to serve again`,
         { pluginId: entry.id, cause: entry.error },
       );
     }
     const started = now();
     const base = { pluginId: entry.id, pluginVersion: slot.handle.version, kind, name };
-    // Only a call record reads the receipt; without a listener the call's hot path stays as it was.
-    const receipt: CallReceipt | undefined = this.#options.onCall ? {} : undefined;
+    const telemetry = CallTelemetry.start(base);
+    // Only a call record or telemetry reads the receipt; without either the call's hot path stays as it was.
+    const receipt: CallReceipt | undefined = telemetry?.receipt ?? (this.#options.onCall ? {} : undefined);
     const used = () => ({
       ...(receipt?.lane === undefined ? {} : { lane: receipt.lane }),
       ...(receipt?.fuelUsed === undefined ? {} : { fuelUsed: receipt.fuelUsed }),
     });
     slot.enter();
     try {
-      const result = await call(slot.handle, receipt);
+      const result = await (telemetry
+        ? telemetry.run(() => call(slot.handle, receipt))
+        : call(slot.handle, receipt));
       entry.failures = 0;
+      telemetry?.succeeded(result, now() - started);
       this.#options.onCall?.({ ...base, durationMs: now() - started, outcome: 'ok', ...used() });
       return result;
     } catch (error) {
       const failure = asPlinthError(error, entry.id);
+      telemetry?.failed(failure, now() - started);
       this.#options.onCall?.({
         ...base,
         durationMs: now() - started,

@@ -25,6 +25,12 @@ export interface PooledPluginOptions {
   onError?: (error: unknown, during: 'create' | 'close') => void;
   /** An instance was shut down and replaced after `error` (one of RECYCLE_CODES). */
   onRecycle?: (error: unknown) => void;
+  /**
+   * Raw export calls (`registry.call`) go to any free instance, as commands do: for generic Extism plugins
+   * whose exports keep nothing between calls that another instance would need (each instance has its own
+   * memory and vars). Default false: only a pool of one instance takes raw export calls.
+   */
+  spreadExportCalls?: boolean;
 }
 
 /** A plugin served by several instances of itself; a PluginHandle, so the registry loads it like one. */
@@ -38,8 +44,9 @@ export interface PooledPlugin extends PluginHandle {
  * instance; one that failed with a RECYCLE_CODES error is shut down and replaced by a freshly opened one.
  * Instances share no guest state: an event is delivered to every live instance (one started later has not
  * seen it), and config reaches each instance through `open` (stored config). Every instance must report
- * the same id and version as the first. Only a pool with `max` 1 has `callExport`/`hasExport` (raw exports,
- * e.g. WebSocket frames, must reach the one guest that holds the connection's state).
+ * the same id and version as the first. Only a pool with `max` 1 (or `spreadExportCalls`) has
+ * `callExport`/`hasExport` (raw exports, e.g. WebSocket frames, must reach the one guest that holds the
+ * connection's state).
  */
 export async function openPooledPlugin(options: PooledPluginOptions): Promise<PooledPlugin> {
   checkOptions('openPooledPlugin', pooledPluginOptionsSchema, options);
@@ -116,7 +123,9 @@ export async function openPooledPlugin(options: PooledPluginOptions): Promise<Po
     },
     // Raw exports carry a stream (WebSocket frames) whose state lives in one guest; spread over several
     // instances it would be split, so only a pool of one instance (recycled, never doubled) takes them.
-    ...(max === 1 && reference.callExport !== undefined && reference.hasExport !== undefined
+    ...((max === 1 || options.spreadExportCalls === true) &&
+    reference.callExport !== undefined &&
+    reference.hasExport !== undefined
       ? {
           hasExport: (name: string) => reference.hasExport?.(name) === true,
           callExport: (exportName: string, input: string | Uint8Array, options?: ExportCallOptions) =>

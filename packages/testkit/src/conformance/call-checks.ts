@@ -16,7 +16,19 @@ export interface CheckContext {
   exports: readonly string[];
   /** The params each declared command is called with. */
   paramsFor(command: string): JsonValue | null;
+  /** Where those params come from: the fixtures, the command's CLI hint, or nowhere (`null` is sent). */
+  paramsFrom(command: string): ParamsSource;
 }
+
+export type ParamsSource = 'fixtures' | 'cli-hint' | 'none';
+
+/** What a command that made no host call was called with, and what to do about it. */
+const NO_HOST_CALL_HINT: Readonly<Record<ParamsSource, string>> = {
+  fixtures: 'with its fixture params, so no permission of it was checked',
+  'cli-hint':
+    "with its CLI hint's params, so no permission of it was checked; to test what it does with the host, give it params (--fixtures) and files (--files)",
+  none: 'with null params (no fixture, no CLI hint), so no permission of it was checked; to test what it does with the host, give it params (--fixtures) and files (--files)',
+};
 
 /** A command no plugin declares; the guest must refuse it with a well-formed CommandResponse. */
 export const UNKNOWN_COMMAND = '__plinth_conformance_unknown_command__';
@@ -55,7 +67,18 @@ export async function checkCommands(context: CheckContext, check: CheckRecorder)
     const params = context.paramsFor(command);
     const where = `command ${JSON.stringify(command)}`;
     try {
-      const response = await (await context.session.harness()).command(command, params);
+      const harness = await context.session.harness();
+      const before = harness.hostCalls.length;
+      const response = await harness.command(command, params);
+      if (harness.hostCalls.length === before) {
+        // The permissions check only sees host calls: a command that made none was not checked there.
+        const from = context.paramsFrom(command);
+        check.info('no_host_call', `${where} made no host call ${NO_HOST_CALL_HINT[from]}`, {
+          command,
+          params,
+          paramsFrom: from,
+        });
+      }
       if (response.success) continue;
       if (response.error === undefined || response.error.trim() === '') {
         check.warning(

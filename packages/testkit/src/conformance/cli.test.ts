@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { guestPath } from '../guests/catalogue.js';
 import { main } from './cli.js';
 import type { ConformanceReport } from './report.js';
@@ -20,6 +20,7 @@ async function run(...argv: string[]) {
 const anyFuel = (text: string): string => text.replace(/ used \d+ /g, ' used N ');
 
 const dir = mkdtempSync(join(tmpdir(), 'plinth-test-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -36,7 +37,8 @@ describe('plinth-test', () => {
       `plinth-test ${wasm} (plinth-golden.c@1.0.0)`,
       '✓ manifest         loads, and its manifest is valid and consistent',
       '✓ commands         every declared command answers a valid CommandResponse',
-      '    · command_error: command "greet" answered success:false: greet: params.name is required (invalid_params)',
+      `    · no_host_call: command "ping" made no host call with its CLI hint's params, so no permission of it was checked; to test what it does with the host, give it params (--fixtures) and files (--files)`,
+      `    · no_host_call: command "echo" made no host call with its CLI hint's params, so no permission of it was checked; to test what it does with the host, give it params (--fixtures) and files (--files)`,
       '✓ unknown-command  an undeclared command gets a well-formed failure',
       '✓ events           every host event type is survived',
       '✓ config           config round-trips through get_config and set_config',
@@ -55,11 +57,71 @@ describe('plinth-test', () => {
   });
 
   it('uses --fixtures for command params', async () => {
-    const fixtures = file('fixtures.json', JSON.stringify({ greet: { name: 'Ada' } }));
+    const fixtures = file('fixtures.json', JSON.stringify({ greet: {} }));
     const { code, stdout } = await run(guestPath('c-protocol'), '--fixtures', fixtures, '--json');
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as ConformanceReport;
-    expect(report.checks.find((check) => check.id === 'commands')?.findings).toEqual([]);
+    const findings = report.checks.find((check) => check.id === 'commands')?.findings ?? [];
+    expect(findings.filter((f) => f.code !== 'no_host_call')).toEqual([
+      {
+        code: 'command_error',
+        severity: 'info',
+        message: 'command "greet" answered success:false: greet: params.name is required (invalid_params)',
+        detail: { params: {} },
+      },
+    ]);
+    // greet answered before its host_log call, and says so with the fixture as the source of its params.
+    expect(
+      findings.find(
+        (f) => f.code === 'no_host_call' && (f.detail as { command: string }).command === 'greet',
+      ),
+    ).toEqual({
+      code: 'no_host_call',
+      severity: 'info',
+      message:
+        'command "greet" made no host call with its fixture params, so no permission of it was checked',
+      detail: { command: 'greet', params: {}, paramsFrom: 'fixtures' },
+    });
+  });
+
+  it('says which commands made no host call, so the author knows what the permissions check never saw', async () => {
+    const wasm = guestPath('hostile-command-recursion');
+    const alone = JSON.parse((await run(wasm, '--json')).stdout) as ConformanceReport;
+    expect(alone.checks.find((check) => check.id === 'commands')?.findings[0]).toEqual({
+      code: 'no_host_call',
+      severity: 'info',
+      message:
+        'command "bounce" made no host call with null params (no fixture, no CLI hint), so no permission of it was checked; to test what it does with the host, give it params (--fixtures) and files (--files)',
+      detail: { command: 'bounce', params: null, paramsFrom: 'none' },
+    });
+    // With params it calls host_plugin_command, and the note is gone.
+    const fixtures = file('bounce-alone.json', JSON.stringify({ bounce: { target: 'acme.other' } }));
+    const fed = JSON.parse((await run(wasm, '--fixtures', fixtures, '--json')).stdout) as ConformanceReport;
+    const codes = fed.checks.find((check) => check.id === 'commands')?.findings.map((f) => f.code);
+    expect(codes).not.toContain('no_host_call');
+  });
+
+  it('seeds the workspace from --files, so a command can read what the fixtures name', async () => {
+    const workspace = join(dir, 'workspace');
+    mkdirSync(join(workspace, 'Notes'), { recursive: true });
+    mkdirSync(join(workspace, 'Empty'));
+    writeFileSync(join(workspace, 'Notes', 'a.md'), 'one two three #idea');
+    const fixtures = file('notes.json', JSON.stringify({ word_count: { path: 'Notes/a.md' } }));
+    const errorsOf = (report: ConformanceReport) =>
+      report.checks
+        .find((check) => check.id === 'commands')
+        ?.findings.filter((f) => f.code === 'command_error')
+        .map((f) => f.message);
+
+    const without = await run(guestPath('as-notes'), '--fixtures', fixtures, '--json');
+    expect(errorsOf(JSON.parse(without.stdout) as ConformanceReport)).toEqual([
+      expect.stringMatching(/^command "word_count" answered success:false: host_read_file: .*Notes\/a\.md/),
+    ]);
+    const seeded = await run(guestPath('as-notes'), '--fixtures', fixtures, '--files', workspace, '--json');
+    expect(seeded.code).toBe(0);
+    const report = JSON.parse(seeded.stdout) as ConformanceReport;
+    expect(errorsOf(report)).toEqual([]);
+    expect(report.passed).toBe(true);
   });
 
   it('prints the report as JSON with --json, and exits 1 when a check fails', async () => {
@@ -185,13 +247,28 @@ describe('plinth-test', () => {
       ['PLUGIN', '--fixtures', '/nonexistent/f.json'],
       'cannot read the fixtures file /nonexistent/f.json: ENOENT',
     ],
+    [['PLUGIN', '--files', '/nonexistent/notes'], 'cannot read the files folder /nonexistent/notes: ENOENT'],
+    [['PLUGIN', '--files', 'PLUGIN'], 'the files folder PLUGIN is not a folder'],
   ])('exits 2 on a usage error: %j', async (argv, message) => {
     const args = argv.map((arg) => (arg === 'PLUGIN' ? guestPath('c-protocol') : arg));
     const { code, stdout, stderr } = await run(...args);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.split('\n')[0]).toContain(`plinth-test: ${message}`);
+    expect(stderr.split('\n')[0]).toContain(
+      `plinth-test: ${message.replace('PLUGIN', guestPath('c-protocol'))}`,
+    );
     expect(stderr).toContain('Usage: plinth-test');
+  });
+
+  it('exits 2 when the --files folder holds a symlink, naming it', async () => {
+    const workspace = join(dir, 'linked');
+    mkdirSync(join(workspace, 'Notes'), { recursive: true });
+    symlinkSync('/etc/passwd', join(workspace, 'Notes', 'passwd.md'));
+    const { code, stderr } = await run(guestPath('c-protocol'), '--files', workspace);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toBe(
+      `plinth-test: the files folder ${workspace} holds Notes/passwd.md, which is a symlink; only files and folders are copied into the workspace`,
+    );
   });
 
   it('exits 2 when the fixtures file is not JSON or not an object, naming the file', async () => {

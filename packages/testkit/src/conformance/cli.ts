@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isSemver, type JsonValue } from '@plinth/protocol';
 import { formatReport } from './format-report.js';
 import { DEFAULT_BUDGETS, runConformance, type ConformanceOptions } from './run-conformance.js';
+import { readWorkspaceFolder, WorkspaceFolderError } from './workspace-folder.js';
 
 /** Where the CLI writes; `process` fits, and tests pass collectors. */
 export interface CliIo {
@@ -17,6 +18,8 @@ fuel budget (about one fuel per wasm instruction), and the report lists the fuel
 
 Options:
   --fixtures <file.json>   params per command: { "<command>": <params> }
+  --files <dir>            the workspace the plugin sees: a copy of this folder's files (default: one
+                           README.md)
   --json                   print the report as JSON
   --fuel <n>               fuel budget of every call (default ${DEFAULT_BUDGETS.fuelPerCall})
   --lane <lane>            in-thread | isolated (default in-thread, isolated with --copy); fuel stops
@@ -75,6 +78,7 @@ function parseCommandLine(
       strict: true,
       options: {
         fixtures: { type: 'string' },
+        files: { type: 'string' },
         json: { type: 'boolean', default: false },
         fuel: { type: 'string' },
         lane: { type: 'string' },
@@ -115,6 +119,13 @@ function parseCommandLine(
       `--app-version must be a semantic version such as 1.2.3; got ${JSON.stringify(appVersion)}`,
     );
   }
+  let files;
+  try {
+    files = values.files === undefined ? undefined : readWorkspaceFolder(values.files);
+  } catch (error) {
+    if (error instanceof WorkspaceFolderError) throw new UsageError(error.message);
+    throw error;
+  }
   const fuelPerCall = positiveInteger('--fuel', values.fuel);
   const callTimeoutMs = positiveInteger('--timeout', values.timeout);
   const memoryMaxPages = positiveInteger('--memory-pages', values['memory-pages']);
@@ -123,6 +134,7 @@ function parseCommandLine(
     wasm,
     json: values.json,
     ...(values.fixtures === undefined ? {} : { fixtures: readFixtures(values.fixtures) }),
+    ...(files === undefined ? {} : { files }),
     ...(lane === undefined ? {} : { lane }),
     ...(appVersion === undefined ? {} : { hostAppVersion: appVersion }),
     ...(values.id === undefined ? {} : { expectedId: values.id }),

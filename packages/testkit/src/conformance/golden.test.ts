@@ -49,16 +49,27 @@ describe('runConformance on the golden guests', () => {
   });
 
   it('reports a command error answered with success:false as info, not as a failure', async () => {
-    const report = await runConformance({ wasm: guestPath('c-protocol') });
+    const report = await runConformance({ wasm: guestPath('c-protocol'), fixtures: { greet: null } });
     const commands = report.checks.find((check) => check.id === 'commands');
     expect(commands?.status).toBe('pass');
-    expect(commands?.findings).toEqual([
+    expect(commands?.findings.filter((f) => f.code === 'command_error')).toEqual([
       {
         code: 'command_error',
         severity: 'info',
         message: 'command "greet" answered success:false: greet: params.name is required (invalid_params)',
         detail: { params: null },
       },
+    ]);
+  });
+
+  it('calls each command with the params of its CLI hint when no fixture names it', async () => {
+    // The hints declare greet's name required (a placeholder is sent) and word_count's path (README.md,
+    // which the default workspace holds), so both answer; only ping and echo never reach the host.
+    const report = await runConformance({ wasm: guestPath('as-notes') });
+    const commands = report.checks.find((check) => check.id === 'commands');
+    expect(commands?.findings.map((f) => [f.code, f.detail])).toEqual([
+      ['no_host_call', { command: 'ping', params: {}, paramsFrom: 'cli-hint' }],
+      ['no_host_call', { command: 'echo', params: {}, paramsFrom: 'cli-hint' }],
     ]);
   });
 
@@ -76,8 +87,11 @@ describe('runConformance on the golden guests', () => {
     });
     expect(errors(report)).toEqual([]);
     expect(report.passed).toBe(true);
-    // With params for every command, no command answers an error.
-    expect(report.checks.find((check) => check.id === 'commands')?.findings).toEqual([]);
+    // With params for every command, no command answers an error, and fetch reaches the host.
+    expect(report.checks.find((check) => check.id === 'commands')?.findings.map((f) => f.code)).toEqual([
+      'no_host_call', // ping
+      'no_host_call', // echo
+    ]);
   });
 
   it('reports the declared memory, the lane and the fuel of every command as info', async () => {

@@ -166,6 +166,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     exports: loaded.exports,
     paramsFor: (command) =>
       Object.hasOwn(fixtures, command) ? (fixtures[command] ?? null) : (hinted.get(command) ?? null),
+    paramsFrom: (command) =>
+      Object.hasOwn(fixtures, command) ? 'fixtures' : hinted.has(command) ? 'cli-hint' : 'none',
   };
   const steps: [CheckId, (context: CheckContext, check: CheckRecorder) => Promise<void>][] = [
     ['commands', checkCommands],

@@ -3,6 +3,7 @@ import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
 import { RateLimiter, type NowMs } from './rate-limiter.js';
 import { logBundleOptionsSchema } from '../../options/basics-options.js';
 import { sanitizeLogText } from './sanitize.js';
+import { recordGuestLog } from '../../telemetry/call-trace.js';
 
 /** One line a guest logged, sanitized, as the embedding app's sink receives it. */
 export interface GuestLogEntry {
@@ -66,11 +67,10 @@ export function createLogBundle(options: LogBundleOptions): HostBundle {
           message: `${take.droppedBefore} log message${take.droppedBefore === 1 ? '' : 's'} dropped by the rate limit of ${limiter.ratePerSecond} per second`,
           dropped: take.droppedBefore,
         });
-      sink({
-        ...origin(context),
-        level: toLogLevel(request.level),
-        message: sanitizeLogText(request.message, maxLength),
-      });
+      const level = toLogLevel(request.level);
+      const message = sanitizeLogText(request.message, maxLength);
+      sink({ ...origin(context), level, message });
+      recordGuestLog(context, level, message);
       return '';
     },
   };

@@ -1,7 +1,7 @@
 // HTTP through host_http_request on @plinth/guest-as: `fetch` answers {status, body}, `fetch_json` parses
 // the body; host failures (shape H) come back as success:false with the host's message.
 import {
-  CommandRequest, CommandResponse, HttpRequest, JsonValue, Manifest, fail, getTimestamp, httpRequest, logInfo, ok,
+  CliArg, CliCommand, CommandRequest, CommandResponse, HttpRequest, JsonValue, Manifest, fail, getTimestamp, httpRequest, logInfo, ok,
   okText, plinthAbort, runCommand, runManifest, runNothing, unknownCommand, GuestEvent, runEvent, logDebug,
 } from "@plinth/guest-as";
 
@@ -16,8 +16,24 @@ export function manifest(): i32 {
       .capability("custom_commands")
       .command("ping").command("echo").command("greet").command("time")
       .command("fetch").command("fetch_json")
+      .cli(new CliCommand("ping", "Answer pong").runs("ping"))
+      .cli(new CliCommand("echo", "Answer the params as sent").runs("echo")
+        .arg(new CliArg("text", "Text to send back (every other param is sent back too)")))
+      .cli(new CliCommand("greet", "Greet someone, and log it").runs("greet")
+        .arg(new CliArg("name", "Who to greet").required()))
+      .cli(new CliCommand("time", "The host's clock, in milliseconds since 1970").runs("time"))
+      .cli(fetchHint("fetch", "Fetch a URL: its status and body text", "fetch"))
+      .cli(fetchHint("fetch-json", "Fetch a URL: its status and body read as JSON", "fetch_json"))
       .requestPermission("http_requests", ["all"], "Fetch the URLs you ask for."),
   );
+}
+
+/** `headers` (an object of header names to values) is accepted too; a CLI hint has no object type. */
+function fetchHint(name: string, about: string, command: string): CliCommand {
+  return new CliCommand(name, about).runs(command)
+    .arg(new CliArg("url", "The URL to fetch").required())
+    .arg(new CliArg("method", "The HTTP method").defaultValue("GET"))
+    .arg(new CliArg("body", "The request body, as text"));
 }
 
 export function init(): i32 {

@@ -1,7 +1,7 @@
 // A notes-workspace plugin on @plinth/guest-as: the shared conformance commands plus word counts, daily
 // notes, a tag index kept in plugin storage, file-event reactions and config.
 import {
-  CommandRequest, CommandResponse, ConfigReconcile, GuestEvent, JsonValue, Manifest, emitEvent, fail, fileExists,
+  CliArg, CliCommand, CliValueType, CommandRequest, CommandResponse, ConfigReconcile, GuestEvent, JsonValue, Manifest, emitEvent, fail, fileExists,
   getNow, getTimestamp, listFiles, logDebug, logInfo, ok, okText, parseJson, plinthAbort, readFile, runCommand,
   runEvent, runGetConfig, runInit, runManifest, runNothing, runSetConfig, storageGetString, storageSetString,
   unknownCommand, writeFile, InitContext,
@@ -23,6 +23,21 @@ export function manifest(): i32 {
       .capability("file_events")
       .command("ping").command("echo").command("greet").command("time")
       .command("word_count").command("daily_note").command("tag_index").command("last_index").command("emit")
+      .cli(new CliCommand("ping", "Answer pong").runs("ping"))
+      .cli(new CliCommand("echo", "Answer the params as sent").runs("echo")
+        .arg(new CliArg("text", "Text to send back (every other param is sent back too)")))
+      .cli(new CliCommand("greet", "Greet someone, and log it").runs("greet")
+        .arg(new CliArg("name", "Who to greet").required()))
+      .cli(new CliCommand("time", "The host's clock, in milliseconds since 1970").runs("time"))
+      .cli(new CliCommand("word-count", "Count the words of a note").runs("word_count")
+        .arg(new CliArg("path", "The note to count", CliValueType.Path).required()))
+      .cli(new CliCommand("daily-note", "Create or extend the daily note of a date").runs("daily_note")
+        .arg(new CliArg("date", "The day as YYYY-MM-DD (default: today)"))
+        .arg(new CliArg("text", "A line to append")))
+      .cli(new CliCommand("tag-index", "Index the #tags of every Markdown note, and remember the index").runs("tag_index"))
+      .cli(new CliCommand("last-index", "The tag index tag-index remembered last, or null").runs("last_index"))
+      .cli(new CliCommand("emit", "Send a custom event").runs("emit")
+        .arg(new CliArg("event_type", "The event type (default: plinth-golden.notes.custom)")))
       .requestPermission("read_files", ["all"], "Count words and collect #tags in your notes.")
       .requestPermission("edit_files", ["Daily"], "Update today's daily note.")
       .requestPermission("create_files", ["Daily"], "Create today's daily note.")

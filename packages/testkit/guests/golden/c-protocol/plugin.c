@@ -357,7 +357,13 @@ static const char MANIFEST[] =
   "\"description\":\"Reference protocol guest in freestanding C: answers the shared conformance table "
   "(ping, echo, greet, time), keeps its config and logs host events.\","
   "\"capabilities\":[\"custom_commands\"],"
-  "\"commands\":[\"ping\",\"echo\",\"greet\",\"time\"]}";
+  "\"commands\":[\"ping\",\"echo\",\"greet\",\"time\"],"
+  "\"cli\":["
+  "{\"name\":\"ping\",\"about\":\"Answer pong\",\"command_name\":\"ping\",\"args\":[]},"
+  "{\"name\":\"echo\",\"about\":\"Answer the params as sent\",\"command_name\":\"echo\",\"args\":[{\"name\":\"text\",\"help\":\"Text to send back (every other param is sent back too)\",\"value_type\":\"String\"}]},"
+  "{\"name\":\"greet\",\"about\":\"Greet someone, and log it\",\"command_name\":\"greet\",\"args\":[{\"name\":\"name\",\"help\":\"Who to greet\",\"value_type\":\"String\",\"required\":true}]},"
+  "{\"name\":\"time\",\"about\":\"The host's clock, in milliseconds since 1970\",\"command_name\":\"time\",\"args\":[]}"
+  "]}";
 
 EXPORT("manifest") int32_t manifest(void) {
   set_output((const uint8_t *)MANIFEST, sizeof MANIFEST - 1);

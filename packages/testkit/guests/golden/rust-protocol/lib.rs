@@ -570,7 +570,13 @@ const MANIFEST: &[u8] = br#"{
   "version": "1.0.0",
   "description": "Golden protocol guest in no_std Rust without extism-pdk: answers the shared conformance table.",
   "capabilities": ["custom_commands"],
-  "commands": ["ping", "echo", "greet", "time"]
+  "commands": ["ping", "echo", "greet", "time"],
+  "cli": [
+    {"name":"ping","about":"Answer pong","command_name":"ping","args":[]},
+    {"name":"echo","about":"Answer the params as sent","command_name":"echo","args":[{"name":"text","help":"Text to send back (every other param is sent back too)","value_type":"String"}]},
+    {"name":"greet","about":"Greet someone, and log it","command_name":"greet","args":[{"name":"name","help":"Who to greet","value_type":"String","required":true}]},
+    {"name":"time","about":"The host's clock, in milliseconds since 1970","command_name":"time","args":[]}
+  ]
 }"#;
 
 /// Why an input was refused, for an `invalid request: ...` answer.

@@ -159,7 +159,7 @@
   (data (i32.const 0x9c0) "missing command\00")
   (data (i32.const 0xa00) "command must be a string\00")
 
-  ;; the manifest, up to 1 KiB
+  ;; the manifest, up to 4 KiB (the heap starts at 0x2000)
   (global $S_MANIFEST i32 (i32.const 0xc00))
   (data (i32.const 0xc00)
     "{\"protocol_version\":1,"
@@ -168,7 +168,13 @@
     "\"version\":\"1.0.0\","
     "\"description\":\"Hand-written WebAssembly text guest that answers the Plinth conformance table.\","
     "\"capabilities\":[\"custom_commands\"],"
-    "\"commands\":[\"ping\",\"echo\",\"greet\",\"time\"]}\00")
+    "\"commands\":[\"ping\",\"echo\",\"greet\",\"time\"],"
+    "\"cli\":["
+    "{\"name\":\"ping\",\"about\":\"Answer pong\",\"command_name\":\"ping\",\"args\":[]},"
+    "{\"name\":\"echo\",\"about\":\"Answer the params as sent\",\"command_name\":\"echo\",\"args\":[{\"name\":\"text\",\"help\":\"Text to send back (every other param is sent back too)\",\"value_type\":\"String\"}]},"
+    "{\"name\":\"greet\",\"about\":\"Greet someone, and log it\",\"command_name\":\"greet\",\"args\":[{\"name\":\"name\",\"help\":\"Who to greet\",\"value_type\":\"String\",\"required\":true}]},"
+    "{\"name\":\"time\",\"about\":\"The host's clock, in milliseconds since 1970\",\"command_name\":\"time\",\"args\":[]}"
+    "]}\00")
 
   ;; ---------------------------------------------------------------------------------------
   ;; State (all reset at the start of every export)
