@@ -191,6 +191,7 @@ describe('the dashboard in Chromium', () => {
     const denial = page.locator('#denials tbody tr', { hasText: 'private/diary.txt' }).first();
     await denial.waitFor();
     expect(await denial.textContent()).toContain('read_files');
+    expect(await denial.textContent()).toContain('host_read_file');
     await shot('permissions');
     expect(problems).toEqual([]);
   });

@@ -137,6 +137,12 @@ describe('a generic Extism plugin in a plugin folder (extism.json beside plugin.
     const { host } = await open();
     expect(host.plugin(ID)?.lane?.kind).toBe('in-thread');
     await expect(host.command(ID, 'fetch', { url: `${origin}/notes` })).rejects.toThrow(/permission_denied/);
+    expect(host.denials().at(-1)).toMatchObject({
+      pluginId: ID,
+      permission: 'http_requests',
+      via: 'http_request',
+      outcome: 'not_configured',
+    });
     await host.grant(ID, 'http_requests', '127.0.0.1');
     for (let turn = 0; host.plugin(ID)?.lane?.kind !== 'isolated' && turn < 200; turn += 1) {
       await new Promise((resolve) => setTimeout(resolve, 25));

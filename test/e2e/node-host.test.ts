@@ -163,8 +163,20 @@ describe('createNodeHost end to end (isolated lane; tests run in order)', { time
       error_code: 'permission_denied',
     });
     expect(host.denials().slice(-2)).toMatchObject([
-      { pluginId: NOTES, permission: 'read_files', target: 'Notes/secret/c.md', outcome: 'denied' },
-      { pluginId: NOTES, permission: 'read_files', target: 'Private/b.md', outcome: 'not_configured' },
+      {
+        pluginId: NOTES,
+        permission: 'read_files',
+        target: 'Notes/secret/c.md',
+        outcome: 'denied',
+        via: 'host_read_file',
+      },
+      {
+        pluginId: NOTES,
+        permission: 'read_files',
+        target: 'Private/b.md',
+        outcome: 'not_configured',
+        via: 'host_read_file',
+      },
     ]);
     expect(logs).toContainEqual(
       expect.objectContaining({

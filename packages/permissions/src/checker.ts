@@ -16,6 +16,8 @@ export interface CheckRequest {
   target: string;
   /** Absolute workspace root: absolute file targets inside it are made relative, those outside denied. */
   workspaceRoot?: string;
+  /** What asks, for the record: e.g. the host function making the check (`host_read_file`). */
+  via?: string;
 }
 
 /**
@@ -80,6 +82,12 @@ export function plainDecision(
 
 /** Builds the async half of a checker whose decisions are all synchronous. */
 export const syncChecker = (check: (request: CheckRequest) => PermissionDecision): PermissionChecker => ({
-  check,
-  checkAsync: async (request) => check(request),
+  check: (request) => withVia(check(request), request),
+  checkAsync: async (request) => withVia(check(request), request),
 });
+
+/** The decision, carrying the request's `via` when it names one. */
+export function withVia(decision: PermissionDecision, request: CheckRequest): PermissionDecision {
+  if (request.via !== undefined && decision.via === undefined) decision.via = request.via;
+  return decision;
+}

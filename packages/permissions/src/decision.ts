@@ -56,6 +56,8 @@ export interface PermissionDecision {
   reason: DecisionReason;
   /** Extra words for logs, e.g. why a target is invalid. Never shown to the guest. */
   detail?: string;
+  /** What asked, when the request said (`CheckRequest.via`): e.g. the host function, `host_read_file`. */
+  via?: string;
   /** The guest-visible message (PROTOCOL.md §5); empty when allowed. */
   message: string;
 }

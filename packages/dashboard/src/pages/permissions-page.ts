@@ -112,6 +112,7 @@ function denialsTable(denials: readonly PermissionDecision[]): Html {
     <thead>
       <tr>
         <th scope="col">Plugin</th>
+        <th scope="col">Host function</th>
         <th scope="col">Permission</th>
         <th scope="col">Target</th>
         <th scope="col">Why</th>
@@ -123,6 +124,7 @@ function denialsTable(denials: readonly PermissionDecision[]): Html {
         (denial) =>
           html`<tr>
             <td>${denial.pluginId}</td>
+            <td>${denial.via === undefined ? '' : html`<code>${denial.via}</code>`}</td>
             <td><code>${denial.permission}</code></td>
             <td><code>${denial.target}</code></td>
             <td>${denial.reason.replaceAll('_', ' ')}</td>

@@ -482,3 +482,39 @@ describe('createNodeHost options', () => {
     });
   });
 });
+
+describe('createNodeHost and folders that do not exist', () => {
+  it('refuses a missing workspace, plugins root or policy folder, naming it, unless create is set', async () => {
+    const missing = join(base, 'not-there');
+    const refusal = (extra: Partial<NodeHostOptions>) =>
+      createNodeHost({
+        workspaceRoot: join(base, 'workspace'),
+        pluginsRoot: join(base, 'plugins'),
+        policy: { file: policyPath() },
+        hostAppVersion: '1.0.0',
+        watch: false,
+        ...extra,
+      });
+    await expect(refusal({ workspaceRoot: join(missing, 'ws') })).rejects.toMatchObject({
+      code: 'invalid_options',
+      message: expect.stringContaining(`workspaceRoot ${join(missing, 'ws')} does not exist`),
+    });
+    await expect(refusal({ pluginsRoot: join(missing, 'plugins') })).rejects.toMatchObject({
+      message: expect.stringContaining(`pluginsRoot ${join(missing, 'plugins')} does not exist`),
+    });
+    await expect(refusal({ policy: { file: join(missing, 'policy.json') } })).rejects.toMatchObject({
+      message: expect.stringContaining('the folder of the policy file'),
+    });
+    // Nothing was made on the way.
+    expect(existsSync(missing)).toBe(false);
+
+    const made = await refusal({
+      workspaceRoot: join(missing, 'ws'),
+      pluginsRoot: join(missing, 'plugins'),
+      policy: { file: join(missing, 'config', 'policy.json') },
+      create: true,
+    });
+    await made.close();
+    for (const folder of ['ws', 'plugins', 'config']) expect(existsSync(join(missing, folder))).toBe(true);
+  });
+});

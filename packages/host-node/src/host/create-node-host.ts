@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { checkOptions, PlinthError, type GuestManifest, type PermissionType } from '@plinth/protocol';
 import {
@@ -68,7 +68,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     );
   }
   const storagePath = resolve(options.storagePath ?? join(root, '.plinth', 'plinth.db'));
-  await mkdir(root, { recursive: true });
+  await prepareFolders(options, workspaceRoot, root);
   if (options.stores === undefined) await mkdir(dirname(storagePath), { recursive: true });
   const fileRules = hostFileRules(options, workspaceRoot, root, storagePath);
   const policy = await openHostPolicy({
@@ -490,4 +490,33 @@ const closedError = (what: string): PlinthError =>
 function problemError(problem: DirectoryProblem): PlinthError {
   if (PlinthError.isInstance(problem.error)) return problem.error;
   return new PlinthError('load_failed', problem.message, { pluginId: problem.name, cause: problem.error });
+}
+
+/**
+ * The workspace, the plugins root and the policy file's folder must exist — a typo would otherwise grow a
+ * new tree in an odd place — unless `create` asks for them (the host's own `.plinth` folder is always made).
+ */
+async function prepareFolders(options: NodeHostOptions, workspaceRoot: string, pluginsRoot: string) {
+  const policyFile = resolve('file' in options.policy ? options.policy.file : options.policy.frontMatter);
+  const folders: [string, string][] = [
+    ['workspaceRoot', workspaceRoot],
+    ['pluginsRoot', pluginsRoot],
+    ['policy', dirname(policyFile)],
+  ];
+  for (const [option, folder] of folders) {
+    if (options.create === true) {
+      await mkdir(folder, { recursive: true });
+      continue;
+    }
+    const isFolder = await stat(folder).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    );
+    if (!isFolder) {
+      throw new PlinthError(
+        'invalid_options',
+        `createNodeHost: ${option === 'policy' ? `the folder of the policy file ${policyFile}` : `${option} ${folder}`} does not exist (pass create: true to create it)`,
+      );
+    }
+  }
 }

@@ -14,6 +14,7 @@ export const nodeHostOptionsSchema = defineOptions<NodeHostOptions>()(
   z.strictObject({
     workspaceRoot: pathOption,
     pluginsRoot: pathOption,
+    create: z.boolean().optional(),
     storagePath: pathOption.optional(),
     // Not strict: an app passes its stores object as it got it (openPostgresStores adds schema and close).
     stores: z

@@ -42,6 +42,8 @@ async function open(frontMatter: string) {
   host = await createNodeHost({
     workspaceRoot: join(base, 'workspace'),
     pluginsRoot: join(base, 'plugins'),
+    // One test starts with no plugin folder at all: it installs into an empty root.
+    create: true,
     policy: { frontMatter: readme() },
     hostAppVersion: '1.0.0',
     lane: 'in-thread',

@@ -24,10 +24,15 @@ import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/
 
 /** How a Node app hosts plugins: one workspace, one plugins root, one storage database, one policy. */
 export interface NodeHostOptions {
-  /** The workspace the fs bundle is rooted in. */
+  /** The workspace the fs bundle is rooted in. Must exist (see `create`). */
   workspaceRoot: string;
-  /** `<root>/<plugin-id>/plugin.wasm` folders (PROTOCOL.md §6). Created if missing. */
+  /** `<root>/<plugin-id>/plugin.wasm` folders (PROTOCOL.md §6). Must exist (see `create`). */
   pluginsRoot: string;
+  /**
+   * Create the workspace, the plugins root and the policy file's folder when missing. Default false: a
+   * missing one is `invalid_options` naming it, so a mistyped path never grows a new tree somewhere.
+   */
+  create?: boolean;
   /** SQLite file for storage, secrets and namespaces. Default `<pluginsRoot>/.plinth/plinth.db`. */
   storagePath?: string;
   /**

@@ -17,6 +17,20 @@ const read = (target: string, extra: Partial<CheckRequest> = {}): CheckRequest =
 });
 
 describe('policy checker', () => {
+  it('carries what asked (via) into the decision and the audit record', () => {
+    const audit = createMemoryAuditSink();
+    const checker = createPolicyChecker({ policy: protocolExamplePolicy, audit });
+    expect(checker.check(read('Private/x.md', { via: 'host_read_file' }))).toMatchObject({
+      allowed: false,
+      via: 'host_read_file',
+    });
+    expect(audit.decisions.at(-1)).toMatchObject({ target: 'Private/x.md', via: 'host_read_file' });
+    expect(checker.check(read('Private/x.md'))).not.toHaveProperty('via');
+    expect(createDenyAllChecker().check(read('x.md', { via: 'host_list_files' }))).toMatchObject({
+      via: 'host_list_files',
+    });
+  });
+
   it('returns complete decisions with the PROTOCOL.md messages', () => {
     const checker = createPolicyChecker({ policy: protocolExamplePolicy });
     expect(checker.check(read('Daily/x.md'))).toEqual({

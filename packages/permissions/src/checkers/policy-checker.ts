@@ -5,6 +5,7 @@ import {
   plainDecision,
   prepareTarget,
   syncChecker,
+  withVia,
   type CheckRequest,
   type PermissionChecker,
 } from '../checker.js';
@@ -67,5 +68,5 @@ export function createPolicyChecker(options: PolicyCheckerOptions): PermissionCh
     });
   };
 
-  return syncChecker((request) => emitAudit(audit, decide(request, read())));
+  return syncChecker((request) => emitAudit(audit, withVia(decide(request, read()), request)));
 }

@@ -78,10 +78,13 @@ export function permissionGate(options: PermissionGateOptions): PermissionGate {
     return decision;
   };
   const decide: PermissionGate['decide'] = (type, target, context, functionName) => {
-    const request =
-      workspaceRoot === undefined
-        ? { pluginId: context.pluginId, type, target }
-        : { pluginId: context.pluginId, type, target, workspaceRoot };
+    const request = {
+      pluginId: context.pluginId,
+      type,
+      target,
+      ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
+      ...(functionName === undefined ? {} : { via: functionName }),
+    };
     if (!ask) return observe(permissions.check(request), type, target, context, functionName);
     return permissions
       .checkAsync(request)

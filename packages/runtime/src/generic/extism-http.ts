@@ -138,6 +138,7 @@ export function extismHttpEntries(options: ExtismHttpOptions): UserFunctionEntry
         pluginId: call.pluginId,
         type: 'http_requests',
         target: decoded.value.url,
+        via: 'http_request',
       });
       if (granted !== undefined && !granted.allowed) {
         throw fail(
