@@ -199,6 +199,10 @@ describe('what the pages show', () => {
     expect(page).toContain(sha256);
     expect(page).toContain(`aria-label="Call durations of ${C}: the last 3 calls, slowest`);
     expect(page).toContain(`aria-label="Reload ${C}"`);
+    // The guest's linear memory, as the host reports it.
+    const memory = fixture.host.plugin(C)?.memoryBytes;
+    expect(memory).toBeGreaterThan(0);
+    expect(page).toContain(`${((memory ?? 0) / 1024).toFixed(0)} KiB`);
   });
 
   it('shows what a plugin asks for beside what it is granted, and the recent denials', async () => {

@@ -2,7 +2,7 @@ import type { NodeHostPlugin } from '@plinth/host-node';
 import { html } from 'hono/html';
 import type { CallSummary } from '../observe/call-stats.js';
 import { actionForm, type Html } from './layout.js';
-import { formatCount, formatMs, sparkline } from './sparkline.js';
+import { formatBytes, formatCount, formatMs, sparkline } from './sparkline.js';
 
 export interface PluginRow {
   plugin: NodeHostPlugin;
@@ -74,6 +74,7 @@ function row({ plugin, calls }: PluginRow, csrf: string): Html {
     <td class="number">${formatCount(calls.errors)}</td>
     <td class="number">${formatMs(calls.p50Ms)} / ${formatMs(calls.p95Ms)}</td>
     <td class="number">${formatCount(calls.p50Fuel)} / ${formatCount(calls.p95Fuel)}</td>
+    <td class="number">${formatBytes(plugin.memoryBytes)}</td>
     <td>${sparkline(calls.recentMs, `Call durations of ${plugin.id}`)}</td>
     <td>${actions(plugin, csrf)}</td>
   </tr>`;
@@ -86,7 +87,8 @@ export function pluginsPage(rows: readonly PluginRow[], csrf: string): Html {
   }
   return html`<p class="muted">
       Calls, errors, latency and fuel count the calls made since this dashboard started; percentiles are over
-      each plugin's last 200 calls (fuel only for metered plugins).
+      each plugin's last 200 calls (fuel only for metered plugins). Memory is the guest's linear memory
+      (isolated plugins: as their last call left it).
     </p>
     <div class="table-scroll" tabindex="0" role="region" aria-label="Plugins table">
       <table>
@@ -102,6 +104,7 @@ export function pluginsPage(rows: readonly PluginRow[], csrf: string): Html {
             <th scope="col">Errors</th>
             <th scope="col">Latency p50 / p95</th>
             <th scope="col">Fuel p50 / p95</th>
+            <th scope="col">Memory</th>
             <th scope="col">Recent calls</th>
             <th scope="col">Actions</th>
           </tr>

@@ -41,6 +41,14 @@ export function formatMs(ms: number | undefined): string {
   return ms < 10 ? `${ms.toFixed(2)} ms` : `${Math.round(ms)} ms`;
 }
 
+/** A byte size in KiB or MiB (`–` when unknown). */
+export function formatBytes(value: number | undefined): string {
+  if (value === undefined) return '–';
+  return value < 1024 * 1024
+    ? `${(value / 1024).toFixed(0)} KiB`
+    : `${(value / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
 export function formatCount(value: number | undefined): string {
   return value === undefined ? '–' : value.toLocaleString('en-US');
 }

@@ -233,6 +233,7 @@ export function genericToolsHandle(
     event: async () => null,
     callExport: (exportName, input, options) => plugin.call(exportName, input, options),
     hasExport: (name) => plugin.hasExport(name),
+    memoryBytes: () => plugin.lane.memoryBytes?.(),
     shutdown: () => plugin.close(),
   };
 }

@@ -57,6 +57,8 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
   const wasiOutput = wasiOutputToLog(options.guestLog, options.logLevel, () => runningContext);
   /** The running instance's WASI (each instance has its own file table). */
   let wasi: WasiSystem | undefined;
+  /** The running instance's own linear memory. */
+  let guestMemory: WebAssembly.Memory | undefined;
   const instantiate = async (): Promise<Plugin> => {
     fuel?.beginLoad();
     const system = await wasiOptions?.create?.({ mounts: wasiOptions.mounts, output: wasiOutput });
@@ -86,8 +88,10 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
       if (exhaustion) throw fuelExhaustedError(exhaustion, {}, error);
       throw error;
     }
+    const instance = await created.getInstance();
+    const exported = instance.exports['memory'];
+    guestMemory = exported instanceof WebAssembly.Memory ? exported : undefined;
     if (fuel || system) {
-      const instance = await created.getInstance();
       if (fuel) fuel.attach(instance);
       try {
         // A reactor's _initialize runs here, on the load budget; a proc_exit there fails the load.
@@ -201,6 +205,7 @@ export async function createInThreadLane(options: LaneOptions): Promise<Lane> {
     call: (exportName, input, context) => enter(exportName, input, context, laneCallResult),
     callDecoded: enter,
     hasExport: (name) => exports.has(name),
+    memoryBytes: () => guestMemory?.buffer.byteLength,
     async close() {
       if (closed) return;
       closed = true;

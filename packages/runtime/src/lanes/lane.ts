@@ -43,6 +43,11 @@ export interface Lane {
     decode: LaneOutputDecoder<T>,
   ): Promise<T>;
   hasExport(name: string): boolean;
+  /**
+   * The guest's linear memory size in bytes: now (in-thread), or when its last call ended (isolated);
+   * undefined before that, or when the module has no memory.
+   */
+  memoryBytes?(): number | undefined;
   close(): Promise<void>;
 }
 

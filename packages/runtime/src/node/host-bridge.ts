@@ -19,9 +19,12 @@ import { FuelExhausted, type FuelPhase } from '../lanes/fuel-account.js';
 export const INLINE_BYTES = 64 * 1024;
 
 const HEADER_WORDS = 4;
-/** The four words, then a float64: the fuel a metered call used (results and rejections). */
+/**
+ * The four words, then two float64s: the fuel a metered call used, and the guest's linear memory size in
+ * bytes when the call ended (results and rejections).
+ */
 const FUEL_OFFSET = HEADER_WORDS * 4;
-const HEADER_BYTES = FUEL_OFFSET + 8;
+const HEADER_BYTES = FUEL_OFFSET + 16;
 const TURN = 0;
 const KIND = 1;
 const LENGTH = 2;
@@ -61,6 +64,8 @@ export interface BridgeMessage {
   payload: Uint8Array;
   /** Fuel the call used, on a result or rejection from a metered guest (0 otherwise). */
   fuel: number;
+  /** The guest's linear memory size in bytes when the call ended (results and rejections; 0 otherwise). */
+  memoryBytes: number;
 }
 
 // Atomics.waitAsync is in Node 16+ but only in TypeScript's ES2024 lib; the repo targets ES2023.
@@ -88,17 +93,18 @@ export class BridgeEnd {
   constructor(buffer: SharedArrayBuffer, port: MessagePort, side: 'main' | 'worker') {
     this.#words = new Int32Array(buffer, 0, HEADER_WORDS);
     this.#data = new Uint8Array(buffer, HEADER_BYTES);
-    this.#fuel = new Float64Array(buffer, FUEL_OFFSET, 1);
+    this.#fuel = new Float64Array(buffer, FUEL_OFFSET, 2);
     this.#port = port;
     this.#mine = side === 'main' ? MAIN_TURN : WORKER_TURN;
     this.#theirs = side === 'main' ? WORKER_TURN : MAIN_TURN;
   }
 
   /** Writes a message and hands the turn to the other side. `payload` may be moved when it is large. */
-  send(kind: MessageKind, aux: number, payload: Uint8Array, fuel = 0): void {
+  send(kind: MessageKind, aux: number, payload: Uint8Array, fuel = 0, memoryBytes = 0): void {
     const words = this.#words;
     // Published by the turn's Atomics.store below, like the payload.
     this.#fuel[0] = fuel;
+    this.#fuel[1] = memoryBytes;
     if (payload.length <= INLINE_BYTES) {
       this.#data.set(payload);
       Atomics.store(words, LENGTH, payload.length);
@@ -131,6 +137,7 @@ export class BridgeEnd {
       aux: Atomics.load(words, AUX),
       payload,
       fuel: this.#fuel[0] ?? 0,
+      memoryBytes: this.#fuel[1] ?? 0,
     };
   }
 

@@ -78,6 +78,8 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
   /** What the running call's errors name: plugin, version and export (never the host-call chain). */
   let runningContext: PlinthErrorContext = {};
   let closed = false;
+  /** The guest's linear memory size as its worker reported it at the end of the last call. */
+  let lastMemoryBytes: number | undefined;
   const wasiOutput = wasiOutputToLog(options.guestLog, options.logLevel, () => runningCall);
 
   /** Starts a worker and waits until its instance is ready; instantiation is limited like a call. */
@@ -192,7 +194,9 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
         const turn = await Promise.race([bridge.waitAsync(deadline - performance.now()), stopped]);
         if (turn === false) expire();
         if (turn !== true) throw await stopped;
-        const { kind, aux, payload, fuel } = bridge.receive();
+        const { kind, aux, payload, fuel, memoryBytes } = bridge.receive();
+        if (kind !== MessageKind.hostRequest && kind !== MessageKind.userRequest)
+          lastMemoryBytes = memoryBytes;
         if (metered && call.receipt && kind !== MessageKind.hostRequest && kind !== MessageKind.userRequest)
           call.receipt.fuelUsed = fuel;
         if (kind === MessageKind.result) return aux === 1 ? payload : null;
@@ -268,6 +272,7 @@ export async function createIsolatedLane(options: IsolatedLaneOptions): Promise<
       return decode(output, hostCalls);
     },
     hasExport: (name) => exports.has(name),
+    memoryBytes: () => lastMemoryBytes,
     async close() {
       if (closed) return;
       closed = true;

@@ -69,6 +69,10 @@ function userForwarder(functionIndex: number) {
 /** What rc13 logged when an allocation of the running call went over the host memory limit. */
 let hostMemoryFailure: string | undefined;
 
+/** The instance's own linear memory (set once it exists), reported with every call's end. */
+let guestMemory: WebAssembly.Memory | undefined;
+const memoryBytes = (): number => guestMemory?.buffer.byteLength ?? 0;
+
 /** Counts a metered guest's fuel (the module imports plinth:fuel); undefined when it is not metered. */
 const fuel = data.fuel ? new FuelAccount(data.fuel) : undefined;
 
@@ -89,7 +93,7 @@ async function runCall(plugin: Plugin, payload: Uint8Array, aux: number): Promis
     if (hostMemoryFailure !== undefined)
       serialized.message = `${hostMemoryFailure} (then: ${serialized.message})`;
     const used = rejection instanceof FuelExhausted ? rejection.used : (fuel?.end() ?? 0);
-    bridge.send(MessageKind.rejected, 0, encoder.encode(JSON.stringify(serialized)), used);
+    bridge.send(MessageKind.rejected, 0, encoder.encode(JSON.stringify(serialized)), used, memoryBytes());
     return;
   } finally {
     // Free the call's blocks: rc13 never reuses block indices otherwise.
@@ -97,9 +101,9 @@ async function runCall(plugin: Plugin, payload: Uint8Array, aux: number): Promis
   }
   const used = fuel?.end() ?? 0;
   if (output && output.length > data.outputMaxBytes) {
-    bridge.send(MessageKind.outputTooLarge, 0, encoder.encode(String(output.length)), used);
+    bridge.send(MessageKind.outputTooLarge, 0, encoder.encode(String(output.length)), used, memoryBytes());
   } else {
-    bridge.send(MessageKind.result, output ? 1 : 0, output ?? EMPTY, used);
+    bridge.send(MessageKind.result, output ? 1 : 0, output ?? EMPTY, used, memoryBytes());
   }
 }
 
@@ -171,8 +175,10 @@ createPlugin(source, {
   logLevel: data.logLevel,
 }).then(
   async (plugin) => {
+    const instance = await plugin.getInstance();
+    const exported = instance.exports['memory'];
+    if (exported instanceof WebAssembly.Memory) guestMemory = exported;
     if (fuel || wasi) {
-      const instance = await plugin.getInstance();
       if (fuel) fuel.attach(instance);
       try {
         // A reactor's _initialize runs here, on the load budget.

@@ -223,6 +223,11 @@ export class ProtocolPlugin {
   }
 
   /** Calls `shutdown` with `{}` when exported (a failure is logged), then closes the lane. Idempotent. */
+  /** The guest's linear memory size in bytes, as its lane reports it. */
+  memoryBytes(): number | undefined {
+    return this.#lane.memoryBytes?.();
+  }
+
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
       if (this.#lane.hasExport('shutdown')) {

@@ -30,6 +30,7 @@ export function genericPluginHandle(
     event: async () => null,
     callExport: (exportName, input, options) => plugin.call(exportName, input, options),
     hasExport: (name) => plugin.hasExport(name),
+    memoryBytes: () => plugin.lane.memoryBytes?.(),
     shutdown: () => plugin.close(),
   };
 }

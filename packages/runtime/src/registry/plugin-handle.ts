@@ -46,6 +46,8 @@ export interface PluginHandle {
   ): Promise<Uint8Array | null>;
   /** Whether the module exports `name`; present whenever `callExport` is. */
   hasExport?(name: string): boolean;
+  /** The guest's linear memory size in bytes, when the handle's lane reports it (see `Lane.memoryBytes`). */
+  memoryBytes?(): number | undefined;
   shutdown(): Promise<void>;
 }
 

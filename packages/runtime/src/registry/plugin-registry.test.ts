@@ -73,6 +73,8 @@ describe('PluginRegistry', () => {
         }),
         consecutiveFailures: 0,
         error: undefined,
+        // The C guest's linear memory, read from the in-thread instance.
+        memoryBytes: expect.any(Number),
       },
     ]);
     expect(await registry.command('plinth-golden.c', 'echo', { a: 1 })).toEqual({

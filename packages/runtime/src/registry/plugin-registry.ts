@@ -31,6 +31,11 @@ export interface PluginInfo {
   consecutiveFailures: number;
   /** Why the plugin is failed or quarantined, or the last reload that did not take. */
   error: PlinthError | undefined;
+  /**
+   * The running instance's linear memory in bytes, when its lane reports it (in-thread: now; isolated: at
+   * the end of its last call). Absent for a pool of several instances.
+   */
+  memoryBytes?: number;
 }
 
 /** One record per call, for observability. */
@@ -454,6 +459,7 @@ export class PluginRegistry {
   }
 
   #info(entry: Entry): PluginInfo {
+    const memoryBytes = entry.slot?.handle.memoryBytes?.();
     return {
       id: entry.id,
       version: entry.slot?.handle.version,
@@ -461,6 +467,7 @@ export class PluginRegistry {
       manifest: entry.slot?.handle.manifest,
       consecutiveFailures: entry.failures,
       error: entry.error,
+      ...(memoryBytes === undefined ? {} : { memoryBytes }),
     };
   }
 
