@@ -25,6 +25,7 @@ describe('extism.json', () => {
       version: '1.0.0',
       description: '',
       allowed_hosts: [],
+      allowed_paths: {},
       config: {},
       tools: [{ ...tool, input: 'json' }],
     });
@@ -36,7 +37,7 @@ describe('extism.json', () => {
     [{ name: 'X', version: '1.0.0', tools: [] }, 'tools: list at least one tool'],
     [{ name: 'X', version: '1.0.0', tools: [{ ...tool, name: 'Count!' }] }, 'tools.0.name: a tool name'],
     [{ name: 'X', version: '1.0.0', tools: [tool, tool] }, 'tools: "count" is listed twice'],
-    [{ name: 'X', version: '1.0.0', tools: [tool], allowed_paths: {} }, 'Unrecognized key'],
+    [{ name: 'X', version: '1.0.0', tools: [tool], wasm: [] }, 'Unrecognized key'],
   ])('refuses %j with manifest_invalid naming the field', async (content, message) => {
     await expect(read(content)).rejects.toMatchObject({
       code: 'manifest_invalid',
@@ -44,7 +45,7 @@ describe('extism.json', () => {
     });
   });
 
-  it('asks for the hosts its allowed_hosts globs name', () => {
+  it('asks for the hosts its allowed_hosts globs name and the file permissions its folders need', () => {
     expect(scopeOfHostGlob('api.example.com')).toBe('api.example.com');
     expect(scopeOfHostGlob('*.example.com')).toBe('example.com');
     expect(scopeOfHostGlob('*')).toBe('all');
@@ -53,11 +54,16 @@ describe('extism.json', () => {
       version: '1.0.0',
       description: '',
       allowed_hosts: ['*.example.com', 'example.com'],
+      allowed_paths: { Daily: '/daily', 'ro:Notes': '/notes' },
       config: {},
       tools: [{ ...tool, input: 'json' }],
     });
     expect(manifest.requested_permissions?.defaults).toEqual({
       http_requests: { include: ['example.com'], exclude: [] },
+      read_files: { include: ['Daily', 'Notes'], exclude: [] },
+      edit_files: { include: ['Daily'], exclude: [] },
+      create_files: { include: ['Daily'], exclude: [] },
+      delete_files: { include: ['Daily'], exclude: [] },
     });
     expect(manifest.commands).toEqual(['count']);
   });

@@ -46,6 +46,11 @@ export const extismDescriptionSchema = z.strictObject({
   description: z.string().default(''),
   /** Extism's allowed_hosts (globs); each request is also checked against the policy's http_requests. */
   allowed_hosts: z.array(z.string().min(1)).default([]),
+  /**
+   * WASI folders: a workspace folder (a `ro:` prefix for read-only) → the path the guest sees it at. Asks
+   * for the file permissions on that folder; only what the policy grants is mounted.
+   */
+  allowed_paths: z.record(z.string().min(1), z.string().min(1)).default({}),
   config: z.record(z.string(), z.string()).default({}),
   memory: z
     .strictObject({
@@ -158,10 +163,51 @@ export function scopeOfHostGlob(glob: string): string {
   return after === '' ? 'all' : after;
 }
 
+/** A workspace folder an `extism.json` asks to mount, as its `allowed_paths` key says. */
+export interface RequestedMount {
+  /** Workspace-relative, as written (without `ro:`). */
+  folder: string;
+  guestPath: string;
+  readOnly: boolean;
+}
+
+export function requestedMounts(description: ExtismDescription): RequestedMount[] {
+  return Object.entries(description.allowed_paths).map(([key, guestPath]) =>
+    key.startsWith('ro:')
+      ? { folder: key.slice(3), guestPath, readOnly: true }
+      : { folder: key, guestPath, readOnly: false },
+  );
+}
+
+/** The file permissions a mount needs: reading, and for a read-write one also changing files. */
+export const MOUNT_PERMISSIONS = {
+  readOnly: ['read_files'],
+  readWrite: ['read_files', 'edit_files', 'create_files', 'delete_files'],
+} as const;
+
+/** What a description asks for: `http_requests` for its hosts, file permissions for its folders. */
+function requestedPermissionsOf(
+  description: ExtismDescription,
+): Record<string, { include: string[]; exclude: [] }> {
+  const asks: Record<string, string[]> = {};
+  const add = (type: string, scope: string) => {
+    const scopes = (asks[type] ??= []);
+    if (!scopes.includes(scope)) scopes.push(scope);
+  };
+  for (const glob of description.allowed_hosts) add('http_requests', scopeOfHostGlob(glob));
+  for (const mount of requestedMounts(description)) {
+    for (const type of mount.readOnly ? MOUNT_PERMISSIONS.readOnly : MOUNT_PERMISSIONS.readWrite) {
+      add(type, mount.folder);
+    }
+  }
+  return Object.fromEntries(Object.entries(asks).map(([type, include]) => [type, { include, exclude: [] }]));
+}
+
 /** The manifest the host shows for a generic plugin: its tools as commands, its hosts as a request. */
 export function manifestOfDescription(pluginId: string, description: ExtismDescription): GuestManifest {
   const globs = description.allowed_hosts;
-  const hosts = [...new Set(globs.map(scopeOfHostGlob))];
+  const asks = requestedPermissionsOf(description);
+  const mounts = requestedMounts(description);
   return {
     protocol_version: PROTOCOL_VERSION.current,
     id: pluginId,
@@ -172,11 +218,23 @@ export function manifestOfDescription(pluginId: string, description: ExtismDescr
     commands: description.tools.map((tool) => tool.name),
     ui: [],
     cli: description.tools.map(cliHintOf),
-    ...(hosts.length > 0
+    ...(Object.keys(asks).length > 0
       ? {
           requested_permissions: {
-            defaults: { http_requests: { include: hosts, exclude: [] } },
-            reasons: { http_requests: `its extism.json lists allowed_hosts: ${globs.join(', ')}` },
+            defaults: asks as NonNullable<GuestManifest['requested_permissions']>['defaults'],
+            reasons: {
+              ...(globs.length > 0
+                ? { http_requests: `its extism.json lists allowed_hosts: ${globs.join(', ')}` }
+                : {}),
+              ...Object.fromEntries(
+                Object.keys(asks)
+                  .filter((type) => type !== 'http_requests')
+                  .map((type) => [
+                    type,
+                    `its extism.json mounts ${mounts.map((mount) => `${mount.folder} at ${mount.guestPath}${mount.readOnly ? ' (read-only)' : ''}`).join(', ')} for WASI`,
+                  ]),
+              ),
+            },
           },
         }
       : {}),

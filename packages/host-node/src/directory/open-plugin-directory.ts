@@ -65,7 +65,13 @@ export interface DirectoryOpenOptions extends SignatureCheckOptions {
    * What a generic Extism plugin (a folder with `extism.json`) opens with besides its module and
    * description: `httpTransport` for its allowed hosts, the app's `functions`, `guestLog`, `fuel`, `limits`, …
    */
-  genericOpenOptions?: (entry: PluginDirectoryEntry) => Partial<OpenPluginOptions>;
+  genericOpenOptions?: (
+    entry: PluginDirectoryEntry,
+    description: ExtismDescription,
+  ) => Partial<OpenPluginOptions> & {
+    /** The folders to mount for WASI, as Extism's manifest writes them (host folder → guest path). */
+    allowedPaths?: Readonly<Record<string, string>>;
+  };
   /** A config.json that could not be used, or a manifest cache that could not be written. */
   onWarning?: (pluginId: string, message: string) => void;
 }
@@ -179,9 +185,16 @@ async function openGeneric(
   });
   checkOpened(signature, manifest, options);
   const lane = options.laneFor?.(entry) ?? options.lane;
+  const { allowedPaths, ...extra } = options.genericOpenOptions?.(entry, description) ?? {};
   const plugin = await openPlugin({
-    ...options.genericOpenOptions?.(entry),
-    manifest: { wasm: [{ data: bytes, hash: sha256 }], ...manifestOptionsOf(description) },
+    ...extra,
+    manifest: {
+      wasm: [{ data: bytes, hash: sha256 }],
+      ...manifestOptionsOf(description),
+      ...(allowedPaths !== undefined && Object.keys(allowedPaths).length > 0
+        ? { allowed_paths: allowedPaths }
+        : {}),
+    },
     pluginId: entry.id,
     pluginVersion: description.version,
     ...(lane === undefined ? {} : { lane }),

@@ -9,7 +9,7 @@ import {
   type PluginInfo,
   type ProtocolLogEntry,
 } from '@plinth/runtime';
-import { createIsolatedLane } from '@plinth/runtime/node';
+import { createIsolatedLane, nodeWasi } from '@plinth/runtime/node';
 import type { SignatureStatus } from '@plinth/signing';
 import {
   installPlugin,
@@ -36,6 +36,8 @@ import type { NodeHost, NodeHostInstallOptions, NodeHostOptions } from './node-h
 import { permissionRequest } from './permission-request.js';
 import { describePlugin, type OpenedModule } from './plugin-view.js';
 import { chooseLane, laneFactoryFor, type LaneDecision } from './lane-choice.js';
+import { allowedPathsOf, grantedMounts } from './generic-mounts.js';
+import type { ExtismDescription } from '../directory/generic-plugin.js';
 
 /**
  * One Node host: a workspace, a plugins root, one SQLite database (or the app's own stores) and one policy
@@ -88,6 +90,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       }
       if (registryChange.type === 'unloaded') {
         lanes.delete(registryChange.pluginId);
+        genericMounts.delete(registryChange.pluginId);
         modules.delete(registryChange.pluginId);
       }
       change(registryChange);
@@ -140,6 +143,19 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   const relane = (): Promise<void> => {
     relaning = relaning.then(async () => {
       if (laneMode !== 'auto' || closing) return;
+      // A generic plugin whose granted folders changed reopens with the folders it has now.
+      for (const [pluginId, mounted] of genericMounts) {
+        const now = JSON.stringify(grantedMounts({ ...mounted.context, policy: policy.current() }).mounts);
+        if (now === mounted.signature || registry.get(pluginId) === undefined) continue;
+        await registry.reload(pluginId, openerFor(pluginId)).catch((error: unknown) =>
+          log({
+            level: 'error',
+            source: 'host',
+            pluginId,
+            message: `reload with its granted folders failed: ${messageOf(error)}`,
+          }),
+        );
+      }
       for (const [pluginId, opened] of lanes) {
         const next = decide(pluginId, opened.module);
         if (next.kind === opened.decision.kind || registry.get(pluginId) === undefined) continue;
@@ -160,6 +176,28 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       }
     });
     return relaning;
+  };
+  /** Each generic plugin's WASI folders as last opened, to reopen it when grants change them. */
+  const genericMounts = new Map<
+    string,
+    { signature: string; context: Omit<Parameters<typeof grantedMounts>[0], 'policy'> }
+  >();
+  const mountsFor = (pluginId: string, description: ExtismDescription): Record<string, string> => {
+    const context = { pluginId, description, workspaceRoot, fileRules };
+    const decision = grantedMounts({ ...context, policy: policy.current() });
+    genericMounts.set(pluginId, { signature: JSON.stringify(decision.mounts), context });
+    for (const mount of decision.mounts) {
+      log({
+        level: 'info',
+        source: 'host',
+        pluginId,
+        message: `mounts ${mount.hostPath} at ${mount.guestPath} for WASI (${mount.note})`,
+      });
+    }
+    for (const why of decision.refused) {
+      log({ level: 'warn', source: 'host', pluginId, message: `does not mount ${why}` });
+    }
+    return allowedPathsOf(decision.mounts);
   };
   const directory: DirectoryOpenOptions = {
     hostAppVersion: options.hostAppVersion,
@@ -182,8 +220,11 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
           message: `${functionName} failed inside the host: ${messageOf(error)}`,
         }),
     }),
-    genericOpenOptions: (entry) => ({
+    genericOpenOptions: (entry, description) => ({
       ...(laneMode === 'auto' ? { fuel: true } : {}),
+      // Plinth's WASI: stdout and stderr to the log, proc_exit typed, and the folders granted.
+      wasi: nodeWasi,
+      allowedPaths: mountsFor(entry.id, description),
       limits,
       httpTransport: hostBundles.httpTransport,
       httpPermissions: policy.checker,
