@@ -32,6 +32,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       '**/.turbo/**',
+      'docs-site/**',
       'packages/guest-as/**',
       'packages/testkit/guests/**',
     ],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check, from a fresh machine: bootstrap, build, typecheck, lint, format, publint, generated-file
-# freshness, the guest corpus rebuild, and the whole test suite. Exits non-zero when any of them fails.
+# freshness, the API reference build, the guest corpus rebuild, and the whole test suite. Exits non-zero when
+# any of them fails.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
@@ -17,6 +18,10 @@ pnpm exec turbo run publint --output-logs=errors-only
 
 log "generated files are current"
 pnpm exec turbo run generate:check --output-logs=errors-only
+
+log "API reference: no broken link, no undocumented export beyond docs/undocumented-exports.json (about 20 s)"
+# `pnpm docs` alone is npm's own command (it opens the package page): call the script with `run`.
+pnpm run docs --logLevel Warn
 
 log "guest corpus: committed .wasm equal what their sources build to"
 bash scripts/bootstrap-guest-toolchains.sh

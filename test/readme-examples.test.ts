@@ -1,5 +1,5 @@
-// README examples marked `<!-- runs as a test: test/readme-examples.test.ts -->` run here as written,
-// against the shipped packages and guests, so the READMEs cannot rot.
+// README and guide examples marked `<!-- runs as a test: test/readme-examples.test.ts -->` run here as
+// written, against the shipped packages and guests, so the READMEs and docs/guides cannot rot.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,6 +62,14 @@ const EXPECTED: Record<string, string[][]> = {
   'packages/signing/README.md': [['acme release', 'downgrade_refused']],
   'packages/host-postgres/README.md': [['{"tags":{"tools":["ideas.md"]},"files":1}'], ['pong']],
   'packages/dashboard/README.md': [['http://127.0.0.1:<port>/plugins?token=<token>', '200 true']],
+  'docs/guides/embed-in-node.md': [
+    [
+      'read any file; edit files in Daily/; create files in Daily/; use plugin storage (1 MiB per value)',
+      "false host_read_file: Permission not configured for plugin 'plinth-golden.notes': read_files on 'ideas.md'. Add plugins.plinth-golden.notes.permissions.read_files to the policy.",
+      '{"path":"ideas.md","words":4}',
+      'false',
+    ],
+  ],
   'packages/mcp/README.md': [
     [
       'Notes (AssemblyScript golden) (plinth-golden.notes v1.0.0): command "word_count" — Count the words of a note. Word counts, daily notes and a tag index for a notes workspace. Parameters: path (required). Runs in-thread, metered (fuel). Unsigned.',

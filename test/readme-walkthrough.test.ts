@@ -1,4 +1,4 @@
-// The plugin author's walkthrough, as the READMEs state it: @plinth/guest-as's example is the template, the
+// The plugin author's walkthrough, as the READMEs and docs/guides/write-a-plugin.md state it: @plinth/guest-as's example is the template, the
 // template builds with its asconfig.json, and every block of @plinth/testkit's README marked
 // `<!-- runs as a test: test/readme-walkthrough.test.ts -->` runs as written in the plugin's folder (blocks
 // that declare tests add them to this file; the others run inside a test and must print what is expected).
@@ -122,6 +122,48 @@ describe('packages/testkit/README.md, in the built template folder', () => {
     const bin = join(testkit, 'bin', 'plinth-test.js');
     const report = execFileSync(process.execPath, [bin, 'plugin.wasm'], { cwd: plugin, encoding: 'utf8' });
     expect(report.split('\n').at(-2)).toBe('PASS: 6 passed, 0 failed, 2 skipped, 0 warnings');
+  }, 60_000);
+});
+
+describe('docs/guides/write-a-plugin.md: a plugin from an empty folder, checked with plinth-test', () => {
+  const guide = 'docs/guides/write-a-plugin.md';
+  const folder = join(scratch, 'acme-shout');
+
+  it('has two marked blocks: the plugin source and a script that calls it', () => {
+    expect(markedBlocks(guide, MARKER, '```ts')).toHaveLength(2);
+  });
+
+  it("the guide's plugin.ts builds with the template's asconfig.json and passes plinth-test", () => {
+    const [source] = markedBlocks(guide, MARKER, '```ts');
+    mkdirSync(folder);
+    cpSync(join(guestAs, 'template', 'asconfig.json'), join(folder, 'asconfig.json'));
+    writeFileSync(join(folder, 'plugin.ts'), source ?? '');
+    build(folder, '--config', 'asconfig.json', '--target', 'release');
+    const bin = join(testkit, 'bin', 'plinth-test.js');
+    const report = execFileSync(process.execPath, [bin, 'plugin.wasm'], { cwd: folder, encoding: 'utf8' });
+    expect(report).toMatch(/^plinth-test plugin\.wasm \(acme\.shout@0\.1\.0\)\n/);
+    expect(report.split('\n').at(-2)).toBe('PASS: 6 passed, 0 failed, 2 skipped, 0 warnings');
+  }, 60_000);
+
+  it('the script runs in that folder and prints what it says', async () => {
+    const [, script] = markedBlocks(guide, MARKER, '```ts');
+    const file = join(folder, 'call-shout.ts');
+    writeFileSync(file, script ?? '');
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
+      printed.push(format(...parts));
+    });
+    process.chdir(folder); // the script names plugin.wasm, as in the guide
+    try {
+      await import(pathToFileURL(file).href);
+    } finally {
+      process.chdir(plugin);
+      log.mockRestore();
+    }
+    expect(printed).toEqual([
+      "{ success: true, data: 'HELLO!' }",
+      "{\n  success: false,\n  error: 'shout: params.text is required',\n  error_code: 'invalid_params'\n}",
+    ]);
   }, 60_000);
 });
 

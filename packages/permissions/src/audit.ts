@@ -18,6 +18,7 @@ export function emitAudit(sink: AuditSink | undefined, decision: PermissionDecis
 /** Collects decisions in memory: for tests and for hosts that flush audit records in batches. */
 export function createMemoryAuditSink(): AuditSink & {
   readonly decisions: readonly PermissionDecision[];
+  /** Forgets the decisions collected so far. */
   clear(): void;
 } {
   const decisions: PermissionDecision[] = [];

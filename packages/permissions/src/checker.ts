@@ -25,7 +25,9 @@ export interface CheckRequest {
  * answer (the ask checker) and otherwise returns what `check` would. Neither throws.
  */
 export interface PermissionChecker {
+  /** Decides at once; a question to the user counts as not configured. */
   check(request: CheckRequest): PermissionDecision;
+  /** Decides, waiting for the user's answer where the checker asks one. */
   checkAsync(request: CheckRequest): Promise<PermissionDecision>;
 }
 

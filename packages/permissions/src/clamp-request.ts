@@ -19,6 +19,7 @@ export interface DroppedScope {
   why: string;
 }
 
+/** What `clampPermissionRequest` returns: the request cut to the ceiling, and the scopes it dropped. */
 export interface ClampedRequest {
   /** The request cut down to the ceiling: for the app to show and the user to approve. Never applied here. */
   request: PermissionRequest;

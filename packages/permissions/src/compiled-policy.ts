@@ -71,6 +71,7 @@ export class CompiledPolicy {
     return this.plugins.get(pluginId)?.[type]?.source;
   }
 
+  /** Whether the policy has an entry for the plugin at all (an empty one counts). */
   hasPlugin(pluginId: string): boolean {
     return this.plugins.has(pluginId);
   }

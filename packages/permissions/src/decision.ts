@@ -1,5 +1,6 @@
 import type { PermissionType } from '@plinth/protocol';
 
+/** The outcome of a check. `not_configured` means the policy has no rule for it: the host asks or denies. */
 export type DecisionOutcome = 'allowed' | 'denied' | 'not_configured';
 
 /** Why a check came out the way it did. A closed set, so hosts can switch over it. */
@@ -82,12 +83,15 @@ function displayTarget(raw: string): string {
   return out ?? target;
 }
 
+/** The guest-visible message of a denial, with control characters in the target escaped. */
 export const deniedMessage = (pluginId: string, type: string, target: string): string =>
   `Permission denied for plugin '${pluginId}': ${type} on '${displayTarget(target)}'`;
 
+/** The message of a not-configured decision: it names the policy key that would settle it. */
 export const notConfiguredMessage = (pluginId: string, type: string, target: string): string =>
   `Permission not configured for plugin '${pluginId}': ${type} on '${displayTarget(target)}'. Add plugins.${pluginId}.permissions.${type} to the policy.`;
 
+/** The fields `makeDecision` turns into a `PermissionDecision` (which adds the message). */
 export interface DecisionInput {
   outcome: DecisionOutcome;
   permission: PermissionType;

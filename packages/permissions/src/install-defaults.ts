@@ -7,6 +7,7 @@ import {
   type RequestedPermissions,
 } from '@plinth/protocol';
 
+/** What `applyInstallDefaults` returns: the policy, and which permission types it filled in. */
 export interface InstallDefaultsResult {
   /** The policy with the defaults filled in; the same object when nothing was added. */
   policy: Policy;

@@ -12,5 +12,7 @@ export const FILE_PERMISSION_TYPES = [
 const FILE_TYPES: ReadonlySet<string> = new Set(FILE_PERMISSION_TYPES);
 const KNOWN_TYPES: ReadonlySet<string> = new Set(PERMISSION_TYPES);
 
+/** Whether the permission type's targets are workspace file paths. */
 export const isFilePermission = (type: string): boolean => FILE_TYPES.has(type);
+/** Whether the string is one of the protocol's permission types. */
 export const isPermissionType = (type: string): type is PermissionType => KNOWN_TYPES.has(type);

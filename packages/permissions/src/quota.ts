@@ -15,6 +15,7 @@ export interface StorageQuota {
   source: 'policy' | 'host' | 'protocol';
 }
 
+/** Input of `resolveStorageQuota`: the plugin, its policy, and the host's default. */
 export interface StorageQuotaOptions {
   pluginId: string;
   policy?: Policy | CompiledPolicy;

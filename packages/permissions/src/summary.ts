@@ -11,6 +11,7 @@ import { isFilePattern } from './path-scope.js';
 import { isFilePermission } from './permission-kinds.js';
 import { formatBytes, quotaOfRule } from './quota.js';
 
+/** Options of `describePermissions`, `summarizePermissions` and `summarizePluginPolicy`. */
 export interface SummaryOptions {
   /** The host's default storage quota (see `resolveStorageQuota`). */
   hostDefaultBytes?: number;

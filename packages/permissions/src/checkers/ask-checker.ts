@@ -12,6 +12,7 @@ import {
 import { addGrant, grantScopeFor, type PermissionGrant } from '../grant.js';
 import { auditOption, checkerOption } from './checker-options.js';
 
+/** The user's answer: allow this one call, allow from now on (a grant to persist), or deny for the session. */
 export type AskAnswer = 'allow_once' | 'allow_always' | 'deny';
 
 /** What the embedding app shows the user. */
@@ -26,6 +27,7 @@ export interface AskPrompt {
   decision: PermissionDecision;
 }
 
+/** Options of `createAskChecker`. */
 export interface AskCheckerOptions {
   /** Consulted first, usually a policy checker (without its own audit sink). */
   base: PermissionChecker;
@@ -36,6 +38,7 @@ export interface AskCheckerOptions {
    * Not awaited: the grant holds for the session at once, and the base checker sees it once persisted.
    */
   persist?: (grant: PermissionGrant) => void | Promise<void>;
+  /** Told when `persist` fails; the grant still holds for the session. */
   onPersistError?: (error: unknown, grant: PermissionGrant) => void;
   audit?: AuditSink;
 }

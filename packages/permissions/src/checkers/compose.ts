@@ -5,6 +5,7 @@ import type { CheckRequest, PermissionChecker } from '../checker.js';
 import type { PermissionDecision } from '../decision.js';
 import { auditOption, checkerOption } from './checker-options.js';
 
+/** Options of `firstDecisive` and `requireAll`: where the combined decision is audited. */
 export interface ComposeOptions {
   audit?: AuditSink;
 }

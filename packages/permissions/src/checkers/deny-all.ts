@@ -4,6 +4,7 @@ import { emitAudit, type AuditSink } from '../audit.js';
 import { plainDecision, prepareTarget, syncChecker, type PermissionChecker } from '../checker.js';
 import { auditOption } from './checker-options.js';
 
+/** Options of `createDenyAllChecker`. */
 export interface DenyAllCheckerOptions {
   audit?: AuditSink;
 }

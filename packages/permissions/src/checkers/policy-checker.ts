@@ -15,6 +15,7 @@ import type { PolicyError } from '../policy-error.js';
 import { policyReader, type PolicySource } from '../policy-source.js';
 import { auditOption } from './checker-options.js';
 
+/** Options of `createPolicyChecker`. */
 export interface PolicyCheckerOptions {
   /** The policy, or where to read the current one on each check (see `PolicySource`). */
   policy: PolicySource;
