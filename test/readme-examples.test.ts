@@ -25,6 +25,7 @@ function examples(readme: string): string[] {
 
 /** What each marked example must print (console.log lines, in order). */
 const EXPECTED: Record<string, string[][]> = {
+  'README.md': [['{"path":"ideas.md","words":4}']],
   'packages/runtime/README.md': [
     ['Zoë', '[acme.kv] info: hello', '[acme.kv] warn: hello'],
     ['{"success":true,"data":{"hello":"world"}}', 'active'],

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +26,9 @@ function markedBlocks(readme: string, marker: string, fence: string): string[] {
   const text = readFileSync(join(root, readme), 'utf8');
   const blocks: string[] = [];
   for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + marker.length)) {
-    const open = text.indexOf(`${fence}\n`, at);
+    // The marker names the next block; one in another language is not this call's.
+    const open = text.indexOf('```', at);
+    if (open !== -1 && !text.startsWith(`${fence}\n`, open)) continue;
     const close = text.indexOf('```', open + fence.length);
     if (open === -1 || close === -1) throw new Error(`${readme}: a marker at ${at} has no ${fence} block`);
     // Blocks inside a list item are indented; the code is the same without it.
@@ -164,6 +168,43 @@ describe('docs/guides/write-a-plugin.md: a plugin from an empty folder, checked 
       "{ success: true, data: 'HELLO!' }",
       "{\n  success: false,\n  error: 'shout: params.text is required',\n  error_code: 'invalid_params'\n}",
     ]);
+  }, 60_000);
+});
+
+describe('docs/guides/write-a-plugin.md: the plugin installed into the demo, called over MCP', () => {
+  const guide = 'docs/guides/write-a-plugin.md';
+  const folder = join(scratch, 'acme-shout');
+  const cli = join(root, 'apps', 'demo', 'dist', 'cli.js');
+
+  it('installs with the marked commands, runs, and is an MCP tool of the demo', async () => {
+    const [commands] = markedBlocks(guide, MARKER, '```sh');
+    const lines = (commands ?? '').split('\n').filter((line) => line.startsWith('plinth-demo '));
+    expect(lines).toHaveLength(2);
+    const outputs = lines.map((line) => {
+      // The block's own words, with `plinth-demo` as the built CLI and quotes as a shell reads them.
+      const args = [...line.replace(/#.*$/, '').matchAll(/'([^']*)'|(\S+)/g)]
+        .map((match) => match[1] ?? match[2] ?? '')
+        .slice(1);
+      return execFileSync(process.execPath, [cli, ...args], { cwd: folder, encoding: 'utf8', stdio: 'pipe' });
+    });
+    expect(outputs[1]?.trim()).toBe('HI!');
+
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--disable-warning=ExperimentalWarning', cli, '--workspace', 'my-notes', 'mcp'],
+      cwd: folder,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'walkthrough', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('acme_shout__shout');
+      const answer = await client.callTool({ name: 'acme_shout__shout', arguments: { text: 'mcp' } });
+      expect(answer.content).toEqual([{ type: 'text', text: 'MCP!' }]);
+    } finally {
+      await client.close();
+    }
   }, 60_000);
 });
 

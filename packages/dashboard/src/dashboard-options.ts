@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from './routes/dashboard-env.js';
 
+/** What `createDashboard` may be told: the Host headers to accept, the upload size, and the feed length. */
 export interface DashboardOptions {
   /**
    * The `Host` header values accepted, e.g. `127.0.0.1:8080` when the app serves the dashboard on that port.
@@ -15,9 +16,13 @@ export interface DashboardOptions {
   feedSize?: number;
 }
 
+/**
+ * A dashboard for one host, from `createDashboard`: the app to serve, its access token, and how to stop it.
+ */
 export interface Dashboard {
   /** The Hono app. Serve it at the root of an origin of its own: its links are absolute paths. */
   app: Hono<DashboardEnv>;
+  /** The app's fetch handler, for any server that takes one (e.g. `@hono/node-server`). */
   fetch: (request: Request) => Response | Promise<Response>;
   /** The access token: opening any page with `?token=<it>` signs the browser in. */
   token: string;
@@ -27,6 +32,7 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
+/** What `serveDashboard` may be told: the loopback address and port, plus the dashboard's own options. */
 export interface ServeDashboardOptions extends Omit<DashboardOptions, 'allowedHosts'> {
   /** Default 0: the OS picks a free port (read it from the result). */
   port?: number;
@@ -34,6 +40,7 @@ export interface ServeDashboardOptions extends Omit<DashboardOptions, 'allowedHo
   hostname?: '127.0.0.1' | 'localhost' | '::1';
 }
 
+/** A dashboard being served by `serveDashboard`: where to open it, and how to stop it. */
 export interface ServedDashboard {
   /** The address to open, with the access token: print it for the user. */
   url: string;

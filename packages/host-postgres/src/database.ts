@@ -4,11 +4,19 @@
  * for one connection when a sequence must run on one connection (the migrations' transaction).
  */
 export interface Queryable {
+  /** Runs one SQL statement with `$1`-style parameters; answers its rows. */
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/** A connection pool, as `pg`'s Pool is: a Queryable that can also lend out one connection. */
 export interface PoolLike extends Queryable {
-  connect(): Promise<Queryable & { release(error?: Error | boolean): void }>;
+  /** Borrows one connection; give it back with `release`. */
+  connect(): Promise<
+    Queryable & {
+      /** Returns the connection to the pool; an error (or true) makes the pool discard it instead. */
+      release(error?: Error | boolean): void;
+    }
+  >;
 }
 
 export interface DatabaseOptions {

@@ -31,6 +31,7 @@ export {
   createPostgresSecretStore,
 } from './stores.js';
 
+/** What `openPostgresStores` needs: the database, the key that seals secrets, and query timing. */
 export interface OpenPostgresStoresOptions {
   /**
    * The database: a `pg` Pool or Client, PGlite, or anything with `query(text, params) → { rows }`; or a
@@ -45,6 +46,7 @@ export interface OpenPostgresStoresOptions {
   retries?: number;
 }
 
+/** The three stores over one PostgreSQL database, for `createNodeHost`'s `stores` option. */
 export interface PostgresStores {
   storage: KeyValueStore;
   secrets: SecretStore;

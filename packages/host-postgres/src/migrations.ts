@@ -72,6 +72,7 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
 /** An arbitrary constant naming Plinth's migration lock among the database's advisory locks. */
 const MIGRATION_LOCK = 0x706c_6e74;
 
+/** What `migrate` found and did. */
 export interface MigrationResult {
   /** The schema version now in the database. */
   version: number;

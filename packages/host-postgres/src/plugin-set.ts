@@ -40,6 +40,9 @@ const SIGNATURE = 'plugin.wasm.sig';
 /** Subscribes to a NOTIFY channel; resolves to the unsubscribe function. */
 export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 
+/**
+ * What `sharePluginSet` needs: the database, and this host's plugins root and policy file to mirror it to.
+ */
 export interface SharePluginSetOptions {
   /** The database: a `pg` Pool, or PGlite (which can LISTEN in-process). */
   database: Queryable | PoolLike;
@@ -61,11 +64,15 @@ export interface SharePluginSetOptions {
   queryTimeoutMs?: number;
 }
 
+/**
+ * A change this host applied to its mirror: a plugin folder written or removed, or the policy file written.
+ */
 export type PluginSetEvent =
   | { type: 'plugin_written'; pluginId: string; sha256: string }
   | { type: 'plugin_removed'; pluginId: string }
   | { type: 'policy_written' };
 
+/** A host's handle on the shared plugin set: push its own changes, pull everyone else's, stop. */
 export interface SharedPluginSet {
   /** Writes the plugin's folder (module, config sidecar, signature) to the database and tells every host. */
   pushPlugin(pluginId: string): Promise<void>;
@@ -75,6 +82,7 @@ export interface SharedPluginSet {
   pushPolicy(): Promise<void>;
   /** Brings this host's mirror up to the database (what a host does on start and after a lost connection). */
   pull(): Promise<void>;
+  /** Stops listening for other hosts' changes and waits for the one being applied. The mirror stays. */
   close(): Promise<void>;
 }
 
@@ -413,9 +421,13 @@ function defaultListen(
 
 /** The host methods whose changes are shared (NodeHost has them all). */
 export interface ShareableHost {
+  /** Installs a plugin; answers at least its id. */
   install(...args: never[]): Promise<{ id: string }>;
+  /** Removes a plugin. */
   uninstall(pluginId: string): Promise<void>;
+  /** Widens a plugin's permissions in the policy. */
   grant(pluginId: string, ...rest: never[]): Promise<void>;
+  /** Narrows or removes a plugin's permissions in the policy. */
   revoke(pluginId: string, ...rest: never[]): Promise<void>;
 }
 

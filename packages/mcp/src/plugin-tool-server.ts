@@ -24,11 +24,13 @@ import { traceToolCall, type McpTransportKind } from './tool-call-telemetry.js';
  * a runtime `PluginRegistry` is one as `{ plugins: () => registry.list(), command: (...a) => registry.command(...a) }`.
  */
 export interface PluginToolSource {
+  /** The plugins now known; only active ones get tools. Read on every tools request. */
   plugins(): readonly ToolPlugin[];
   /** Runs a command; a rejection (a PlinthError: limits, traps, quarantine, …) becomes a tool error. */
   command(pluginId: string, command: string, params: JsonValue | null): Promise<CommandResponse>;
 }
 
+/** What a PluginToolServer is built with: where the tools come from, and how it introduces itself. */
 export interface PluginToolServerOptions {
   source: PluginToolSource;
   /** How the server introduces itself to clients. Default `{ name: 'plinth', version: <this package's> }`. */
@@ -53,6 +55,7 @@ const optionsSchema = defineOptions<PluginToolServerOptions>()(
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
+/** The `instructions` clients get when the options give none. */
 export const DEFAULT_INSTRUCTIONS =
   'Tools are commands of WebAssembly plugins. A failed command (a permission denial, a plugin error, a ' +
   'limit) comes back as a tool error naming what went wrong; the user grants permissions, not the agent.';
@@ -79,6 +82,7 @@ export class PluginToolServer {
     this.#instructions = options.instructions ?? DEFAULT_INSTRUCTIONS;
   }
 
+  /** The tools as they are now: one per command of each active plugin, built afresh from the source. */
   tools(): PluginTool[] {
     return buildToolCatalog(this.#source.plugins());
   }

@@ -6,6 +6,7 @@ import { checkOptions, defineOptions, wholeNumberOption } from '@plinth/protocol
 import { z } from 'zod';
 import type { PluginToolServer } from './plugin-tool-server.js';
 
+/** What `serveHttp` may be told: the port, and which Host and Origin headers it accepts besides its own. */
 export interface ServeHttpOptions {
   /** The port on 127.0.0.1. Default 0: the OS picks one (read it from the result). */
   port?: number;
@@ -21,6 +22,7 @@ export interface ServeHttpOptions {
   allowedOrigins?: readonly string[];
 }
 
+/** A running MCP HTTP endpoint on 127.0.0.1. */
 export interface HttpMcpServer {
   /** `http://127.0.0.1:<port>/mcp`, the endpoint to give clients. */
   url: string;

@@ -4,6 +4,7 @@ import { checkOptions, defineOptions, objectOption } from '@plinth/protocol';
 import { z } from 'zod';
 import type { PluginToolServer } from './plugin-tool-server.js';
 
+/** What `serveStdio` may be told: when to stop, and the streams to use instead of the process's. */
 export interface ServeStdioOptions {
   /** Stops serving when aborted (e.g. on SIGINT). */
   signal?: AbortSignal;

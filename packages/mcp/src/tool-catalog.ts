@@ -20,6 +20,9 @@ export interface ToolPlugin {
   signature?: ToolSignature | undefined;
 }
 
+/**
+ * One plugin command as an MCP tool: its unique name, the description the agent reads, and its input schema.
+ */
 export interface PluginTool extends ToolKey {
   name: string;
   description: string;

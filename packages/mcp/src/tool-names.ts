@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 export const TOOL_NAME_MAX = 64;
 const HASH_LENGTH = 8;
 
+/** Which command of which plugin a tool runs. */
 export interface ToolKey {
   pluginId: string;
   command: string;

@@ -33,6 +33,7 @@ export const GUEST_EXPORTS = {
   },
 } as const;
 
+/** The name of a guest export the protocol defines, e.g. `handle_command`. */
 export type GuestExportName = keyof typeof GUEST_EXPORTS;
 
 /** WebSocket bridge callbacks a `sync_transport` guest may export (Diaryx-compatible). */

@@ -33,6 +33,7 @@ export interface JsonTextDepthProblem {
   message: string;
 }
 
+/** Why a value or text is nested too deeply; the value or text variant. */
 export type JsonDepthProblem = JsonValueDepthProblem | JsonTextDepthProblem;
 
 export interface JsonDepthOptions extends PlinthErrorContext {

@@ -13,6 +13,10 @@ export interface ProtocolWarning {
   message: string;
 }
 
+/**
+ * The outcome of `parse` or `decode`: the value with any warnings, or the ProtocolError that refused it.
+ * Never thrown.
+ */
 export type ParseResult<T> =
   { ok: true; value: T; warnings: readonly ProtocolWarning[] } | { ok: false; error: ProtocolError };
 
@@ -36,6 +40,10 @@ export interface Payload<T, Wire = T> {
   decode(text: string): ParseResult<T>;
 }
 
+/**
+ * What `definePayload` needs to build a Payload. `name`, `fileName` and `description` mean the same as on
+ * Payload.
+ */
 export interface PayloadDefinition<T, Wire> {
   name: string;
   fileName: string;
@@ -54,6 +62,11 @@ export interface PayloadDefinition<T, Wire> {
   maxDepth?: number;
 }
 
+/**
+ * Builds a Payload from its schema. Its `parse` and `decode` check nesting depth first, then the schema (the
+ * first issue's field picks the error code from `codeByField`), then run `postProcess`; they answer a
+ * ParseResult and never throw.
+ */
 export function definePayload<T, Wire = T>(definition: PayloadDefinition<T, Wire>): Payload<T, Wire> {
   const { name, fileName, description, schema, codeByField = {}, postProcess, emptyText } = definition;
   const maxDepth = definition.maxDepth ?? MAX_JSON_DEPTH;

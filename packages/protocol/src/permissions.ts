@@ -18,8 +18,10 @@ export const PERMISSION_TYPES = [
   'namespaces',
 ] as const;
 
+/** One of the nine permission types, e.g. `read_files`. */
 export type PermissionType = (typeof PERMISSION_TYPES)[number];
 
+/** Accepts one of PERMISSION_TYPES. */
 export const permissionTypeSchema = z.enum(PERMISSION_TYPES);
 
 /** The scope that matches every target of its type. */
@@ -51,6 +53,7 @@ export const permissionRuleSchema = z
   })
   .describe('A permission rule: include and exclude scopes, and a storage quota.');
 
+/** A permission rule after defaults: `include` and `exclude` are always present. */
 export type PermissionRule = z.output<typeof permissionRuleSchema>;
 
 /** The rules for one plugin, one per permission type; a type with no rule is "not configured". */
@@ -62,6 +65,7 @@ export const pluginPermissionsSchema = z
   )
   .describe('Permission rules for one plugin, keyed by permission type.');
 
+/** One plugin's rules by permission type; an absent type is not configured. */
 export type PluginPermissions = z.output<typeof pluginPermissionsSchema>;
 
 /** One plugin's entry in a policy. */
@@ -72,6 +76,7 @@ export const pluginPolicySchema = z
   })
   .describe("One plugin's permissions and optional declarative config.");
 
+/** One plugin's policy entry after defaults. */
 export type PluginPolicy = z.output<typeof pluginPolicySchema>;
 
 /**
@@ -88,4 +93,5 @@ export const policySchema = z
     'A permission policy: per-plugin permission rules and config, and which plugin signatures to trust.',
   );
 
+/** A policy document after defaults: plugin entries keyed by id, and the optional trust section. */
 export type Policy = z.output<typeof policySchema>;

@@ -19,6 +19,7 @@ export function matchesPluginPattern(pattern: string, pluginId: string): boolean
   return pattern.endsWith('.*') ? pluginId.startsWith(pattern.slice(0, -1)) : pattern === pluginId;
 }
 
+/** One entry of a trust policy's `keys`: a named Ed25519 public key and the plugins it may sign. */
 export const trustedKeySchema = z
   .object({
     name: z.string().min(1).describe('Who the key belongs to; hosts show "signed by <name>".'),
@@ -39,8 +40,10 @@ export const trustedKeySchema = z
   })
   .describe('A public key whose signatures the host trusts.');
 
+/** A trusted public key, its name, and the plugin ids or prefixes it may sign (all when absent). */
 export type TrustedKey = z.output<typeof trustedKeySchema>;
 
+/** One plugin's entry under a trust policy's `plugins`. */
 export const pluginTrustSchema = z
   .object({
     require_signature: z
@@ -83,6 +86,7 @@ export const trustPolicySchema = z
   })
   .describe('Which plugin signatures the host trusts, and whether unsigned plugins load.');
 
+/** A policy's `trust` section after defaults. */
 export type TrustPolicy = z.output<typeof trustPolicySchema>;
 
 /** What the trust policy says about unsigned copies of a plugin: `require` refuses, `warn` and `allow` load. */

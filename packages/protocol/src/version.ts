@@ -16,12 +16,18 @@ export const SEMVER_PATTERN = new RegExp(
  */
 export const PLUGIN_ID_MAX_LENGTH = 128;
 
+/** The shape of a canonical plugin id (see PLUGIN_ID_MAX_LENGTH); it does not check the length. */
 export const PLUGIN_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
+/** Whether `value` is a strict semver version (SEMVER_PATTERN). */
 export function isSemver(value: string): boolean {
   return SEMVER_PATTERN.test(value);
 }
 
+/**
+ * Whether `value` is a canonical plugin id: matches PLUGIN_ID_PATTERN and is at most PLUGIN_ID_MAX_LENGTH
+ * characters.
+ */
 export function isCanonicalPluginId(value: string): boolean {
   return value.length <= PLUGIN_ID_MAX_LENGTH && PLUGIN_ID_PATTERN.test(value);
 }

@@ -43,6 +43,7 @@ export interface PluginLimits {
 
 const MiB = 1024 * 1024;
 
+/** The limits a plugin runs under for each field its options leave out. */
 export const DEFAULT_LIMITS: Readonly<PluginLimits> = Object.freeze({
   timeoutMs: 5_000,
   memoryMaxPages: 256,

@@ -28,6 +28,7 @@ import { openPluginOptionsSchema, openProtocolPluginOptionsSchema } from './opti
 import type { WasiFactory, WasiMount } from './lanes/wasi.js';
 import { ProtocolPlugin, type ProtocolPluginOptions } from './protocol/protocol-plugin.js';
 
+/** Options of `openPlugin`: where the module comes from, how it is checked and limited, and where it runs. */
 export interface OpenPluginOptions extends Omit<
   LoadModuleOptions,
   'limits' | 'userFunctions' | 'linkedExports' | 'ownWasi'
@@ -79,7 +80,12 @@ export interface OpenPluginOptions extends Omit<
    * it, `allowWasi` gives @extism/extism's WASI (no folders, output dropped).
    */
   wasi?: WasiFactory;
+  /** Hears of every catalogue host call once it is served (not calls to the app's own `functions`). */
   onHostCall?: (record: HostCallRecord, context: HostCallContext) => void;
+  /**
+   * A host function threw. A catalogue one answers the guest its failure shape; one of `functions` fails the
+   * call with `host_function_failed`. Either way this hears of the error.
+   */
   onHandlerError?: (error: unknown, functionName: string, context: HostCallContext) => void;
 }
 
@@ -87,6 +93,7 @@ export interface OpenPluginOptions extends Omit<
 export interface GenericPlugin {
   readonly loaded: LoadedModule;
   readonly lane: Lane;
+  /** Whether the module exports `name`; calling any other name rejects `not_handled`. */
   hasExport(name: string): boolean;
   /**
    * Calls an export; resolves to its output bytes, or null when it set none. `hostContext` is handed to
@@ -103,9 +110,11 @@ export interface GenericPlugin {
     input?: Uint8Array | string,
     options?: GenericCallOptions,
   ): Promise<string | null>;
+  /** Waits for calls in flight, then frees the instance; later calls reject `closed`. */
   close(): Promise<void>;
 }
 
+/** Per-call options of `GenericPlugin.call` and `callText`. */
 export interface GenericCallOptions {
   /** The value the app's host functions get from `context.hostContext()` during this call. */
   hostContext?: unknown;
@@ -243,6 +252,9 @@ export async function openPlugin(options: OpenPluginOptions): Promise<GenericPlu
   };
 }
 
+/**
+ * Options of `openProtocolPluginFrom`: those of `openPlugin`, plus what the protocol's load sequence needs.
+ */
 export interface OpenProtocolPluginOptions extends OpenPluginOptions {
   hostAppVersion: string;
   /** The id the plugin must declare (its directory name); a different manifest id is `id_mismatch`. */

@@ -10,12 +10,14 @@ export type SignatureStatus =
   /** `warn`: the policy does not say (load it, with a warning); `allow`: it allows unsigned copies. */
   | { state: 'unsigned'; policy: 'warn' | 'allow' };
 
+/** What `checkPluginSignature` decided for a plugin that may load. */
 export interface PluginSignatureCheck {
   status: SignatureStatus;
   /** For a signed plugin: compare it with the manifest (`checkSignedManifest`) before the plugin serves. */
   verified: VerifiedSignature | undefined;
 }
 
+/** What `checkPluginSignature` needs: the signature file (if any), the module, and the trust policy. */
 export interface CheckPluginSignatureOptions {
   /** The signature file's text or bytes; undefined when the plugin has none. */
   signature: string | Uint8Array | undefined;

@@ -45,6 +45,10 @@ function rawPublicKey(key: KeyObject): Buffer {
   return Buffer.from(jwk.x ?? '', 'base64url');
 }
 
+/**
+ * Makes a new Ed25519 key pair: its key id, the public key as base64 and PEM (for a policy's `trust.keys`),
+ * and the private key as PEM (keep it secret).
+ */
 export function generateSigningKeyPair(): SigningKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   return {

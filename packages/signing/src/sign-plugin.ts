@@ -17,6 +17,7 @@ import {
   type PluginSignature,
 } from './signature-file.js';
 
+/** What `signPlugin` signs, and with which key. */
 export interface SignPluginOptions {
   /** The exact module bytes (plugin.wasm). */
   module: Uint8Array;

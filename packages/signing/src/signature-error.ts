@@ -2,6 +2,7 @@ import { PlinthError, type PlinthErrorOptions, type SIGNING_ERROR_CODES } from '
 
 const MARKER = Symbol.for('plinth.signature-error');
 
+/** A code a SignatureError may carry (one of SIGNING_ERROR_CODES in @plinth/protocol). */
 export type SignatureErrorCode = (typeof SIGNING_ERROR_CODES)[number];
 
 /** The signed field a `signature_mismatch` is about. */

@@ -5,8 +5,11 @@ import { SignatureError, type SigningResult } from './signature-error.js';
 
 /** The detached signature of a plugin module lives beside it, named `<module file>.sig`. */
 export const SIGNATURE_FILE_SUFFIX = '.sig';
+/** The `format` field of every signature file. */
 export const SIGNATURE_FORMAT = 'plinth-plugin-signature';
+/** The `format_version` of the signature files this package writes and reads. */
 export const SIGNATURE_FORMAT_VERSION = 1;
+/** The signature algorithm named in a signature file; the only one accepted. */
 export const SIGNATURE_ALGORITHM = 'ed25519';
 
 /** Largest signature file read: a signature is well under 1 KiB, plus the requested permissions. */

@@ -13,6 +13,7 @@ export interface VerifiedSignature {
   signed: SignedFields;
 }
 
+/** What `verifyPluginSignature` checks: the signature, the module, and the keys to accept. */
 export interface VerifyPluginSignatureOptions {
   /** The signature: parsed, or the signature file's text or bytes. */
   signature: PluginSignature | string | Uint8Array;
@@ -106,6 +107,7 @@ export function verifyPluginSignature(
   return { ok: true, value: { keyId, keyName: key.name, signed } };
 }
 
+/** The downgrade rule of `checkSignedManifest`. */
 export interface CheckSignedManifestOptions {
   /** The version running now (or installed): a signed older version is `downgrade_refused`. */
   runningVersion?: string | undefined;

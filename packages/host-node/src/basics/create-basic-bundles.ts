@@ -18,12 +18,18 @@ import { basicBundlesOptionsSchema } from './basics-options.js';
 import { createJsonLogSink } from './json-log-sink.js';
 import { createNodeClock } from './node-clock.js';
 
+/** What `createBasicBundles` may be told; every part has a Node default. */
 export interface BasicBundlesOptions {
   log?: {
     /** Default: JSON lines on `stream`. */
     sink?: GuestLogSink | undefined;
     /** Where the default sink writes. Default `process.stderr`. */
-    stream?: { write(chunk: string): unknown } | undefined;
+    stream?:
+      | {
+          /** Takes one JSON line, newline included; the answer is ignored. */
+          write(chunk: string): unknown;
+        }
+      | undefined;
     ratePerSecond?: number | undefined;
     maxMessageLength?: number | undefined;
   };
@@ -34,6 +40,7 @@ export interface BasicBundlesOptions {
     emit?: ((event: EmittedEvent) => void) | undefined;
     eventsPerSecond?: number | undefined;
     maxPayloadBytes?: number | undefined;
+    /** Told how many of a plugin's events the rate limit dropped, once its limit frees again. */
     onDropped?: ((pluginId: string, dropped: number) => void) | undefined;
   };
   runtimeContext?: RuntimeContextBundleOptions | undefined;
@@ -45,6 +52,7 @@ export interface BasicBundlesOptions {
   now?: (() => number) | undefined;
 }
 
+/** The basic host functions as one bundle, and the parts a caller may need to reach afterwards. */
 export interface BasicBundles {
   /** host_log, host_get_timestamp, host_get_now, host_emit_event, host_get_runtime_context, host_request_file, host_is_cancelled. */
   bundle: HostBundle;

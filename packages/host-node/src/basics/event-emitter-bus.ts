@@ -3,8 +3,10 @@ import { checkOptions } from '@plinth/protocol';
 import type { EmittedEvent } from '@plinth/runtime';
 import { eventEmitterBusOptionsSchema } from './basics-options.js';
 
+/** The default EventEmitter event name plugin events are emitted under. */
 export const PLUGIN_EVENT = 'plugin_event';
 
+/** What `createEventEmitterBus` may be told. */
 export interface EventEmitterBusOptions {
   /** Default: a new EventEmitter. */
   emitter?: EventEmitter | undefined;
@@ -17,6 +19,7 @@ export interface EventEmitterBusOptions {
   onListenerError?: ((error: unknown, event: EmittedEvent) => void) | undefined;
 }
 
+/** Plugin events on a Node EventEmitter: listen with `emitter.on(eventName, …)`. */
 export interface EventEmitterBus {
   emitter: EventEmitter;
   eventName: string;

@@ -2,9 +2,13 @@ import { checkOptions } from '@plinth/protocol';
 import type { GuestLogEntry, GuestLogSink } from '@plinth/runtime';
 import { jsonLogSinkOptionsSchema } from './basics-options.js';
 
+/** What `createJsonLogSink` needs: the stream to write to. */
 export interface JsonLogSinkOptions {
   /** Where the lines go, e.g. `process.stderr` or a file stream. */
-  stream: { write(chunk: string): unknown };
+  stream: {
+    /** Takes one JSON line, newline included; the answer is ignored. */
+    write(chunk: string): unknown;
+  };
   /** The `time` of each line. Default `Date.now`. */
   now?: (() => number) | undefined;
 }

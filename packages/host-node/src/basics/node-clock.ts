@@ -2,6 +2,7 @@ import { checkOptions } from '@plinth/protocol';
 import type { HostClock } from '@plinth/runtime';
 import { nodeClockOptionsSchema } from './basics-options.js';
 
+/** What `createNodeClock` may be told. */
 export interface NodeClockOptions {
   /** An IANA time zone such as `Europe/Berlin`. Default: the process's time zone (`TZ`). */
   timeZone?: string | undefined;

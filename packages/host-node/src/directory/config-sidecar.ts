@@ -3,6 +3,7 @@ import type { JsonObject } from '@plinth/protocol';
 import { writeFileAtomic } from './atomic-write.js';
 import { errorMessage } from './directory-error.js';
 
+/** A config.json as read: the config to give the plugin, and why it was replaced by `{}` when it was. */
 export interface ConfigReading {
   config: JsonObject;
   /** Set when config.json exists but cannot be used; the plugin then gets `{}`. */

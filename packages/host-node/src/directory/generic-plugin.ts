@@ -40,6 +40,10 @@ const toolSchema = z.strictObject({
   input: z.union([z.literal('json'), z.strictObject({ text: z.string().min(1) })]).default('json'),
 });
 
+/**
+ * The schema of a generic Extism plugin's extism.json: its name, version, allowed hosts and paths, config,
+ * limits and tools. Unknown keys are refused.
+ */
 export const extismDescriptionSchema = z.strictObject({
   name: z.string().min(1),
   version: z.string().regex(SEMVER_PATTERN, 'version must be a semantic version such as "1.2.3"'),
@@ -63,7 +67,9 @@ export const extismDescriptionSchema = z.strictObject({
   tools: z.array(toolSchema).min(1, 'list at least one tool'),
 });
 
+/** A parsed extism.json, after defaults. */
 export type ExtismDescription = z.output<typeof extismDescriptionSchema>;
+/** One tool an extism.json lists: a guest export the host offers as a command. */
 export type ExtismTool = ExtismDescription['tools'][number];
 
 /** Reads a folder's extism.json; undefined when there is none (a protocol plugin). */

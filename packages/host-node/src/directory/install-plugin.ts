@@ -25,6 +25,7 @@ import { checkBeforeOpen, checkOpened, readSignatureFile } from './plugin-signat
 import { readInstallSource, type InstallSource } from './read-install-source.js';
 import { MANIFEST_FILE, MODULE_FILE, pluginDirectoryEntry, SIGNATURE_FILE } from './scan-plugins-root.js';
 
+/** What `installPlugin` needs: the plugins root, the source, the host app version, and the checks to make. */
 export interface InstallPluginOptions {
   root: string;
   source: InstallSource;
@@ -67,6 +68,7 @@ export interface InstallPluginOptions {
  */
 export type InstallStep = 'reading' | 'verifying' | 'checking' | 'writing';
 
+/** What an install did (or, with `dryRun`, would do), and what it wrote. */
 export interface InstallResult {
   id: string;
   version: string;
@@ -275,6 +277,7 @@ async function installedSha256(modulePath: string, dir: string): Promise<string 
   }
 }
 
+/** Which plugin folder `uninstallPlugin` removes: its id under the plugins root. */
 export interface UninstallPluginOptions {
   root: string;
   id: string;

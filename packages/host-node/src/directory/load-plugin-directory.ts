@@ -13,14 +13,17 @@ import {
 export interface LoadPluginDirectoryOptions extends DirectoryOpenOptions {
   root: string;
   registry: PluginRegistry;
+  /** Hears each plugin as it starts loading, loads, or is skipped. */
   onProgress?: (event: LoadProgress) => void;
 }
 
+/** A step of `loadPluginDirectory` for one plugin. */
 export type LoadProgress =
   | { type: 'loading'; pluginId: string; index: number; total: number }
   | { type: 'loaded'; pluginId: string; info: PluginInfo }
   | { type: 'skipped'; pluginId: string; problem: DirectoryProblem };
 
+/** What `loadPluginDirectory` loaded and what it skipped. */
 export interface LoadPluginDirectoryResult {
   loaded: PluginInfo[];
   /** Folders that were skipped (found by the scan, or failed to load), in folder-name order. */

@@ -38,6 +38,10 @@ export async function readManifestCache(path: string, sha256: string): Promise<G
   return parsed.ok ? parsed.value : undefined;
 }
 
+/**
+ * Writes manifest.json atomically: the manifest plus the sha256 of the module it was read from, so
+ * `readManifestCache` trusts it only for those bytes.
+ */
 export async function writeManifestCache(
   path: string,
   sha256: string,

@@ -60,6 +60,7 @@ export interface DirectoryOpenOptions extends SignatureCheckOptions {
   lane?: LaneFactory;
   /** The lane of one plugin, chosen per plugin each time it opens; wins over `lane`. */
   laneFor?: (entry: PluginDirectoryEntry) => LaneFactory;
+  /** More open options for one plugin (limits, initContext, log, …), asked each time it opens. */
   openOptions?: (entry: PluginDirectoryEntry) => ExtraOpenOptions;
   /**
    * What a generic Extism plugin (a folder with `extism.json`) opens with besides its module and

@@ -3,8 +3,11 @@ import { join, resolve } from 'node:path';
 import { isCanonicalPluginId, type PlinthErrorCode } from '@plinth/protocol';
 import { errorMessage, PluginDirectoryError } from './directory-error.js';
 
+/** The module's file name in a plugin folder. */
 export const MODULE_FILE = 'plugin.wasm';
+/** The manifest cache's file name in a plugin folder; the host writes it (see `writeManifestCache`). */
 export const MANIFEST_FILE = 'manifest.json';
+/** The config sidecar's file name in a plugin folder (see `readConfigSidecar`). */
 export const CONFIG_FILE = 'config.json';
 /** The module's detached signature (`@plinth/signing`), when it has one. */
 export const SIGNATURE_FILE = 'plugin.wasm.sig';
@@ -34,6 +37,7 @@ export interface DirectoryProblem {
   error?: unknown;
 }
 
+/** What `scanPluginsRoot` found: the usable plugin folders and the problems of the others. */
 export interface ScanResult {
   entries: PluginDirectoryEntry[];
   problems: DirectoryProblem[];

@@ -34,9 +34,11 @@ export interface WatchPluginsRootOptions extends DirectoryOpenOptions {
    * that fires after that window reads the final state from disk.
    */
   debounceMs?: number;
+  /** Hears every load, reload, unload, failure and watcher error. */
   onEvent?: (event: WatchEvent) => void;
 }
 
+/** What the watcher did for one plugin, or a watcher error. */
 export type WatchEvent =
   | { type: 'loaded' | 'reloaded'; pluginId: string; info: PluginInfo }
   | { type: 'unloaded'; pluginId: string }
@@ -44,6 +46,7 @@ export type WatchEvent =
   | { type: 'failed'; pluginId: string; action: 'load' | 'reload' | 'unload'; problem: DirectoryProblem }
   | { type: 'error'; error: Error };
 
+/** A running watcher from `watchPluginsRoot`. */
 export interface PluginsRootWatcher {
   /**
    * Records that the plugin now runs what its folder holds (the host just loaded or reloaded it itself,

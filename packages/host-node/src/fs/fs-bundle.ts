@@ -4,6 +4,10 @@ import { createFilesBundle, type FilesBundleOptions, type HostBundle } from '@pl
 import { fsBundleOptionsSchema } from './fs-options.js';
 import { createNodeWorkspaceFiles, type NodeWorkspaceFilesOptions } from './node-workspace-files.js';
 
+/**
+ * What `createFsBundle` needs: the workspace (NodeWorkspaceFilesOptions) and the bundle's permission and
+ * event options.
+ */
 export interface FsBundleOptions extends Omit<FilesBundleOptions, 'files'>, NodeWorkspaceFilesOptions {}
 
 /**

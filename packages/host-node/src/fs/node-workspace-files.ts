@@ -36,6 +36,7 @@ import {
   type VerifiedFolder,
 } from './verified-fs.js';
 
+/** Where the workspace is on disk, and what in it plugins may not see or change. */
 export interface NodeWorkspaceFilesOptions {
   /** The workspace folder; it must exist. Every path is contained in its real path. */
   root: string;
@@ -48,6 +49,7 @@ export interface NodeWorkspaceFilesOptions {
   hostPaths?: HostPaths;
 }
 
+/** The default `maxReadBytes`: 16 MiB. */
 export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /** Atomic writes go through temp files with this prefix; listings never show them. */

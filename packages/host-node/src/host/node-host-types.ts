@@ -102,6 +102,10 @@ export interface NodeHostStores {
   synchronous?: boolean;
 }
 
+/**
+ * One structured log line: its level, where it came from, the plugin it concerns, and machine-readable
+ * extras.
+ */
 export interface NodeHostLogEntry {
   level: 'error' | 'warn' | 'info' | 'debug' | 'trace';
   source: 'guest' | 'registry' | 'host' | 'permissions';
@@ -111,6 +115,9 @@ export interface NodeHostLogEntry {
   detail?: JsonObject;
 }
 
+/**
+ * An event a plugin caused: one it emitted with `host_emit_event`, or the file event of one of its writes.
+ */
 export type NodeHostEvent =
   | { type: 'plugin_event'; pluginId: string; payload: JsonValue }
   | {
@@ -128,12 +135,17 @@ export type NodeHostChange = RegistryChange | { type: 'installed' | 'uninstalled
  * hears what the option of the same name hears; one that throws is ignored.
  */
 export interface NodeHostObserver {
+  /** Hears what `NodeHostOptions.onLog` hears. */
   onLog?: (entry: NodeHostLogEntry) => void;
+  /** Hears what `NodeHostOptions.onEvent` hears. */
   onEvent?: (event: NodeHostEvent) => void;
+  /** Hears what `NodeHostOptions.onCall` hears. */
   onCall?: (record: CallRecord) => void;
+  /** Hears what `NodeHostOptions.onChange` hears. */
   onChange?: (change: NodeHostChange) => void;
 }
 
+/** A step of long work: loading the plugins root one plugin at a time, or an install step. */
 export type NodeHostProgress =
   | { type: 'loading'; pluginId: string; index: number; total: number }
   | { type: 'loaded'; pluginId: string }
@@ -184,6 +196,7 @@ export interface NodeHostCommandOptions {
   signal?: AbortSignal;
 }
 
+/** Where `install` and `inspect` take a module from: a file path, an http(s) URL, or the bytes themselves. */
 export type NodeHostInstallSource = { path: string } | { url: string } | { bytes: Uint8Array };
 
 export type { SignatureStatus };
@@ -205,6 +218,7 @@ export interface NodeHostPermissionRequest {
   }[];
 }
 
+/** What `install` may be told: a sha256 pin, replacement, consent to requested permissions, a signature. */
 export interface NodeHostInstallOptions {
   /** Expected hex sha256 of the module; a mismatch refuses the install before anything runs. */
   sha256?: string;
@@ -227,6 +241,7 @@ export interface NodeHostInstallOptions {
   allowDowngrade?: boolean;
 }
 
+/** What `reload` may be told. */
 export interface NodeHostReloadOptions {
   /** Let a validly signed older version on disk replace the running one (else `downgrade_refused`). */
   allowDowngrade?: boolean;
@@ -245,6 +260,7 @@ export interface NodeHostInspection extends InstallResult {
   notGranted: NodeHostPermissionRequest | undefined;
 }
 
+/** What an install did, and which requested permissions it granted or left ungranted. */
 export interface NodeHostInstallResult extends InstallResult {
   /** The permission types this install added to the policy (with consent). */
   granted: PermissionType[];
@@ -252,10 +268,15 @@ export interface NodeHostInstallResult extends InstallResult {
   notGranted: NodeHostPermissionRequest | undefined;
 }
 
+/**
+ * A running Node host, made by `createNodeHost`: loads, installs and calls plugins and edits their policy.
+ */
 export interface NodeHost {
   /** Loads every plugin under the plugins root; bad ones are reported, never fatal. */
   start(): Promise<{ loaded: NodeHostPlugin[]; problems: DirectoryProblem[] }>;
+  /** Every plugin the host knows, loaded or failed. */
   plugins(): NodeHostPlugin[];
+  /** One plugin by id, or undefined when the host does not know it. */
   plugin(id: string): NodeHostPlugin | undefined;
   /**
    * Runs a command; throws a PlinthError (`not_handled` for an unknown plugin or command, …). `options`
@@ -302,6 +323,7 @@ export interface NodeHost {
   grant(pluginId: string, permission: PermissionType, scope: string): Promise<void>;
   /** Removes a scope (or, without one, the whole rule) and saves the policy. */
   revoke(pluginId: string, permission: PermissionType, scope?: string): Promise<void>;
+  /** The policy as last read or saved. */
   policy(): Policy;
   /** Every permission decision that refused something, most recent last (bounded). */
   denials(): readonly PermissionDecision[];

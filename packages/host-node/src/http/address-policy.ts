@@ -3,6 +3,7 @@ import { checkOptions } from '@plinth/protocol';
 import ipaddr from 'ipaddr.js';
 import { addressPolicyOptionsSchema } from './http-options.js';
 
+/** Which non-public destinations plugins may still reach. */
 export interface AddressPolicyOptions {
   /**
    * Destinations allowed even though they are not public: host names (`localhost`, matched exactly,
@@ -45,6 +46,10 @@ export function classifyAddress(address: string): string {
   return parsed.range();
 }
 
+/**
+ * Builds the address policy the HTTP and WebSocket transports check each connection with. An entry of
+ * `allowPrivateHosts` that is neither an IP address nor a CIDR range is taken as a host name.
+ */
 export function createAddressPolicy(options: AddressPolicyOptions = {}): AddressPolicy {
   checkOptions('createAddressPolicy', addressPolicyOptionsSchema, options);
   const names = new Set<string>();

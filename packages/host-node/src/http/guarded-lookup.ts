@@ -4,6 +4,7 @@ import type { AddressPolicy } from './address-policy.js';
 /** Resolves a host name to its addresses; injectable so tests can play DNS (e.g. a rebinding answer). */
 export type ResolveHost = (hostname: string) => Promise<readonly LookupAddress[]>;
 
+/** The system resolver (`dns.lookup`, every address, in the order the system gives them). */
 export const systemResolve: ResolveHost = (hostname) =>
   new Promise((resolve, reject) => {
     dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>

@@ -26,11 +26,16 @@ export {
   type NodeHttpTransportOptions,
 } from './node-http-transport.js';
 
+/**
+ * What `createNodeHttpBundle` takes: the runtime HTTP bundle's options, without a transport, plus the network
+ * settings of the Node one.
+ */
 export interface NodeHttpBundleOptions extends Omit<HttpBundleOptions, 'transport'> {
   /** Address policy and DNS of the undici transport. */
   network?: NodeHttpTransportOptions | undefined;
 }
 
+/** `host_http_request` over undici, the transport behind it, and how to close it. */
 export interface NodeHttpBundle {
   /** Serves `host_http_request`; its handler is async, so use it on the isolated lane. */
   bundle: HostBundle;

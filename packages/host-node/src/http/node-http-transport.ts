@@ -11,6 +11,7 @@ import {
   type ResolveHost,
 } from './guarded-lookup.js';
 
+/** What `createNodeHttpTransport` may be told: the non-public hosts to allow, and the DNS to use. */
 export interface NodeHttpTransportOptions extends AddressPolicyOptions {
   /** DNS for the guarded lookup (default: the system resolver). */
   resolve?: ResolveHost | undefined;

@@ -6,6 +6,7 @@ export interface FrontMatter {
   body: string;
 }
 
+/** What `splitFrontMatter` found: no front matter, an opening `---` that is never closed, or the parts. */
 export type FrontMatterSplit =
   { kind: 'none' } | { kind: 'unterminated' } | ({ kind: 'found' } & FrontMatter);
 

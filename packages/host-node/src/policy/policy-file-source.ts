@@ -13,6 +13,9 @@ import { fileProblem, PolicyFileError } from './policy-file-error.js';
 import { policySourceArgumentsSchema } from './policy-options.js';
 import { savePolicyFile } from './save-policy-file.js';
 
+/**
+ * What `policyFromFile` and `policyFromFrontMatter` may be told: watching, and who hears changes and errors.
+ */
 export interface PolicyFileSourceOptions {
   /** Re-read the file when it changes. Default true. */
   watch?: boolean;
@@ -36,6 +39,7 @@ export interface PolicyFileSource extends PolicyProvider {
   reload(): Promise<CompiledPolicy>;
   /** Writes a policy to the file (see `savePolicyFile`) and makes it current at once. */
   save(policy: Policy | CompiledPolicy): Promise<CompiledPolicy>;
+  /** Stops watching the file and waits for a save in progress; the last good policy stays readable. */
   close(): Promise<void>;
 }
 

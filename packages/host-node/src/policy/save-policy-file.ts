@@ -10,6 +10,7 @@ import { assertPolicyFileExtension, type PolicyFileFormat } from './parse-policy
 import { fileProblem, PolicyFileError } from './policy-file-error.js';
 import { savePolicyArgumentsSchema } from './policy-options.js';
 
+/** What `savePolicyFile` may be told: how the file holds the policy. */
 export interface SavePolicyFileOptions {
   /** Default: `front-matter` for `.md`/`.markdown` files, else `document`. */
   format?: PolicyFileFormat;

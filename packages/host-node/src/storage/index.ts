@@ -57,6 +57,7 @@ export interface SqliteStorageBundleOptions
   namespaces?: boolean;
 }
 
+/** The storage host functions over one SQLite database, its stores, and how to close it. */
 export interface SqliteStorageBundle {
   /** `host_storage_*`, and unless turned off `host_secret_*` and `host_namespace_*`. */
   bundle: HostBundle;

@@ -39,6 +39,7 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+/** Where the SQLite storage database is, and how long a write waits for a lock. */
 export interface OpenDatabaseOptions {
   /** The database file; created with its tables when missing. `":memory:"` for a throwaway database. */
   path: string;

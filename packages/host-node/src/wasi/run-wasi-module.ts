@@ -5,6 +5,10 @@ import { dirname, join, sep } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { WASI_WORKER_SOURCE, type WasiWorkerMessage } from './wasi-worker-source.js';
 
+/**
+ * One WASI run for `runWasiModule`: the module, its argv, stdin and files, and the limits; the inputs are
+ * already checked.
+ */
 export interface WasiRunOptions {
   /** The module, already checked (imports) and memory-capped. */
   module: Uint8Array;
@@ -25,10 +29,15 @@ export interface WasiRunOptions {
   onTempDir?: ((path: string) => void) | undefined;
 }
 
+/**
+ * How a run ended: the exit code, stdout, stderr and requested output files, or why it could not run or
+ * finish.
+ */
 export type WasiRunResult =
   | { ok: true; exitCode: number; stdout: Uint8Array; stderr: string; files: Map<string, Uint8Array> }
   | { ok: false; message: string };
 
+/** The worker's default JavaScript heap limits: 64 MB old generation, 16 MB young. */
 export const DEFAULT_WASI_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({
   maxOldGenerationSizeMb: 64,
   maxYoungGenerationSizeMb: 16,

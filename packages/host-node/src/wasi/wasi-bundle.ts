@@ -35,6 +35,7 @@ export interface WasiBundleOptions extends PermissionGateOptions {
   tempRoot?: string | undefined;
   /** The worker's JavaScript heap. */
   resourceLimits?: ResourceLimits | undefined;
+  /** Told the temp directory of each run as it is made (e.g. for a test to check it is removed). */
   onTempDir?: ((path: string) => void) | undefined;
 }
 
@@ -43,6 +44,7 @@ export interface WasiBundleOptions extends PermissionGateOptions {
  * own call being stopped first. Keep it below the plugin's `timeoutMs` when changing either.
  */
 export const DEFAULT_WASI_TIMEOUT_MS = 4_000;
+/** The default `maxOutputBytes`: 16 MiB of stdout, stderr and output files per run. */
 export const DEFAULT_WASI_OUTPUT_MAX_BYTES = 16 * 1024 * 1024;
 
 type Request = HostFunctionRequest<'host_run_wasi_module'>;

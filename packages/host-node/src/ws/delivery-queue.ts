@@ -5,6 +5,9 @@ export type DeliverToGuest = (
   input: string | Uint8Array,
 ) => Promise<void>;
 
+/**
+ * Serializes deliveries to guests: one at a time per plugin, in order; plugins do not wait for each other.
+ */
 export interface DeliveryQueue {
   /** Queues a delivery behind every earlier one for the same plugin. */
   enqueue(pluginId: string, exportName: string, input: string | Uint8Array): void;

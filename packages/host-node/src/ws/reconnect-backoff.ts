@@ -1,6 +1,8 @@
 /** The first reconnect waits this long; each further attempt waits 1.5 times longer, up to the cap. */
 export const RECONNECT_BASE_MS = 1_000;
+/** How much longer each reconnect attempt waits than the one before. */
 export const RECONNECT_FACTOR = 1.5;
+/** The longest wait between reconnect attempts, in milliseconds. */
 export const RECONNECT_MAX_MS = 30_000;
 
 /** Delay before reconnect attempt `attempt` (0 for the first after a drop): 1 s × 1.5ⁿ, capped at 30 s. */
@@ -10,10 +12,13 @@ export function reconnectDelayMs(attempt: number): number {
 
 /** When reconnects are scheduled; injectable so tests trigger them without waiting. */
 export interface ReconnectTimers {
+  /** Schedules `callback` after `delayMs` milliseconds; answers a handle for `clear`. */
   set(callback: () => void, delayMs: number): unknown;
+  /** Cancels a callback scheduled by `set`. */
   clear(handle: unknown): void;
 }
 
+/** The real timers (`setTimeout`, unref'd so a pending reconnect never keeps the process alive). */
 export const systemTimers: ReconnectTimers = {
   set(callback, delayMs) {
     const handle = setTimeout(callback, delayMs);

@@ -14,6 +14,7 @@ import { createDeliveryQueue, type DeliverToGuest } from './delivery-queue.js';
 import { reconnectDelayMs, systemTimers, type ReconnectTimers } from './reconnect-backoff.js';
 import { wsBridgeOptionsSchema } from './ws-options.js';
 
+/** What `createWsBridge` needs: the permission checker, how to deliver frames to guests, and limits. */
 export interface WsBridgeOptions extends AddressPolicyOptions {
   permissions: PermissionChecker;
   /** Calls the plugin's `on_connected`, `handle_binary_message`, `handle_text_message`, `on_disconnected`. */
@@ -30,6 +31,7 @@ export interface WsBridgeOptions extends AddressPolicyOptions {
    * is cut off there (then it reconnects), so it cannot grow the host's memory without bound.
    */
   maxQueuedMessages?: number | undefined;
+  /** Hears every open, close, reconnect, error and failed delivery. */
   onEvent?: ((event: WsBridgeEvent) => void) | undefined;
 }
 
@@ -41,6 +43,7 @@ export type WsBridgeEvent =
   | { type: 'error'; pluginId: string; url: string; message: string }
   | { type: 'delivery_failed'; pluginId: string; exportName: string; error: unknown };
 
+/** The WebSocket bridge: its host function, connection state per plugin, and teardown. */
 export interface WsBridge {
   /** Serves `host_ws_request`. Synchronous (both lanes) unless `ask` is set. */
   bundle: HostBundle;

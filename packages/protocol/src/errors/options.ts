@@ -81,7 +81,11 @@ export function checkOptions<T>(factory: string, schema: OptionsSchema<T>, value
   if (!result.success) throw new OptionsError(factory, problemsOf(result.error.issues, schema, []));
 }
 
-/** A callback. `what` describes it in errors (default "a function"). */
+/**
+ * A callback. `what` describes it in errors (default "a function").
+ *
+ * @typeParam F - The callback's signature; only `typeof value === 'function'` is checked at run time.
+ */
 export function functionOption<F extends (...args: never[]) => unknown>(what = 'a function') {
   return z.custom<F>((value) => typeof value === 'function', { error: what }).describe(what);
 }

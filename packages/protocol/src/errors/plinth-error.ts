@@ -69,6 +69,7 @@ export const SIGNING_ERROR_CODES = [
   'invalid_signing_key',
 ] as const;
 
+/** Every code a PlinthError may carry: the union of each package's codes above. */
 export const PLINTH_ERROR_CODES = [
   ...PROTOCOL_ERROR_CODES,
   ...PERMISSIONS_ERROR_CODES,
@@ -77,6 +78,7 @@ export const PLINTH_ERROR_CODES = [
   ...API_ERROR_CODES,
 ] as const;
 
+/** The closed union of PlinthError codes; switch over it exhaustively. */
 export type PlinthErrorCode = (typeof PLINTH_ERROR_CODES)[number];
 
 /** Structured context carried by every error; fields are absent when they do not apply. */

@@ -1,5 +1,6 @@
 import { PlinthError, type PlinthErrorOptions, type PROTOCOL_ERROR_CODES } from './plinth-error.js';
 
+/** A code a ProtocolError may carry (one of PROTOCOL_ERROR_CODES). */
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
 
 /** One thing wrong with a payload: where, and what. */

@@ -57,6 +57,7 @@ export const HOST_FUNCTIONS = [
 
 type Catalogue = (typeof HOST_FUNCTIONS)[number];
 
+/** The name of a catalogue function, e.g. `host_read_file`. */
 export type HostFunctionName = Catalogue['name'];
 
 /** The catalogue entry of one function, with its precise request type. */
@@ -69,10 +70,12 @@ export type HostFunctionRequest<N extends HostFunctionName> =
 /** The Extism namespace every catalogue function lives in. */
 export const HOST_FUNCTION_NAMESPACE = 'extism:host/user';
 
+/** Every catalogue function name, in catalogue order. */
 export const HOST_FUNCTION_NAMES = HOST_FUNCTIONS.map((spec) => spec.name) as readonly HostFunctionName[];
 
 const byName = new Map<string, Catalogue>(HOST_FUNCTIONS.map((spec) => [spec.name, spec]));
 
+/** Whether `name` is a function the protocol defines. */
 export function isHostFunctionName(name: string): name is HostFunctionName {
   return byName.has(name);
 }

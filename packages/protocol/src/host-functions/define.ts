@@ -22,6 +22,10 @@ export interface PermissionCheck<Request> {
   target: (request: Request) => string | null;
 }
 
+/**
+ * What a catalogue entry declares about one host function; `defineHostFunction` turns it into a
+ * HostFunctionSpec.
+ */
 export interface HostFunctionDefinition<Name extends string, Request extends z.ZodType> {
   name: Name;
   set: 'required' | 'extended';
@@ -37,6 +41,9 @@ export interface HostFunctionDefinition<Name extends string, Request extends z.Z
   rateLimited?: boolean;
 }
 
+/**
+ * A catalogue entry: the definition plus the helpers every host uses to decode requests and render failures.
+ */
 export interface HostFunctionSpec<
   Name extends string = string,
   Request extends z.ZodType = z.ZodType,
@@ -55,6 +62,10 @@ export interface HostFunctionSpec<
 /** The canonical "not available" message for an unimplemented function. */
 export const notAvailableMessage = (name: string): string => `${name}: not available on this host`;
 
+/**
+ * Builds a catalogue entry from its definition. `quiet` defaults to `""`; the request payload is named
+ * `<name> request`.
+ */
 export function defineHostFunction<const Name extends string, Request extends z.ZodType>(
   definition: HostFunctionDefinition<Name, Request>,
 ): HostFunctionSpec<Name, Request> {

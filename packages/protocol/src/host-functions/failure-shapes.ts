@@ -16,9 +16,12 @@ import { z } from 'zod';
  *   (an empty or neutral value) instead
  */
 export const FAILURE_SHAPES = ['E', 'S', 'Q', 'H', 'P', 'W', 'O', 'none'] as const;
+/** A failure shape letter (see FAILURE_SHAPES). */
 export type FailureShape = (typeof FAILURE_SHAPES)[number];
 
+/** Failure shape E: `{error}`. */
 export const errorFailureSchema = z.object({ error: z.string() }).describe('Failure shape E.');
+/** Failure shape H: an HTTP answer with status 0 and the message as body and error. */
 export const httpFailureSchema = z
   .object({
     status: z.literal(0),
@@ -27,15 +30,19 @@ export const httpFailureSchema = z
     error: z.string(),
   })
   .describe('Failure shape H.');
+/** Failure shape P: `{success: false, error}`. */
 export const commandFailureSchema = z
   .object({ success: z.literal(false), error: z.string() })
   .describe('Failure shape P.');
+/** Failure shape W: exit code -1 with the message on stderr and in error. */
 export const wasiFailureSchema = z
   .object({ exit_code: z.literal(-1), stdout: z.literal(''), stderr: z.string(), error: z.string() })
   .describe('Failure shape W.');
+/** Failure shape O: `{ok: false, error}`. */
 export const okFailureSchema = z
   .object({ ok: z.literal(false), error: z.string() })
   .describe('Failure shape O.');
+/** Failure shape S: the message itself, never empty. */
 export const stringFailureSchema = z.string().min(1).describe('Failure shape S: a non-empty message.');
 
 /** The JSON Schema-able failure shapes, by shape letter. `Q` and `none` are per-function values. */

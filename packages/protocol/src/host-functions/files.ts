@@ -71,6 +71,7 @@ export const hostFileExists = defineHostFunction({
   permission: readFiles('read_files on path'),
 });
 
+/** The answer of `host_file_metadata`; size and time (ms since epoch) are null when the file is absent. */
 export const fileMetadataResponse = z.object({
   exists: z.boolean(),
   size_bytes: z.number().int().nonnegative().nullable(),

@@ -7,6 +7,7 @@ export const HTTP_TIMEOUT_MS = { min: 1_000, max: 300_000, default: 30_000 } as 
 
 const headers = z.record(z.string(), z.string());
 
+/** The success answer of `host_http_request` and `host_proxy_request`. */
 export const httpResponse = z.object({
   status: z.number().int().describe('HTTP status; a status ≥ 400 is an answer, not a failure.'),
   headers,
@@ -56,6 +57,7 @@ export const hostProxyRequest = defineHostFunction({
   permission: null,
 });
 
+/** The request of `host_ws_request`: connect, send binary or text, or disconnect. */
 export const wsRequest = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('connect'),

@@ -28,6 +28,7 @@ const onObject = {
   target: (request: { ns_id: string; key: string }) => `${request.ns_id}/${request.key}`,
 } as const;
 
+/** One namespace, as `host_namespace_create` and `host_namespace_list` answer it. */
 export const namespaceInfo = z.object({
   id: z.string(),
   owner_user_id: z.string(),
@@ -35,6 +36,7 @@ export const namespaceInfo = z.object({
   metadata: jsonValueSchema.optional(),
 });
 
+/** One object of a namespace, as `host_namespace_list_objects` answers it; extra keys are kept. */
 export const namespaceObjectInfo = z.looseObject({
   key: z.string(),
   mime_type: z.string().nullable().optional(),
@@ -43,6 +45,7 @@ export const namespaceObjectInfo = z.looseObject({
   content_hash: z.string().nullable().optional().describe('sha256 hex'),
 });
 
+/** The answer of the batched object reads: objects by key, and per-key errors. */
 export const batchObjectsResponse = z.object({
   objects: z.record(
     z.string(),

@@ -6,7 +6,9 @@ import { base64Field, emptyText } from './shared-schemas.js';
 /** The most nested `host_plugin_command` calls in one chain. */
 export const MAX_PLUGIN_COMMAND_DEPTH = 8;
 
+/** The levels `host_log` knows, most severe first. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+/** A `host_log` level; an unknown level logs as `trace`. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const hostLog = defineHostFunction({

@@ -18,9 +18,23 @@ export const PAYLOADS: readonly Payload<unknown, unknown>[] = [
   policyPayload,
 ] as Payload<unknown, unknown>[];
 
+/**
+ * Validates a decoded `manifest` output into the typed GuestManifest; unknown capabilities and bad `ui`/`cli`
+ * elements become warnings. Never throws.
+ */
 export const parseGuestManifest = guestManifestPayload.parse;
+/**
+ * Decodes the JSON text of a `manifest` output and validates it as `parseGuestManifest` does. Never throws.
+ */
 export const decodeGuestManifest = guestManifestPayload.decode;
+/** Validates a decoded `handle_command` output. Never throws. */
 export const parseCommandResponse = commandResponsePayload.parse;
+/** Decodes the JSON text of a `handle_command` output and validates it. Never throws. */
 export const decodeCommandResponse = commandResponsePayload.decode;
+/** Decodes a `set_config` output; an empty text stands for `{}`. Never throws. */
 export const decodeConfigReconcile = configReconcilePayload.decode;
+/**
+ * Validates a decoded policy document, filling rule defaults; unknown permission types become warnings. Never
+ * throws.
+ */
 export const parsePolicy = policyPayload.parse;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 export const CLI_VALUE_TYPES = ['String', 'Integer', 'Float', 'Boolean', 'Path'] as const;
 
+/** One argument of a CLI command hint; unknown keys are kept for the embedding app. */
 export const cliArgSchema = z.looseObject({
   name: z.string().min(1),
   help: z.string(),
@@ -19,8 +20,13 @@ export const cliArgSchema = z.looseObject({
   is_flag: z.boolean().default(false),
 });
 
+/** A CLI argument hint after defaults are filled. */
 export type CliArg = z.output<typeof cliArgSchema>;
 
+/**
+ * A CLI command hint from a manifest's `cli` array, after defaults are filled. The host passes it to the
+ * embedding app and does not act on it.
+ */
 export interface CliCommand {
   name: string;
   about: string;
@@ -34,6 +40,7 @@ export interface CliCommand {
   native_handler?: string | null | undefined;
 }
 
+/** Validates one element of a manifest's `cli` array, nested subcommands included; unknown keys are kept. */
 export const cliCommandSchema: z.ZodType<CliCommand> = z.looseObject({
   name: z.string().min(1),
   about: z.string(),
@@ -61,6 +68,11 @@ export const UI_SLOTS = [
   'EditorExtension',
 ] as const;
 
+/**
+ * Validates one element of a manifest's `ui` array: only a non-empty `slot` is required; the rest is kept as
+ * is.
+ */
 export const uiContributionSchema = z.looseObject({ slot: z.string().min(1) });
 
+/** A UI contribution: its `slot` and whatever else the plugin put there. */
 export type UiContribution = z.output<typeof uiContributionSchema>;

@@ -25,10 +25,14 @@ export const guestEventSchema = z
   ])
   .describe('Input of the `on_event` export: a host event with its typed payload.');
 
+/** A host event with its typed payload, as the `on_event` export receives it. */
 export type GuestEvent = z.output<typeof guestEventSchema>;
+/** The `event_type` of a host event, e.g. `file_saved`. */
 export type GuestEventType = GuestEvent['event_type'];
+/** The payload type of the host event of type `T`. */
 export type GuestEventPayload<T extends GuestEventType> = Extract<GuestEvent, { event_type: T }>['payload'];
 
+/** Every host event type, in schema order. */
 export const GUEST_EVENT_TYPES = guestEventSchema.options.map(
   (option) => option.shape.event_type.value,
 ) as readonly GuestEventType[];
@@ -41,8 +45,10 @@ export const anyGuestEventSchema = z
   .object({ event_type: z.string().min(1), payload: jsonValueSchema.default(null) })
   .describe('An event of any type with an arbitrary JSON payload.');
 
+/** An event of any type, guest-emitted ones included, with its JSON payload (null when absent). */
 export type AnyGuestEvent = z.output<typeof anyGuestEventSchema>;
 
+/** The `on_event` input payload; only the host event types are accepted. */
 export const guestEventPayload = definePayload<GuestEvent>({
   name: 'GuestEvent',
   fileName: 'guest-event',

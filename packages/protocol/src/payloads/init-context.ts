@@ -14,8 +14,10 @@ export const initContextSchema = z
   })
   .describe('Input of the `init` export.');
 
+/** The input of the `init` export, extra host keys included. */
 export type InitContext = z.output<typeof initContextSchema>;
 
+/** The `init` input payload. */
 export const initContextPayload = definePayload<InitContext>({
   name: 'InitContext',
   fileName: 'init-context',

@@ -24,8 +24,10 @@ export const KNOWN_CAPABILITIES = [
   'declarative_config',
 ] as const;
 
+/** A capability this protocol knows (one of KNOWN_CAPABILITIES). */
 export type Capability = (typeof KNOWN_CAPABILITIES)[number];
 
+/** The manifest's `requested_permissions`: default rules to install and the reason for each. */
 export const requestedPermissionsSchema = z
   .object({
     defaults: pluginPermissionsSchema
@@ -38,8 +40,10 @@ export const requestedPermissionsSchema = z
   })
   .describe('Permissions a plugin asks for at install, with reasons.');
 
+/** A manifest's `requested_permissions` after defaults are filled. */
 export type RequestedPermissions = z.output<typeof requestedPermissionsSchema>;
 
+/** One entry of a manifest's `server_functions`; recorded, never served by the host. */
 export const serverFunctionSchema = z
   .object({
     name: z.string(),
@@ -49,6 +53,7 @@ export const serverFunctionSchema = z
   })
   .describe('A server-side function the plugin declares. Declarative only: the host does not serve it.');
 
+/** A server function a manifest declares. */
 export type ServerFunction = z.output<typeof serverFunctionSchema>;
 
 const semver = (field: string) =>
@@ -57,6 +62,10 @@ const semver = (field: string) =>
       `${field} must be a semantic version such as "1.2.3" (got ${JSON.stringify(issue.input)})`,
   });
 
+/**
+ * The wire schema of a `manifest` output; the source of `guest-manifest.json`. Prefer `parseGuestManifest`,
+ * which also applies the lenient clean-up.
+ */
 export const guestManifestSchema = z
   .object({
     protocol_version: z
@@ -104,6 +113,10 @@ export const guestManifestSchema = z
   })
   .describe('What a guest says about itself: the output of its `manifest` export.');
 
+/**
+ * A manifest as the wire schema outputs it, before unknown capabilities and bad `ui`/`cli` elements are
+ * dropped.
+ */
 export type WireGuestManifest = z.output<typeof guestManifestSchema>;
 
 /** The typed view of a manifest: unknown capabilities are dropped (with a warning). */
@@ -126,6 +139,7 @@ function unsupportedVersion(issue: { input?: unknown }): string {
 const isCapability = (value: string): value is Capability =>
   (KNOWN_CAPABILITIES as readonly string[]).includes(value);
 
+/** The `manifest` output payload: parses to the typed GuestManifest, with warnings for what it drops. */
 export const guestManifestPayload = definePayload<GuestManifest, WireGuestManifest>({
   name: 'GuestManifest',
   fileName: 'guest-manifest',

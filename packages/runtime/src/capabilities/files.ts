@@ -16,8 +16,10 @@ export const WORKSPACE_FILE_ERROR_REASONS = [
   'access_denied',
   'io',
 ] as const;
+/** One of `WORKSPACE_FILE_ERROR_REASONS`: why a workspace file operation failed. */
 export type WorkspaceFileErrorReason = (typeof WORKSPACE_FILE_ERROR_REASONS)[number];
 
+/** What a `WorkspaceFileError` is built from; the message is worded from these. */
 export interface WorkspaceFileErrorOptions {
   reason: WorkspaceFileErrorReason;
   /** The workspace-relative path the operation was given. */

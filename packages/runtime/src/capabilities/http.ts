@@ -19,6 +19,7 @@ export interface HttpTransportRequest {
   readonly maxResponseBytes: number;
 }
 
+/** The answer to one hop: status, headers and the whole body (a 3xx too: the bundle follows redirects). */
 export interface HttpTransportResponse {
   readonly status: number;
   /** Lower-case names; repeated headers joined with `, `. */
@@ -29,6 +30,10 @@ export interface HttpTransportResponse {
 /** Why a hop produced no response. The bundle words `timeout` and `too_large` itself, so every backend reads alike. */
 export type HttpTransportFailureReason = 'timeout' | 'too_large' | 'blocked_address' | 'network';
 
+/**
+ * A hop that produced no response. For `blocked_address` and `network` the guest sees `message`, so it must
+ * name no host internals.
+ */
 export interface HttpTransportFailure {
   readonly failure: HttpTransportFailureReason;
   readonly message: string;
@@ -36,9 +41,11 @@ export interface HttpTransportFailure {
 
 /** What an HTTP backend must provide: one hop, never following redirects, never throwing for network errors. */
 export interface HttpTransport {
+  /** Performs one hop: the response, or a failure (a rejection is answered as a `network` failure too). */
   send(request: HttpTransportRequest): Promise<HttpTransportResponse | HttpTransportFailure>;
 }
 
+/** Size and time limits of `createHttpBundle`. */
 export interface HttpBundleLimits {
   /** Largest response body accepted (default `DEFAULT_LIMITS.httpResponseMaxBytes`, 16 MiB). */
   responseMaxBytes: number;
@@ -46,6 +53,7 @@ export interface HttpBundleLimits {
   defaultTimeoutMs: number;
 }
 
+/** Options of `createHttpBundle`: the transport, the checker for `http_requests`, limits and redirects. */
 export interface HttpBundleOptions {
   transport: HttpTransport;
   permissions: PermissionChecker;
@@ -57,6 +65,7 @@ export interface HttpBundleOptions {
   audit?: AuditSink | undefined;
 }
 
+/** Redirect hops `createHttpBundle` follows when `maxRedirects` is not given. */
 export const DEFAULT_MAX_REDIRECTS = 10;
 
 const NAME = 'host_http_request';

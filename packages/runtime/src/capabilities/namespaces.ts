@@ -47,6 +47,7 @@ export interface NamespaceObject extends NamespaceObjectInfo {
   data: Uint8Array;
 }
 
+/** An object to store with `NamespaceStore.putObject`; the store works out its size and hash. */
 export interface NamespaceObjectWrite {
   key: string;
   data: Uint8Array;
@@ -55,6 +56,7 @@ export interface NamespaceObjectWrite {
   audience?: string | undefined;
 }
 
+/** Which page of a namespace's objects `NamespaceStore.listObjects` answers. */
 export interface NamespaceObjectQuery {
   /** Keys starting with this (`""` = all). */
   prefix: string;
@@ -70,13 +72,19 @@ export interface NamespaceObjectQuery {
 export interface NamespaceStore {
   /** Throws if the id is taken (the bundle generates fresh ids, so that is a host fault). */
   createNamespace(record: NamespaceRecord): MaybePromise<void>;
+  /** The namespace with this id, or undefined; the bundle checks the owner itself. */
   getNamespace(id: string): MaybePromise<NamespaceRecord | undefined>;
   /** The plugin's namespaces, oldest first (ties by id). */
   listNamespaces(ownerPluginId: string): MaybePromise<NamespaceRecord[]>;
   /** Creates or replaces the object; computes its size and sha256. */
   putObject(nsId: string, object: NamespaceObjectWrite): MaybePromise<NamespaceObjectInfo>;
+  /** The object under `key` with its bytes, or undefined when there is none. */
   getObject(nsId: string, key: string): MaybePromise<NamespaceObject | undefined>;
+  /** Removes the object under `key`; whether one was there. */
   deleteObject(nsId: string, key: string): MaybePromise<boolean>;
+  /**
+   * One page of the namespace's objects whose keys start with `query.prefix`, in key order, without bytes.
+   */
   listObjects(nsId: string, query: NamespaceObjectQuery): MaybePromise<NamespaceObjectInfo[]>;
 }
 

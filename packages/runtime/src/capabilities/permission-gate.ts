@@ -25,6 +25,10 @@ export interface PermissionGateOptions {
   audit?: AuditSink | undefined;
 }
 
+/**
+ * The permission checks of a capability bundle, with denials counted, traced and (for quiet functions)
+ * audited the same way everywhere.
+ */
 export interface PermissionGate {
   /**
    * Decides one check; a promise only when `ask` is set. A refusal is counted in the
@@ -59,6 +63,9 @@ export interface PermissionGate {
   ): HostAnswer | Promise<HostAnswer>;
 }
 
+/**
+ * A permission gate for a bundle of the app's own; throws an OptionsError (`invalid_options`) on bad options.
+ */
 export function createPermissionGate(options: PermissionGateOptions): PermissionGate {
   checkOptions('createPermissionGate', permissionGateOptionsSchema, options);
   return permissionGate(options);

@@ -20,7 +20,9 @@ export type MaybePromise<T> = T | Promise<T>;
  * them need the isolated lane. A rejection reaches the guest as the function's failure, never a trap.
  */
 export interface KeyValueStore {
+  /** The plugin's value under `key`, or undefined when there is none. */
   get(pluginId: string, key: string): MaybePromise<Uint8Array | undefined>;
+  /** Stores (or replaces) the plugin's value under `key`; the bundle has checked the quota already. */
   set(pluginId: string, key: string, value: Uint8Array): MaybePromise<void>;
   /** Whether a value was there. */
   delete(pluginId: string, key: string): MaybePromise<boolean>;
@@ -28,8 +30,11 @@ export interface KeyValueStore {
 
 /** A plugin's secrets: kept apart from its storage, never exposed through storage, config or context. */
 export interface SecretStore {
+  /** The plugin's secret under `key`, or undefined when there is none. */
   get(pluginId: string, key: string): MaybePromise<string | undefined>;
+  /** Stores (or replaces) the plugin's secret under `key`. */
   set(pluginId: string, key: string, value: string): MaybePromise<void>;
+  /** Whether a secret was there. */
   delete(pluginId: string, key: string): MaybePromise<boolean>;
 }
 
@@ -66,7 +71,13 @@ export interface SecretsBundleOptions extends StoredValueBundleOptions {
 
 /** Where `storageQuotaFromPolicy` reads the current policy on each write. */
 export type QuotaPolicySource =
-  Policy | CompiledPolicy | { current(): Policy | CompiledPolicy } | (() => Policy | CompiledPolicy);
+  | Policy
+  | CompiledPolicy
+  | {
+      /** The policy in force now (a `PolicyStore` has this). */
+      current(): Policy | CompiledPolicy;
+    }
+  | (() => Policy | CompiledPolicy);
 
 /**
  * A `quotaFor` that follows the policy: `plugin_storage.quota_bytes` of the plugin's rule, else

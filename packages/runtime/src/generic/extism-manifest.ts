@@ -27,6 +27,10 @@ const wasmUrl = z.strictObject({
 });
 
 export const extismWasmSchema = z.union([wasmData, wasmPath, wasmUrl]);
+/**
+ * One module of a manifest's `wasm` list: its `data`, `path` or `url`, with an optional sha256 `hash`
+ * and `name`.
+ */
 export type ExtismWasm = z.output<typeof extismWasmSchema>;
 
 const pages = z.int().min(1).max(65536);
@@ -41,6 +45,10 @@ const memorySchema = z.strictObject({
   max_var_bytes: bytes.optional(),
 });
 
+/**
+ * The zod schema of an Extism manifest, in snake_case (`openPlugin` maps the JavaScript SDK's camelCase
+ * keys first). Strict: an unknown key is an error.
+ */
 export const extismManifestSchema = z.strictObject({
   wasm: z.array(extismWasmSchema).min(1, { error: 'must list at least one module' }).max(64),
   memory: memorySchema.optional(),
@@ -52,6 +60,10 @@ export const extismManifestSchema = z.strictObject({
   timeout_ms: z.int().min(1).nullable().optional(),
 });
 
+/**
+ * An Extism manifest, as `openPlugin`'s `manifest` takes it: modules, memory limits, config, allowed hosts
+ * and paths, timeout.
+ */
 export type ExtismManifest = z.output<typeof extismManifestSchema>;
 
 const CAMEL: Readonly<Record<string, string>> = {

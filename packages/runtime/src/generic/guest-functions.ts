@@ -13,6 +13,7 @@ import {
 
 /** Extism's log levels, most verbose first. */
 export const EXTISM_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+/** One of `EXTISM_LOG_LEVELS`: the level of a guest log line. */
 export type ExtismLogLevel = (typeof EXTISM_LOG_LEVELS)[number];
 
 /** One line a guest logged through Extism's `log_*` (source `guest`), or one the Extism SDK itself logged. */
@@ -23,6 +24,7 @@ export interface ExtismLogLine {
   source: 'guest' | 'extism' | 'stdout' | 'stderr';
 }
 
+/** Receives each delivered log line with the context of the call that wrote it (`guestLog`). */
 export type ExtismLogSink = (line: ExtismLogLine, context: HostCallContext) => void;
 
 /** What a lane needs to serve the app's host functions and the guest's log lines. */

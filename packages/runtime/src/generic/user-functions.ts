@@ -7,8 +7,11 @@ export type WasmValue = number | bigint;
 
 /** A block of Extism memory, as the Extism SDK's `PluginOutput` reads it. */
 export interface BlockView {
+  /** The block's bytes. */
   bytes(): Uint8Array;
+  /** The block decoded as UTF-8 (invalid bytes become U+FFFD). */
   text(): string;
+  /** The block parsed as JSON; throws a SyntaxError when it is not JSON. */
   json(): unknown;
 }
 
@@ -27,11 +30,13 @@ export interface UserCallContext {
   read(offset: WasmValue): BlockView | null;
   /** The block's bytes; throws `host_function_failed` when `offset` names no block. */
   readBytes(offset: WasmValue): Uint8Array;
+  /** The block decoded as UTF-8; throws `host_function_failed` when `offset` names no block. */
   readString(offset: WasmValue): string;
   /** The block parsed as JSON; throws `host_function_failed` when it is not JSON. */
   readJson<T = unknown>(offset: WasmValue): T;
   /** Stores bytes or text as a new block and answers its offset, for the guest to read. */
   store(data: string | Uint8Array): bigint;
+  /** `store` of `JSON.stringify(value)`; throws `host_function_failed` for a value with no JSON form. */
   storeJson(value: unknown): bigint;
 }
 

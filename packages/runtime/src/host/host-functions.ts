@@ -20,10 +20,12 @@ const decodeText = (bytes: Uint8Array): string =>
 
 export type { HostCallRecord, HostCallState } from './serve-host-call.js';
 
+/** Options of `createHostFunctions`: the bundle that serves the catalogue and the per-call limit. */
 export interface HostFunctionsOptions {
   bundle: HostBundle;
   /** The most host calls one guest call may make; past it every host call answers a failure. */
   maxHostCallsPerCall: number;
+  /** Hears of every host call once it is served, with what the guest sent and received. */
   onHostCall?: (record: HostCallRecord, context: HostCallContext) => void;
   /** A handler threw: it never reaches the guest, which gets the failure shape instead. */
   onHandlerError?: (error: unknown, functionName: string, context: HostCallContext) => void;

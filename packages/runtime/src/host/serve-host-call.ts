@@ -32,6 +32,7 @@ export type AnyHostHandler = (
 
 /** Per-call state the lane resets before each guest call and reads after it. */
 export interface HostCallState {
+  /** Starts a guest call: sets its context and zeroes the count and the limit flag. */
   begin(context: HostCallContext): void;
   readonly context: HostCallContext;
   readonly hostCalls: number;

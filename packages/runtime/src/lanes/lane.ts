@@ -42,15 +42,18 @@ export interface Lane {
     context: HostCallContext,
     decode: LaneOutputDecoder<T>,
   ): Promise<T>;
+  /** Whether the module exports `name`; calling any other name rejects `not_handled`. */
   hasExport(name: string): boolean;
   /**
    * The guest's linear memory size in bytes: now (in-thread), or when its last call ended (isolated);
    * undefined before that, or when the module has no memory.
    */
   memoryBytes?(): number | undefined;
+  /** Waits for queued calls, then frees the instance; later calls reject `closed`. Safe to call twice. */
   close(): Promise<void>;
 }
 
+/** What a `LaneFactory` needs to start one instance of a module. */
 export interface LaneOptions {
   /** A module already inspected, validated and memory-capped by the loader. */
   module: WebAssembly.Module;
@@ -60,7 +63,12 @@ export interface LaneOptions {
   config?: Readonly<Record<string, string>>;
   /** Whether the guest may use WASI (preview 1). */
   allowWasi?: boolean;
+  /** Hears of every catalogue host call once it is served. */
   onHostCall?: (record: HostCallRecord, context: HostCallContext) => void;
+  /**
+   * A host function threw. A catalogue one answers the guest its failure shape; one of `functions` fails the
+   * call with `host_function_failed`. Either way this hears of the error.
+   */
   onHandlerError?: (error: unknown, functionName: string, context: HostCallContext) => void;
   /** The app's own host functions, in any namespace (checked by `listUserFunctions`). */
   functions?: readonly UserFunctionEntry[];
@@ -83,4 +91,7 @@ export interface LinkedModule {
   module: WebAssembly.Module;
 }
 
+/**
+ * Starts an instance in a lane: `createInThreadLane`, or `createIsolatedLane` from `@plinth/runtime/node`.
+ */
 export type LaneFactory = (options: LaneOptions) => Promise<Lane>;

@@ -22,6 +22,7 @@ export interface WasiMount {
   readOnly: boolean;
 }
 
+/** What a `WasiFactory` gets for one instance: its mounts, and where its output lines go. */
 export interface WasiSystemOptions {
   mounts: readonly WasiMount[];
   /** A complete line the guest wrote to stdout or stderr (without its newline). */
@@ -36,9 +37,11 @@ export interface WasiSystem {
   attach(instance: WebAssembly.Instance): void;
   /** Hands on what the guest wrote without a final newline (at the end of each call). */
   flush(): void;
+  /** Releases the file descriptors the system holds, once its instance is gone. Safe to call twice. */
   close(): void;
 }
 
+/** Makes the WASI system of one instance, e.g. `nodeWasi` from `@plinth/runtime/node`. */
 export type WasiFactory = (options: WasiSystemOptions) => WasiSystem | Promise<WasiSystem>;
 
 /** Whether the loader moved the module's WASI imports to Plinth's namespace. */

@@ -15,10 +15,13 @@ export interface CompileCache {
    * compile; a failed compile is not cached, so the next call tries again.
    */
   compile(key: string, bytes: Uint8Array | (() => Uint8Array)): Promise<WebAssembly.Module>;
+  /** A snapshot of the counters since the cache was created. */
   stats(): CompileCacheStats;
+  /** Drops every module held (the next load of each compiles again); the counters keep counting. */
   clear(): void;
 }
 
+/** Counters of a `CompileCache`, for tuning `maxEntries`. */
 export interface CompileCacheStats {
   /** Calls answered from the cache, including calls that joined a compile still in flight. */
   hits: number;
@@ -30,6 +33,7 @@ export interface CompileCacheStats {
   evictions: number;
 }
 
+/** Options of `createCompileCache`. */
 export interface CompileCacheOptions {
   /** Least recently used modules are dropped past this. Default 64. */
   maxEntries?: number;
@@ -37,8 +41,13 @@ export interface CompileCacheOptions {
   compile?: (bytes: Uint8Array<ArrayBuffer>) => Promise<WebAssembly.Module>;
 }
 
+/** How many modules a compile cache keeps when `maxEntries` is not given. */
 export const DEFAULT_COMPILE_CACHE_ENTRIES = 64;
 
+/**
+ * A compile cache of its own (an LRU keyed by sha256), for a host that wants to size or clear it apart from
+ * the default one. Throws an OptionsError (`invalid_options`) on bad options.
+ */
 export function createCompileCache(options: CompileCacheOptions = {}): CompileCache {
   checkOptions('createCompileCache', compileCacheOptionsSchema, options);
   const maxEntries = options.maxEntries ?? DEFAULT_COMPILE_CACHE_ENTRIES;

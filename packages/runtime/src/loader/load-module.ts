@@ -15,6 +15,7 @@ import { PLINTH_WASI_NAMESPACE, WASI_NAMESPACE } from '../lanes/wasi.js';
 import { readModuleSource, type ModuleSource } from './module-source.js';
 import { loadModuleArgumentsSchema } from '../options/loading-options.js';
 
+/** Options of `loadModule`: the import policy, the limits it checks, a sha256 pin, the cache and metering. */
 export interface LoadModuleOptions extends ImportPolicy {
   /** Only `moduleMaxBytes`, `memoryMaxPages` and `onUnboundedMemory` matter here. Default: DEFAULT_LIMITS. */
   limits?: Partial<PluginLimits>;
@@ -56,6 +57,7 @@ export interface LoadedMemory {
   reason: string;
 }
 
+/** A module `loadModule` checked and compiled, with what it found and did; ready for a lane. */
 export interface LoadedModule {
   module: WebAssembly.Module;
   /** Hex sha256 of the source bytes (before any capping); `null` for a `{ module }` source. */

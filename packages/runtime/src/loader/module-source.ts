@@ -25,10 +25,12 @@ export type ModuleSource =
       fetch?: typeof fetch;
     };
 
+/** What `readModuleSource` produced: bytes still to check, or a module already compiled. */
 export type ReadSource =
   | { kind: 'bytes'; bytes: Uint8Array; origin: string | undefined }
   | { kind: 'module'; module: WebAssembly.Module; origin: string | undefined };
 
+/** Options of `readModuleSource`: the download cap and how errors name the plugin. */
 export interface ReadSourceOptions {
   /** Stop downloading past this many bytes (module_too_large). */
   maxBytes: number;

@@ -5,6 +5,7 @@ import { readWasmModule, type WasmSection } from './wasm-reader.js';
 /** The wasm32 ceiling: 65536 pages of 64 KiB = 4 GiB. */
 export const MAX_WASM32_PAGES = 65536;
 
+/** How `capMemory` treats a memory with no maximum or one above the cap. */
 export interface CapMemoryOptions {
   /** The cap, in 64 KiB pages (0 to 65536). */
   maxPages: number;
@@ -21,6 +22,9 @@ interface CapMemoryOutcome {
   reason: string;
 }
 
+/**
+ * The answer of `capMemory`: the bytes to compile (unchanged or rewritten to the cap), or why it refused.
+ */
 export type CapMemoryResult<TBuffer extends ArrayBufferLike = ArrayBufferLike> =
   | (CapMemoryOutcome & {
       ok: true;

@@ -1,5 +1,6 @@
 import type { ModuleTooLargeProblem } from './module-problem.js';
 
+/** The answer of `checkModuleSize`; `size` is in bytes either way. */
 export type ModuleSizeResult =
   { ok: true; size: number } | { ok: false; size: number; problem: ModuleTooLargeProblem };
 

@@ -14,6 +14,7 @@ export interface MemoryInspection {
   count: number;
 }
 
+/** A module's imports, exports, memory 0 and custom section names, as `inspectModule` found them. */
 export interface ModuleInspection {
   imports: readonly WasmImport[];
   exports: readonly WasmExport[];
@@ -23,6 +24,7 @@ export interface ModuleInspection {
   size: number;
 }
 
+/** The answer of `inspectModule`: the inspection, or why the bytes are not a well-formed module. */
 export type InspectModuleResult =
   { ok: true; inspection: ModuleInspection } | { ok: false; problem: InvalidModuleProblem };
 

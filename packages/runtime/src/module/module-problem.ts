@@ -11,6 +11,7 @@ export const MODULE_PROBLEM_CODES = [
   'module_too_large',
 ] as const satisfies readonly PlinthErrorCode[];
 
+/** One of `MODULE_PROBLEM_CODES`: the PlinthError code a module check reports. */
 export type ModuleProblemCode = (typeof MODULE_PROBLEM_CODES)[number];
 
 /** What is wrong with bytes that are not a well-formed WebAssembly module. */
@@ -31,6 +32,7 @@ export type WasmMalformation =
   | 'invalid_mutability'
   | 'invalid_tag_attribute';
 
+/** Bytes that are not a well-formed WebAssembly module: what is wrong, and the byte offset where. */
 export interface InvalidModuleProblem {
   code: 'invalid_module';
   reason: WasmMalformation;
@@ -47,8 +49,10 @@ export interface InvalidModuleProblem {
 export type ImportRefusal =
   'unknown_host_function' | 'forbidden_namespace' | 'not_a_function' | 'unknown_linked_export';
 
+/** The kind of an import or export, as the binary format names them. */
 export type WasmExternalKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 
+/** An import the host will not provide, named by `module` and `name`, with why it was refused. */
 export interface ImportProblem {
   code: 'import_not_allowed';
   reason: ImportRefusal;
@@ -62,6 +66,7 @@ export interface ImportProblem {
 export type MemoryRefusal =
   'unbounded' | 'too_large' | 'minimum_above_cap' | 'memory64' | 'shared' | 'imported' | 'multiple_memories';
 
+/** A linear memory the host will not run under its memory cap, with why and the two sizes in pages. */
 export interface MemoryRefusedProblem {
   code: 'memory_refused';
   reason: MemoryRefusal;
@@ -72,6 +77,7 @@ export interface MemoryRefusedProblem {
   limit: number;
 }
 
+/** A module over the host's size limit (`moduleMaxBytes`). */
 export interface ModuleTooLargeProblem {
   code: 'module_too_large';
   message: string;
@@ -88,5 +94,6 @@ export interface MeteringProblem {
   offset: number;
 }
 
+/** Anything the checks before instantiation can find wrong with a module; `code` tells the cases apart. */
 export type ModuleProblem =
   InvalidModuleProblem | ImportProblem | MemoryRefusedProblem | ModuleTooLargeProblem | MeteringProblem;

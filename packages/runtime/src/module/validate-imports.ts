@@ -5,8 +5,10 @@ import type { WasmImport } from './wasm-reader.js';
 /** The Extism kernel (alloc, input_load_u8, output_set, …): Extism itself provides every name in it. */
 export const EXTISM_KERNEL_NAMESPACE = 'extism:host/env';
 
+/** The namespace of WASI preview 1 imports, allowed only with `allowWasi`. */
 export const WASI_NAMESPACE = 'wasi_snapshot_preview1';
 
+/** What the host will provide for a module's imports; `validateImports` refuses everything else. */
 export interface ImportPolicy {
   /** The names this host provides in `extism:host/user`. Default: the whole catalogue. */
   hostFunctions?: readonly string[];
@@ -18,6 +20,9 @@ export interface ImportPolicy {
   linkedExports?: Readonly<Record<string, readonly { name: string; kind: WasmExternalKind }[]>>;
 }
 
+/**
+ * The answer of `validateImports`: no problems, or every refused import (never an empty list on failure).
+ */
 export type ImportValidation =
   { ok: true; problems: readonly [] } | { ok: false; problems: readonly [ImportProblem, ...ImportProblem[]] };
 

@@ -4,6 +4,7 @@ import { hex, readLimits, readReferenceType, readValueType, type WasmLimits } fr
 
 export type { WasmLimits };
 
+/** One entry of the module's import section. */
 export interface WasmImport {
   module: string;
   name: string;
@@ -12,6 +13,7 @@ export interface WasmImport {
   limits?: WasmLimits;
 }
 
+/** One entry of the module's export section; `index` is into the index space of its kind. */
 export interface WasmExport {
   name: string;
   kind: WasmExternalKind;
@@ -25,6 +27,7 @@ export interface WasmMemoryDefinition {
   end: number;
 }
 
+/** Where one section sits in the module's bytes (offsets from the start of the module). */
 export interface WasmSection {
   id: number;
   name: string;
@@ -37,6 +40,7 @@ export interface WasmSection {
   customName?: string;
 }
 
+/** What `readWasmModule` read from a well-formed module, in the order the module lists it. */
 export interface WasmModuleReading {
   sections: readonly WasmSection[];
   imports: readonly WasmImport[];
@@ -45,6 +49,7 @@ export interface WasmModuleReading {
   customSections: readonly string[];
 }
 
+/** The answer of `readWasmModule`: the reading, or the first malformation found. */
 export type WasmReadResult =
   { ok: true; module: WasmModuleReading } | { ok: false; problem: InvalidModuleProblem };
 

@@ -34,15 +34,18 @@ describe('host bridge', () => {
       aux: 7,
       payload: new Uint8Array([1, 2, 3]),
       fuel: 0,
+      memoryBytes: 0,
     });
-    // A result carries the fuel the call used (a float64 beside the header: it may exceed 2^31).
-    worker.send(MessageKind.result, 0, new Uint8Array(0), 3_000_000_000);
+    // A result carries the fuel the call used (a float64 beside the header: it may exceed 2^31) and the
+    // guest's memory size.
+    worker.send(MessageKind.result, 0, new Uint8Array(0), 3_000_000_000, 131_072);
     expect(await main.waitAsync(1000)).toBe(true);
     expect(main.receive()).toEqual({
       kind: MessageKind.result,
       aux: 0,
       payload: new Uint8Array(0),
       fuel: 3_000_000_000,
+      memoryBytes: 131_072,
     });
   });
 

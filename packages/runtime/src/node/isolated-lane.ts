@@ -28,12 +28,14 @@ import { isolatedLaneOptionsSchema } from './isolated-lane-options.js';
 /** Kept for readability at call sites: the isolated lane awaits handlers that answer with a promise. */
 export type IsolatedHostBundle = HostBundle;
 
+/** Options of `createIsolatedLane`: those of every lane, plus the worker's heap limits. */
 export interface IsolatedLaneOptions extends Omit<LaneOptions, 'bundle'> {
   bundle: IsolatedHostBundle;
   /** The worker's JavaScript heap (guest linear memory is bounded by the module's own maximum). */
   resourceLimits?: ResourceLimits;
 }
 
+/** The worker heap limits used for each field `resourceLimits` leaves out (in MB). */
 export const DEFAULT_WORKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({
   maxOldGenerationSizeMb: 256,
   maxYoungGenerationSizeMb: 32,

@@ -19,6 +19,7 @@ export const rateLimiterOptionsSchema = defineOptions<RateLimiterOptions>()(
   z.strictObject({ ratePerSecond: positiveNumberOption, now }),
 );
 
+/** The zod schema `createLogBundle` checks its options with. */
 export const logBundleOptionsSchema = defineOptions<LogBundleOptions>()(
   z.strictObject({
     sink: functionOption<GuestLogSink>('a GuestLogSink (a function taking each entry)'),
@@ -28,11 +29,14 @@ export const logBundleOptionsSchema = defineOptions<LogBundleOptions>()(
   }),
 );
 
+/** The zod schema `createEventsBundle` checks its options with. */
 export const eventsBundleOptionsSchema = defineOptions<EventsBundleOptions>()(
   z.strictObject({
+    /** Where each accepted event goes; called synchronously inside the host call. */
     emit: functionOption('a function taking each emitted event'),
     eventsPerSecond: positiveNumberOption.optional(),
     maxPayloadBytes: positiveWhole.optional(),
+    /** Hears how many events the rate limit dropped for a plugin, once its limit frees. */
     onDropped: functionOption().optional(),
     now,
   }),
@@ -44,13 +48,16 @@ export const clockBundleOptionsSchema = defineOptions<ClockBundleOptions>()(
   z.strictObject({ clock: hostClock.optional() }),
 );
 
+/** The zod schema `createRuntimeContextBundle` checks its options with. */
 export const runtimeContextBundleOptionsSchema = defineOptions<RuntimeContextBundleOptions>()(
   z.strictObject({
+    /** Answers the context for one call. Default: `{}` for everyone. */
     provider: functionOption('a function (context) => object').optional(),
     redactKeys: z
       .array(z.union([z.string(), z.instanceof(RegExp)]).describe('a key name or a RegExp'))
       .readonly()
       .optional(),
+    /** Hears of a provider that threw or answered no JSON object (the guest got `{}`). */
     onError: functionOption().optional(),
   }),
 );

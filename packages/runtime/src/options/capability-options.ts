@@ -21,8 +21,10 @@ const gateShape = {
   audit: auditOption.optional(),
 };
 
+/** The zod schema `createPermissionGate` checks its options with (fields every capability bundle takes). */
 export const permissionGateOptionsSchema = defineOptions<PermissionGateOptions>()(z.strictObject(gateShape));
 
+/** The zod schema `createFilesBundle` checks its options with. */
 export const filesBundleOptionsSchema = defineOptions<FilesBundleOptions>()(
   z.strictObject({
     ...gateShape,
@@ -30,12 +32,14 @@ export const filesBundleOptionsSchema = defineOptions<FilesBundleOptions>()(
       'a WorkspaceFiles service (stat, read, hash, list, listDir, write, delete)',
       ['stat', 'read', 'hash', 'list', 'listDir', 'write', 'delete'],
     ),
+    /** Hears about every successful write and delete; a throwing listener does not fail the write. */
     onFileEvent: functionOption().optional(),
   }),
 );
 
 const storedValueShape = {
   ...gateShape,
+  /** Per-plugin quota for each written value, in bytes (`0`: unlimited). Default: 1 MiB for everyone. */
   quotaFor: functionOption('a function (pluginId) => bytes').optional(),
 };
 
@@ -57,10 +61,13 @@ export const secretsBundleOptionsSchema = defineOptions<SecretsBundleOptions>()(
 
 const namespaceExtrasShape = {
   ownerUserId: z.string().min(1).optional(),
+  /** Milliseconds since the epoch for `created_at` and `updated_at`. Default `Date.now`. */
   clock: functionOption<() => number>('a function returning ms since the epoch').optional(),
+  /** New namespace ids. Default `crypto.randomUUID()`. */
   newId: functionOption<() => string>('a function returning a fresh id').optional(),
 };
 
+/** The zod schema `createNamespacesBundle` checks its options with. */
 export const namespacesBundleOptionsSchema = defineOptions<NamespacesBundleOptions>()(
   z.strictObject({
     ...storedValueShape,
@@ -101,6 +108,7 @@ const httpShape = {
   audit: auditOption.optional(),
 };
 
+/** The zod schema `createHttpBundle` checks its options with. */
 export const httpBundleOptionsSchema = defineOptions<HttpBundleOptions>()(
   z.strictObject({
     ...httpShape,

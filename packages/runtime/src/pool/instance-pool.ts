@@ -8,6 +8,9 @@ import { instancePoolOptionsSchema } from '../options/registry-options.js';
 // Kept here too: RECYCLE_CODES was first exported from this module.
 export { RECYCLE_CODES };
 
+/**
+ * Options of `createInstancePool`: how to start an instance, how many to keep, and how long a call may wait.
+ */
 export interface InstancePoolOptions {
   /** Starts one instance (a lane over the plugin's compiled module). */
   create: () => Promise<Lane>;
@@ -25,11 +28,14 @@ export interface InstancePoolOptions {
   onRecycle?: (error: unknown) => void;
 }
 
+/** The counters of an `InstancePool` (the same as any `Pool`'s). */
 export type InstancePoolStats = PoolStats;
 
+/** Several lanes over one module, serving calls on whichever instance is free. */
 export interface InstancePool {
   /** Runs one call on a free instance; calls on one instance never overlap. */
   call(exportName: string, input: Uint8Array | string, context: HostCallContext): Promise<LaneCallResult>;
+  /** A snapshot of the pool's instances and queue. */
   stats(): InstancePoolStats;
   /** Refuses new calls and queued ones, lets in-flight calls finish, then closes every instance. */
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { closedError, createError, isRecycleError, queueTimeoutError } from './p
 
 export { isRecycleError, RECYCLE_CODES } from './pool-errors.js';
 
+/** Options of `createPool`: how to start and free an instance, how many to keep, and when to replace one. */
 export interface PoolOptions<T extends object> {
   /** Starts one instance. */
   create: () => Promise<T>;
@@ -25,6 +26,7 @@ export interface PoolOptions<T extends object> {
   onRecycle?: ((error: unknown) => void) | undefined;
 }
 
+/** A snapshot of a pool: its instances by state, its queue, and its lifetime counts. */
 export interface PoolStats {
   /** Live instances, idle or busy (instances still starting are in `creating`). */
   size: number;
@@ -38,6 +40,9 @@ export interface PoolStats {
   recycled: number;
 }
 
+/**
+ * Instances of any kind shared by callers, one caller per instance at a time; failed instances are replaced.
+ */
 export interface Pool<T extends object> {
   /** Runs `fn` on a free instance, which no other work uses meanwhile; `context` names the work in errors. */
   use<R>(fn: (instance: T) => Promise<R>, context?: PlinthErrorContext): Promise<R>;
@@ -46,6 +51,7 @@ export interface Pool<T extends object> {
    * is waited for). Instances recycled before their turn, or started after this call, are skipped.
    */
   each<R>(fn: (instance: T) => Promise<R>, context?: PlinthErrorContext): Promise<PromiseSettledResult<R>[]>;
+  /** A snapshot of the pool's instances and queue. */
   stats(): PoolStats;
   /** Refuses new and queued work, lets running work finish, then destroys every instance. Idempotent. */
   close(): Promise<void>;

@@ -42,6 +42,7 @@ export function expectPayload<T>(result: ParseResult<T>, context: PlinthErrorCon
   );
 }
 
+/** What kind of failure a CommandResponse reports, as `commandErrorKind` sorts it. */
 export type CommandErrorKind = 'permission_denied' | 'config_error' | 'command_error';
 
 /**

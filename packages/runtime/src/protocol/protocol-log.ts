@@ -1,5 +1,6 @@
 import type { PlinthError } from '@plinth/protocol';
 
+/** How serious a protocol log entry is. */
 export type ProtocolLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** One structured log event from the protocol layer: a manifest warning or a tolerated guest failure. */
@@ -13,4 +14,5 @@ export interface ProtocolLogEntry {
   error?: PlinthError | undefined;
 }
 
+/** Where a `ProtocolPlugin` sends its log entries; without one they are dropped. */
 export type ProtocolLog = (entry: ProtocolLogEntry) => void;

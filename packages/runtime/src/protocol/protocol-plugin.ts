@@ -35,6 +35,7 @@ import {
 import type { ProtocolLog } from './protocol-log.js';
 import { protocolPluginOptionsSchema } from '../options/loading-options.js';
 
+/** Options of `ProtocolPlugin.open`: a lane over the checked module, and what the load sequence needs. */
 export interface ProtocolPluginOptions {
   /** A lane over the plugin's checked module. It belongs to the plugin from now on: closed on failure. */
   lane: Lane;
@@ -222,12 +223,12 @@ export class ProtocolPlugin {
     return reconcile;
   }
 
-  /** Calls `shutdown` with `{}` when exported (a failure is logged), then closes the lane. Idempotent. */
   /** The guest's linear memory size in bytes, as its lane reports it. */
   memoryBytes(): number | undefined {
     return this.#lane.memoryBytes?.();
   }
 
+  /** Calls `shutdown` with `{}` when exported (a failure is logged), then closes the lane. Idempotent. */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
       if (this.#lane.hasExport('shutdown')) {
@@ -254,6 +255,7 @@ export class ProtocolPlugin {
     return (await this.#call(exportName, input, undefined, undefined, options?.receipt)).output;
   }
 
+  /** Whether the module exports `name`. */
   hasExport(name: string): boolean {
     return this.#lane.hasExport(name);
   }

@@ -12,6 +12,9 @@ export interface FailurePolicy {
   maxBackoffMs: number;
 }
 
+/**
+ * The policy a registry uses for each field `failurePolicy` leaves out: quarantine after 5 failures in a row.
+ */
 export const DEFAULT_FAILURE_POLICY: Readonly<FailurePolicy> = Object.freeze({
   maxConsecutiveFailures: 5,
   action: 'quarantine',
@@ -31,4 +34,9 @@ const PLUGIN_FAULTS: ReadonlySet<PlinthErrorCode> = new Set<PlinthErrorCode>([
   'invalid_output',
 ]);
 
+/**
+ * Whether a failure with this code counts against the plugin (towards its failure policy). Limit hits,
+ * traps, guest errors and exits and bad output do; caller mistakes (`not_handled`, `closed`,
+ * `queue_timeout`) do not.
+ */
 export const isPluginFault = (code: PlinthErrorCode): boolean => PLUGIN_FAULTS.has(code);

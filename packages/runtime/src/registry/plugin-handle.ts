@@ -32,8 +32,17 @@ export interface PluginHandle {
   readonly version: string;
   /** The protocol manifest; absent for a generic Extism plugin (no commands, no events). */
   readonly manifest: GuestManifest | undefined;
+  /** Whether `command` is a command the plugin declares and can run (always false for a generic plugin). */
   handles(command: string): boolean;
+  /**
+   * Runs a command. A guest's own failure resolves as a response with `success: false`; an undeclared
+   * command rejects `not_handled`, and limits, traps and bad output reject with their PlinthError.
+   */
   command(name: string, params?: JsonValue | null, options?: CommandCallOptions): Promise<CommandResponse>;
+  /**
+   * Delivers an event. Resolves to the guest's failure, or null (also for a plugin that takes no events):
+   * a failing guest never makes it reject.
+   */
   event(event: GuestEvent | AnyGuestEvent): Promise<PlinthError | null>;
   /**
    * Calls any export with raw input and answers its raw output (null when it set none), e.g. to deliver
@@ -48,6 +57,10 @@ export interface PluginHandle {
   hasExport?(name: string): boolean;
   /** The guest's linear memory size in bytes, when the handle's lane reports it (see `Lane.memoryBytes`). */
   memoryBytes?(): number | undefined;
+  /**
+   * Shuts the plugin down for good: runs the guest's `shutdown` export when it has one, then frees its
+   * instances. The registry calls it once a replaced or unloaded instance has no calls left.
+   */
   shutdown(): Promise<void>;
 }
 

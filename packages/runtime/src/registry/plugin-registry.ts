@@ -20,8 +20,13 @@ import { pluginRegistryOptionsSchema } from '../options/registry-options.js';
 import { CallTelemetry } from '../telemetry/call-telemetry.js';
 import { recordDenial } from '../telemetry/call-trace.js';
 
+/**
+ * `active`: serving calls; `failed`: no instance yet (its first load is still running); `quarantined`: calls
+ * are refused (`quarantined`) until the plugin is reloaded.
+ */
 export type PluginState = 'active' | 'failed' | 'quarantined';
 
+/** A snapshot of one loaded plugin, as `PluginRegistry.get` and `list` answer it. */
 export interface PluginInfo {
   id: string;
   version: string | undefined;
@@ -53,6 +58,7 @@ export interface CallRecord {
   lane?: 'in-thread' | 'isolated';
 }
 
+/** One line of the registry's own log: loads, reloads, quarantines and failed shutdowns, by plugin. */
 export interface RegistryLogEntry {
   level: 'info' | 'warn' | 'error';
   message: string;
@@ -66,12 +72,14 @@ export interface RegistryChange {
   pluginId: string;
 }
 
+/** Options of `PluginRegistry`: the failure policy, the cross-plugin permission checker and the listeners. */
 export interface PluginRegistryOptions {
   failurePolicy?: Partial<FailurePolicy>;
   /** Checks `execute_commands` for cross-plugin commands; deny-all when absent. */
   permissions?: PermissionChecker;
   /** Read on every call (a getter may answer undefined while nobody listens: calls then get no receipt). */
   onCall?: ((record: CallRecord) => void) | undefined;
+  /** Where the registry's log lines go; without it they are dropped. */
   log?: (entry: RegistryLogEntry) => void;
   /** Hears every load, reload, unload and quarantine after it took effect. Must not throw. */
   onChange?: (change: RegistryChange) => void;
@@ -187,10 +195,12 @@ export class PluginRegistry {
     return this.#info(entry);
   }
 
+  /** Every plugin the registry holds, one whose first load is still running included, in load order. */
   list(): PluginInfo[] {
     return [...this.#entries.values()].map((entry) => this.#info(entry));
   }
 
+  /** The plugin under `id`, or undefined when none is. */
   get(id: string): PluginInfo | undefined {
     const entry = this.#entries.get(id);
     return entry && this.#info(entry);

@@ -42,7 +42,8 @@ function isolated(path: string, extra: Partial<OpenProtocolPluginOptions> = {}) 
   return { track, open };
 }
 
-describe('pooled plugins on the isolated lane', () => {
+// Each test starts several workers first; on a busy machine that alone takes seconds (the limit guards hangs).
+describe('pooled plugins on the isolated lane', { timeout: 30_000 }, () => {
   it('serves concurrent commands on two instances, each answer reaching its own caller', async () => {
     const { track, open } = isolated('golden/c-protocol');
     const plugin = await openPooledPlugin({ open, min: 2, max: 2 });
@@ -103,38 +104,43 @@ describe('pooled plugins on the isolated lane', () => {
     expect(track.shutDown).toEqual([0, 1]);
   });
 
-  it('still refuses a cross-plugin cycle with several instances per plugin, and nothing deadlocks', async () => {
-    const registry = new PluginRegistry({ permissions: createAllowAllChecker() });
-    const bundle = registry.bundle();
-    for (const id of ['a.bounce', 'b.bounce']) {
-      const { open } = isolated('hostile/hostile-command-recursion', {
-        expectedId: id,
-        bundle,
-        config: { plugin_id: id },
-        limits: { timeoutMs: 5_000 },
-      });
-      // One spare instance beyond min, so calls in both directions at once never wait on each other.
-      await registry.load(id, () => openPooledPlugin({ open, min: 2, max: 3 }));
-    }
-    const bounce = (from: string, to: string) =>
-      registry.command(from, 'bounce', { target: to, back: from }).then((answer) => JSON.stringify(answer));
-    const answers = await Promise.all([
-      bounce('a.bounce', 'b.bounce'),
-      bounce('a.bounce', 'b.bounce'),
-      bounce('b.bounce', 'a.bounce'),
-      bounce('b.bounce', 'a.bounce'),
-    ]);
-    expect(answers.slice(0, 2)).toEqual([
-      expect.stringContaining('cross-plugin call cycle refused: a.bounce → b.bounce → a.bounce'),
-      expect.stringContaining('cross-plugin call cycle refused: a.bounce → b.bounce → a.bounce'),
-    ]);
-    expect(answers.slice(2)).toEqual([
-      expect.stringContaining('cross-plugin call cycle refused: b.bounce → a.bounce → b.bounce'),
-      expect.stringContaining('cross-plugin call cycle refused: b.bounce → a.bounce → b.bounce'),
-    ]);
-    expect(registry.list().map((plugin) => plugin.state)).toEqual(['active', 'active']);
-    await registry.close();
-  });
+  // Four workers start first; on a busy machine that alone can take seconds (the limit guards a deadlock).
+  it(
+    'still refuses a cross-plugin cycle with several instances per plugin, and nothing deadlocks',
+    { timeout: 30_000 },
+    async () => {
+      const registry = new PluginRegistry({ permissions: createAllowAllChecker() });
+      const bundle = registry.bundle();
+      for (const id of ['a.bounce', 'b.bounce']) {
+        const { open } = isolated('hostile/hostile-command-recursion', {
+          expectedId: id,
+          bundle,
+          config: { plugin_id: id },
+          limits: { timeoutMs: 5_000 },
+        });
+        // One spare instance beyond min, so calls in both directions at once never wait on each other.
+        await registry.load(id, () => openPooledPlugin({ open, min: 2, max: 3 }));
+      }
+      const bounce = (from: string, to: string) =>
+        registry.command(from, 'bounce', { target: to, back: from }).then((answer) => JSON.stringify(answer));
+      const answers = await Promise.all([
+        bounce('a.bounce', 'b.bounce'),
+        bounce('a.bounce', 'b.bounce'),
+        bounce('b.bounce', 'a.bounce'),
+        bounce('b.bounce', 'a.bounce'),
+      ]);
+      expect(answers.slice(0, 2)).toEqual([
+        expect.stringContaining('cross-plugin call cycle refused: a.bounce → b.bounce → a.bounce'),
+        expect.stringContaining('cross-plugin call cycle refused: a.bounce → b.bounce → a.bounce'),
+      ]);
+      expect(answers.slice(2)).toEqual([
+        expect.stringContaining('cross-plugin call cycle refused: b.bounce → a.bounce → b.bounce'),
+        expect.stringContaining('cross-plugin call cycle refused: b.bounce → a.bounce → b.bounce'),
+      ]);
+      expect(registry.list().map((plugin) => plugin.state)).toEqual(['active', 'active']);
+      await registry.close();
+    },
+  );
 
   it('ends opposing cross-plugin calls on saturated pools with queue_timeout instead of hanging', async () => {
     const registry = new PluginRegistry({ permissions: createAllowAllChecker() });

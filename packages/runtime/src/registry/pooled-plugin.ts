@@ -12,6 +12,7 @@ import { createPool, isRecycleError, type PoolStats } from '../pool/pool.js';
 import type { CommandCallOptions, ExportCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
 import { pooledPluginOptionsSchema } from '../options/registry-options.js';
 
+/** Options of `openPooledPlugin`: how to open one instance, how many to keep, and where raw calls may go. */
 export interface PooledPluginOptions {
   /** Opens one fully loaded instance (manifest, set_config, init); called for every instance the pool starts. */
   open: PluginOpener;
@@ -35,6 +36,7 @@ export interface PooledPluginOptions {
 
 /** A plugin served by several instances of itself; a PluginHandle, so the registry loads it like one. */
 export interface PooledPlugin extends PluginHandle {
+  /** A snapshot of the pool's instances and queue. */
   stats(): PoolStats;
 }
 

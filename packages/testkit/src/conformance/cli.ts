@@ -7,8 +7,16 @@ import { readWorkspaceFolder, WorkspaceFolderError } from './workspace-folder.js
 
 /** Where the CLI writes; `process` fits, and tests pass collectors. */
 export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  /** Where the report (text or JSON) and `--help` go. */
+  stdout: {
+    /** Takes a piece of the output, newlines included; the answer is ignored. */
+    write(text: string): unknown;
+  };
+  /** Where a bad command line (with the usage) and a suite that could not run are told. */
+  stderr: {
+    /** Takes a piece of the output, newlines included; the answer is ignored. */
+    write(text: string): unknown;
+  };
 }
 
 export const USAGE = `Usage: plinth-test <plugin.wasm> [options]

@@ -12,8 +12,10 @@ export interface ConformanceFinding {
   detail?: JsonValue;
 }
 
+/** How a check ended: `fail` when it found an error, `skip` when it could not run, else `pass`. */
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
+/** The checks of the suite, in the order they run and are reported. */
 export const CHECK_IDS = [
   'manifest',
   'commands',
@@ -25,8 +27,10 @@ export const CHECK_IDS = [
   'reload',
 ] as const;
 
+/** The id of one check, e.g. `unknown-command`. */
 export type CheckId = (typeof CHECK_IDS)[number];
 
+/** Each check's one-line title, as reports show it. */
 export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   manifest: 'loads, and its manifest is valid and consistent',
   commands: 'every declared command answers a valid CommandResponse',
@@ -38,6 +42,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   reload: 'survives shutdown and a fresh load',
 };
 
+/** The outcome of one check: its status and what it found. */
 export interface ConformanceCheck {
   id: CheckId;
   title: string;
@@ -47,6 +52,9 @@ export interface ConformanceCheck {
   findings: ConformanceFinding[];
 }
 
+/**
+ * The result of `runConformance`: the plugin, every check in CHECK_IDS order, and whether the suite passed.
+ */
 export interface ConformanceReport {
   /** From the manifest; `null` when it could not be read. */
   plugin: { id: string; version: string } | null;
@@ -62,22 +70,27 @@ export class CheckRecorder {
 
   constructor(readonly id: CheckId) {}
 
+  /** Records an error finding; the check then fails. */
   error(code: string, message: string, detail?: JsonValue): void {
     this.findings.push({ code, severity: 'error', message, ...(detail === undefined ? {} : { detail }) });
   }
 
+  /** Records a warning finding; told to the author, never fails the check. */
   warning(code: string, message: string, detail?: JsonValue): void {
     this.findings.push({ code, severity: 'warning', message, ...(detail === undefined ? {} : { detail }) });
   }
 
+  /** Records an informational finding, e.g. the fuel a command used. */
   info(code: string, message: string, detail?: JsonValue): void {
     this.findings.push({ code, severity: 'info', message, ...(detail === undefined ? {} : { detail }) });
   }
 
+  /** Marks the check skipped with the reason; an error finding still makes it fail. */
   skip(reason: string): void {
     this.#skipReason = reason;
   }
 
+  /** The check as reported: `fail` on any error finding, else `skip` if skipped, else `pass`. */
   toCheck(): ConformanceCheck {
     const failed = this.findings.some((finding) => finding.severity === 'error');
     const base = { id: this.id, title: CHECK_TITLES[this.id], findings: this.findings };

@@ -25,6 +25,7 @@ import { CHECK_IDS, CheckRecorder, type CheckId, type ConformanceReport } from '
 import { ConformanceSession } from './session.js';
 import { conformanceOptionsSchema } from '../testkit-options.js';
 
+/** The limits every call of the plugin under test runs with. */
 export interface ConformanceBudgets {
   /** Instructions every call may run (the plugin runs metered on either lane); over it is `fuel_exhausted`. */
   fuelPerCall: number;
@@ -36,6 +37,10 @@ export interface ConformanceBudgets {
   hostCallsPerCall: number;
 }
 
+/**
+ * The budgets used where `ConformanceOptions.budgets` sets none: the runtime's fuel per call, 2 s per call,
+ * 256 pages, 16 MiB of output, 10 000 host calls per call.
+ */
 export const DEFAULT_BUDGETS: Readonly<ConformanceBudgets> = Object.freeze({
   fuelPerCall: DEFAULT_LIMITS.fuelPerCall,
   callTimeoutMs: 2_000,
@@ -44,6 +49,7 @@ export const DEFAULT_BUDGETS: Readonly<ConformanceBudgets> = Object.freeze({
   hostCallsPerCall: 10_000,
 });
 
+/** What `runConformance` is told: the module, and how to host it. */
 export interface ConformanceOptions {
   /** The module: bytes, or a path to a `.wasm` file. */
   wasm: Uint8Array | string;

@@ -30,7 +30,9 @@ export interface BasicsContractSetup {
 /** A backend under test: the bundle, and what its log sink and event bus received. */
 export interface BasicsContractSubject {
   bundle: HostBundle;
+  /** Every entry the backend's log sink received so far, in order. */
   logged(): readonly GuestLogEntry[];
+  /** Every event the backend's event bus received so far, in order. */
   emitted(): readonly EmittedEvent[];
 }
 

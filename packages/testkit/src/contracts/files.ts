@@ -16,9 +16,11 @@ export interface FilesContractSetup {
   files: Readonly<Record<string, string | Uint8Array>>;
   permissions: PermissionChecker;
   audit: AuditSink;
+  /** Give it to the bundle: the suite checks the file events of each write. */
   onFileEvent: (event: FileEvent) => void;
 }
 
+/** A workspace-files backend under test, set up as a FilesContractSetup asks. */
 export interface FilesContractSubject {
   /** The files bundle under test, over a workspace holding `setup.files`. */
   bundle: HostBundle;
@@ -28,6 +30,7 @@ export interface FilesContractSubject {
   cleanup?: () => void | Promise<void>;
 }
 
+/** Builds a FilesContractSubject over the workspace a setup describes. */
 export type MakeFilesSubject = (
   setup: FilesContractSetup,
 ) => FilesContractSubject | Promise<FilesContractSubject>;
@@ -43,6 +46,10 @@ export const FILES_CONTRACT_POLICY = {
   },
 };
 
+/**
+ * The workspace most file tests start from: text, nested folders, a private folder, bytes, bad UTF-8 and an
+ * empty folder.
+ */
 export const FILES_CONTRACT_WORKSPACE: Readonly<Record<string, string | Uint8Array>> = {
   'README.md': 'readme',
   'notes/a.md': 'Hello Zoë 🌍\n',

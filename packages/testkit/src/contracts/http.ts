@@ -19,6 +19,7 @@ export interface HttpContractServerRequest {
   body: Uint8Array;
 }
 
+/** What the contract server answers one request with. */
 export interface HttpContractServerResponse {
   status: number;
   headers: Record<string, string>;
@@ -30,12 +31,15 @@ export interface HttpContractSubject {
   transport: HttpTransport;
   /** Where the contract server listens, e.g. `http://127.0.0.1:54321` (no trailing slash). */
   origin: string;
+  /** Stops the server and frees the transport; called once, after the suite. */
   close?: () => void | Promise<void>;
 }
 
+/** The plugin id the HTTP suite calls as; the suite's policy grants it the contract server's host. */
 export const HTTP_CONTRACT_PLUGIN_ID = 'contract.http';
 /** Bytes that are not UTF-8, to show bodies travel losslessly in `body_base64`. */
 export const HTTP_CONTRACT_BINARY = new Uint8Array([0x00, 0xff, 0x10, 0x80, 0xfe, 0x41]);
+/** Text with non-ASCII characters the contract server answers, to show bodies decode as UTF-8. */
 export const HTTP_CONTRACT_TEXT = 'hello, Zoë 🌍';
 
 /** The server half of the contract: what every subject's server answers, path by path. */

@@ -14,9 +14,11 @@ import { callWireAny } from './wire.js';
 export interface NamespacesContractSubject {
   namespaces: NamespaceStore;
   synchronous?: boolean | undefined;
+  /** Called (and awaited) after each test. */
   close?(): void | Promise<void>;
 }
 
+/** Builds a fresh NamespacesContractSubject for one test. */
 export type NamespacesSubjectFactory = () => NamespacesContractSubject | Promise<NamespacesContractSubject>;
 
 const OWNER = 'acme.site';

@@ -26,9 +26,11 @@ export interface StorageContractSubject {
   storage: KeyValueStore;
   secrets: SecretStore;
   synchronous?: boolean | undefined;
+  /** Called (and awaited) after each test. */
   close?(): void | Promise<void>;
 }
 
+/** Builds a fresh StorageContractSubject for one test. */
 export type StorageSubjectFactory = () => StorageContractSubject | Promise<StorageContractSubject>;
 
 const base64 = (bytes: Uint8Array | string) =>
@@ -36,9 +38,12 @@ const base64 = (bytes: Uint8Array | string) =>
 const dataAnswer = (value: Uint8Array | string) => JSON.stringify({ data: base64(value) });
 
 /** Runs `body` with a fresh subject per test, closed (and awaited) afterwards. */
-export function withContractSubject<S extends { close?(): void | Promise<void> }>(
-  make: () => S | Promise<S>,
-): () => S {
+export function withContractSubject<
+  S extends {
+    /** Called (and awaited) after each test. */
+    close?(): void | Promise<void>;
+  },
+>(make: () => S | Promise<S>): () => S {
   let subject: S | undefined;
   beforeEach(async () => {
     subject = await make();

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** The language a corpus guest is written in. */
 export type GuestLanguage = 'assemblyscript' | 'c' | 'rust' | 'wat';
+/**
+ * What a corpus guest is for: `golden` answers the conformance table, `hostile` misbehaves on purpose to test
+ * a host's defences, `plain` is an Extism guest of no particular protocol.
+ */
 export type GuestKind = 'golden' | 'hostile' | 'plain';
 
 /** How to provoke a hostile guest's behaviour, and what a correct host must do. */

@@ -3,6 +3,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { GUESTS_DIR } from './catalogue.js';
 import { createDirectPlugin } from './direct-host.js';
 
+/**
+ * One row of the conformance table: a command request, the response it must get, and the host calls it must
+ * make.
+ */
 export interface ConformanceRow {
   name: string;
   request: { command: string; params: unknown };
@@ -11,6 +15,10 @@ export interface ConformanceRow {
   hostCalls: { function: string; input?: unknown }[];
 }
 
+/**
+ * The shared conformance table every golden guest answers (`guests/conformance.json`): the host answers to
+ * give, what the manifest must declare, and the rows.
+ */
 export interface ConformanceTable {
   description: string;
   host: Record<string, string>;
@@ -18,6 +26,7 @@ export interface ConformanceTable {
   rows: ConformanceRow[];
 }
 
+/** How one row (or the manifest check) went for one guest. */
 export interface ConformanceResult {
   row: string;
   ok: boolean;
@@ -25,6 +34,7 @@ export interface ConformanceResult {
   problems: string[];
 }
 
+/** Reads the conformance table shipped with the testkit. */
 export function loadConformanceTable(): ConformanceTable {
   return JSON.parse(readFileSync(`${GUESTS_DIR}conformance.json`, 'utf8')) as ConformanceTable;
 }

@@ -10,6 +10,7 @@ export interface RecordedHostCall {
   input: string;
 }
 
+/** What `createDirectPlugin` may be told. */
 export interface DirectPluginOptions {
   /** Fixed answers per host function; a function without one answers "not available" in its shape. */
   answers?: Readonly<Record<string, string>>;
@@ -20,14 +21,26 @@ export interface DirectPluginOptions {
  * the SDK's own types stay out of the testkit's published declarations.
  */
 export interface DirectExtismPlugin {
+  /** Calls a guest export with the input; answers its output, or null when the export wrote none. */
   call(
     exportName: string,
     input?: string | Uint8Array,
-  ): Promise<{ text(): string; bytes(): Uint8Array } | null>;
+  ): Promise<{
+    /** The output decoded as UTF-8. */
+    text(): string;
+    /** The output bytes as they are. */
+    bytes(): Uint8Array;
+  } | null>;
+  /** Whether the module has an export of that name. */
   functionExists(name: string): Promise<boolean>;
+  /** Frees the plugin; call it once the test is done with it. */
   close(): Promise<void>;
 }
 
+/**
+ * A directly instantiated guest and the host calls it has made so far, in order (clear the array to start
+ * over).
+ */
 export interface DirectPlugin {
   plugin: DirectExtismPlugin;
   calls: RecordedHostCall[];

@@ -42,9 +42,16 @@ const isErrorAnswer = (value: unknown): value is { error: string } =>
   typeof (value as { error?: unknown }).error === 'string' &&
   Object.keys(value).length === 1;
 
+/**
+ * What `createPluginCommandBundle` needs: the permission checker, the fake plugins it may call, and who hears
+ * refusals.
+ */
 export interface PluginCommandBundleOptions {
   permissions: PermissionChecker;
   neighbours: Readonly<Record<string, HarnessNeighbour>>;
+  /**
+   * Told each call refused for its chain (a self-call, the depth limit, a cycle) before any permission check.
+   */
   onRefusal: (refusal: CrossPluginRefusal) => void;
 }
 

@@ -66,6 +66,10 @@ import {
   type TranscriptHostCall,
 } from './transcript.js';
 
+/**
+ * What `createPluginHarness` is told: the module, and the workspace, permissions, config and host it runs
+ * against.
+ */
 export interface PluginHarnessOptions {
   /** The module: bytes, or a path to a `.wasm` file. */
   wasm: Uint8Array | string;
@@ -131,7 +135,9 @@ export interface PluginHarness {
   ): Promise<CommandResponse>;
   /** Sends an event; resolves to the guest's failure (logged by a real host), or null. */
   event(type: string, payload?: JsonValue): Promise<PlinthError | null>;
+  /** Calls `get_config` (after the load sequence) and answers the plugin's config. */
   getConfig(): Promise<JsonObject>;
+  /** Calls `set_config` with the config (after the load sequence) and answers what the guest reconciled. */
   setConfig(config: JsonObject | null): Promise<ConfigReconcile>;
   /** Calls any export with raw input, bypassing the protocol layer. */
   callRaw(exportName: string, input?: string | Uint8Array): Promise<LaneCallResult>;
@@ -159,6 +165,7 @@ export interface PluginHarness {
   readonly hostLogs: readonly ProtocolLogEntry[];
   /** The host-call transcript, to save and replay later. */
   transcript(): Transcript;
+  /** The workspace as it is now, each file decoded as UTF-8 (invalid bytes become U+FFFD), by path. */
   files(): Record<string, string>;
   readonly workspace: MemoryWorkspaceFiles;
   /** The plugin's own storage values, decoded as UTF-8, by key. */

@@ -12,6 +12,7 @@ export interface ReplayDivergence {
   message: string;
 }
 
+/** A bundle that answers from a transcript, and what it could not answer. */
 export interface ReplayBundle {
   readonly bundle: HostBundle;
   /** Calls that had no recorded answer, in order; empty when the plugin behaved as recorded. */

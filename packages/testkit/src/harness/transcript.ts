@@ -49,6 +49,7 @@ export interface Transcript {
   calls?: HarnessCall[];
 }
 
+/** Records a plugin's host calls with their permission decisions; made by `createHostCallRecorder`. */
 export interface HostCallRecorder {
   /** Pass to the lane or `openProtocolPluginFrom` as `onHostCall`. */
   readonly onHostCall: (record: HostCallRecord, context: HostCallContext) => void;
@@ -57,7 +58,9 @@ export interface HostCallRecorder {
   /** Wraps a bundle so the bytes of bytes-answering functions are kept (records only show their length). */
   wrap(bundle: HostBundle): HostBundle;
   readonly hostCalls: readonly TranscriptHostCall[];
+  /** Forgets every call recorded so far. */
   clear(): void;
+  /** The calls recorded so far as a transcript for `pluginId` (copies; later calls do not change it). */
   toTranscript(pluginId: string): Transcript;
 }
 

@@ -20,9 +20,11 @@ export interface MemoryLogSink {
   readonly entries: readonly GuestLogEntry[];
   /** The messages logged at `level` (all levels when absent), in order. */
   messages(level?: GuestLogEntry['level']): string[];
+  /** Forgets every entry kept so far. */
   clear(): void;
 }
 
+/** Makes a MemoryLogSink; entries are copied as they arrive. */
 export function createMemoryLogSink(): MemoryLogSink {
   const entries: GuestLogEntry[] = [];
   return {
@@ -38,12 +40,17 @@ export function createMemoryLogSink(): MemoryLogSink {
 export interface ManualClock extends HostClock {
   now(): number;
   timeZoneOffsetMinutes(atMs: number): number;
+  /** Sets the time to `ms` (ms since epoch). */
   set(ms: number): void;
+  /** Moves the time `ms` milliseconds on. */
   advance(ms: number): void;
   /** Minutes east of UTC, e.g. 60 for +01:00. */
   setOffset(minutes: number): void;
 }
 
+/**
+ * Makes a ManualClock at `startMs` (ms since epoch, default 0) and `offsetMinutes` east of UTC (default 0).
+ */
 export function createManualClock(startMs = 0, offsetMinutes = 0): ManualClock {
   let now = startMs;
   let offset = offsetMinutes;
@@ -63,9 +70,11 @@ export interface MemoryEventBus {
   readonly events: readonly EmittedEvent[];
   /** The payloads one plugin emitted, in order. */
   payloadsOf(pluginId: string): JsonValue[];
+  /** Forgets every event kept so far. */
   clear(): void;
 }
 
+/** Makes an empty MemoryEventBus. */
 export function createMemoryEventBus(): MemoryEventBus {
   const events: EmittedEvent[] = [];
   return {
@@ -83,6 +92,7 @@ export interface StaticRuntimeContext {
   readonly calls: readonly HostCallContext[];
 }
 
+/** Makes a runtime context provider that answers `perPlugin[pluginId]` when given, else `context`. */
 export function createStaticRuntimeContext(
   context: Readonly<Record<string, JsonValue>>,
   perPlugin: Readonly<Record<string, Readonly<Record<string, JsonValue>>>> = {},
@@ -97,6 +107,7 @@ export function createStaticRuntimeContext(
   };
 }
 
+/** What `createMemoryBasics` may be told; rate limits default to the runtime's. */
 export interface MemoryBasicsOptions {
   /** Default: a manual clock at 0 in UTC. It also drives the rate limiters. */
   clock?: ManualClock | undefined;
@@ -118,6 +129,7 @@ export interface MemoryBasics {
   cancellation: CancellationRegistry;
 }
 
+/** Makes the basic host functions over a manual clock, a memory log sink and a memory event bus. */
 export function createMemoryBasics(options: MemoryBasicsOptions = {}): MemoryBasics {
   checkOptions('createMemoryBasics', memoryBasicsOptionsSchema, options);
   const clock = options.clock ?? createManualClock();

@@ -11,6 +11,7 @@ import {
 } from '@plinth/runtime';
 import { memoryFsBundleOptionsSchema, memoryWorkspaceFilesArgumentsSchema } from '../testkit-options.js';
 
+/** What `createMemoryWorkspaceFiles` may be told. */
 export interface MemoryWorkspaceFilesOptions {
   /** The clock for modification times (ms since epoch); `Date.now` by default. */
   now?: () => number;
@@ -128,6 +129,10 @@ export function createMemoryWorkspaceFiles(
   };
 }
 
+/**
+ * What `createMemoryFsBundle` takes: the files bundle's options, with the workspace given as starting files
+ * or an existing in-memory workspace.
+ */
 export interface MemoryFsBundleOptions extends Omit<FilesBundleOptions, 'files'> {
   /** Files the workspace starts with (see `createMemoryWorkspaceFiles`). */
   initialFiles?: Readonly<Record<string, string | Uint8Array>>;

@@ -10,6 +10,7 @@ export type RouteAnswer =
   | { status: number; headers?: Readonly<Record<string, string>>; body?: string | Uint8Array }
   | HttpTransportFailure;
 
+/** One route of a RouteTableTransport: which requests it matches, and what it answers. */
 export interface Route {
   /** Upper-case method; any method when absent. */
   method?: string;

@@ -7,6 +7,7 @@ import type {
 } from '@plinth/runtime';
 import { compareCodePoints } from './storage.js';
 
+/** A copy of a MemoryNamespaceStore's contents, for assertions. */
 export interface NamespaceSnapshot {
   namespaces: NamespaceRecord[];
   /** Every object with its namespace id, ordered by namespace then key. */
@@ -14,7 +15,9 @@ export interface NamespaceSnapshot {
 }
 
 export interface MemoryNamespaceStore extends SyncNamespaceStore {
+  /** Copies of every namespace and object, so a test cannot change the store through them. */
   snapshot(): NamespaceSnapshot;
+  /** Forgets every namespace and its objects. */
   clear(): void;
 }
 

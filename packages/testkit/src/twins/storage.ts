@@ -10,11 +10,14 @@ export interface StoredEntry<V> {
 export interface MemoryKeyValueStore extends SyncKeyValueStore {
   /** Every value, ordered by plugin id then key; copies, so a test cannot change the store through them. */
   snapshot(): StoredEntry<Uint8Array>[];
+  /** Forgets every value of every plugin. */
   clear(): void;
 }
 
 export interface MemorySecretStore extends SyncSecretStore {
+  /** Every secret, ordered by plugin id then key. */
   snapshot(): StoredEntry<string>[];
+  /** Forgets every secret of every plugin. */
   clear(): void;
 }
 

@@ -9,6 +9,7 @@ import type { NowMs } from './rate-limiter.js';
 import { createRequestFileBundle, type RequestFileScope } from './request-file.js';
 import { createRuntimeContextBundle, type RuntimeContextBundleOptions } from './runtime-context.js';
 
+/** Options of `createBasicBundle`: the services behind each basic host function. */
 export interface BasicBundleOptions {
   log: Omit<LogBundleOptions, 'now'>;
   clock?: HostClock | undefined;

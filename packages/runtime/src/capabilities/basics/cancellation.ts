@@ -2,6 +2,7 @@ import { checkOptions } from '@plinth/protocol';
 import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
 import { cancellationBundleOptionsSchema } from '../../options/basics-options.js';
 
+/** Options of `createCancellationBundle`; a `CancellationRegistry`'s `isCancelled` fits. */
 export interface CancellationBundleOptions {
   /** Whether the operation `token` names is cancelled, for this caller. Unknown tokens: false. */
   isCancelled: (token: string, context: HostCallContext) => boolean;
@@ -17,6 +18,7 @@ export function createCancellationBundle(options: CancellationBundleOptions): Ho
   };
 }
 
+/** Options of `CancellationRegistry.create`. */
 export interface CreateTokenOptions {
   /** Only this plugin sees the token as cancelled; others get false, as for an unknown token. */
   pluginId?: string | undefined;
@@ -34,6 +36,9 @@ export class CancellationRegistry {
     { cancelled: boolean; pluginId: string | undefined; detach?: () => void }
   >();
 
+  /**
+   * A new token, not cancelled (unless `signal` has aborted already); `release` it when the operation ends.
+   */
   create(options: CreateTokenOptions = {}): string {
     const token = globalThis.crypto.randomUUID();
     const entry: { cancelled: boolean; pluginId: string | undefined; detach?: () => void } = {

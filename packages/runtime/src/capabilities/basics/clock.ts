@@ -19,6 +19,7 @@ export const systemClock: HostClock = {
   timeZoneOffsetMinutes: (atMs) => -new Date(atMs).getTimezoneOffset(),
 };
 
+/** Options of `createClockBundle`. */
 export interface ClockBundleOptions {
   /** Default `systemClock`. */
   clock?: HostClock | undefined;

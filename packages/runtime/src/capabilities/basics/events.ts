@@ -12,8 +12,12 @@ export interface EmittedEvent {
   payload: JsonValue;
 }
 
+/**
+ * The largest event `createEventsBundle` passes on when `maxPayloadBytes` is not given: 64 KiB of UTF-8 JSON.
+ */
 export const DEFAULT_EVENT_PAYLOAD_MAX_BYTES = 64 * 1024;
 
+/** Options of `createEventsBundle`: where events go, and the per-plugin rate and size limits. */
 export interface EventsBundleOptions {
   /** Called synchronously inside the host call: queue slow work rather than doing it here. */
   emit: (event: EmittedEvent) => void;

@@ -15,11 +15,15 @@ export interface GuestLogEntry {
   dropped?: number | undefined;
 }
 
+/** Where `host_log` lines go, sanitized and rate-limited; called synchronously inside the host call. */
 export type GuestLogSink = (entry: GuestLogEntry) => void;
 
+/** `host_log` messages a plugin may send per second when `ratePerSecond` is not given. */
 export const DEFAULT_LOG_RATE_PER_SECOND = 100;
+/** Characters a `host_log` message keeps (after escaping) when `maxMessageLength` is not given. */
 export const DEFAULT_LOG_MESSAGE_MAX_LENGTH = 8192;
 
+/** Options of `createLogBundle`: the sink, and the per-plugin rate and length limits. */
 export interface LogBundleOptions {
   sink: GuestLogSink;
   /** Messages per plugin per second (a token bucket with one second of burst). Default 100. */

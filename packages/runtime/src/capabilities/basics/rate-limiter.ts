@@ -4,6 +4,7 @@ import { rateLimiterOptionsSchema } from '../../options/basics-options.js';
 /** Milliseconds since the epoch; injectable so tests can drive time without sleeping. */
 export type NowMs = () => number;
 
+/** Options of `RateLimiter`. */
 export interface RateLimiterOptions {
   /** Tokens refilled per second; the bucket holds one second's worth (at least one token). */
   ratePerSecond: number;
@@ -32,6 +33,10 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
+  /**
+   * Takes one token from `key`'s bucket. Allowed, it reports the drops since the last allowed take (and
+   * resets that count); refused, it counts one more drop.
+   */
   take(key: string): RateLimitTake {
     const now = this.#now();
     const bucket = this.#buckets.get(key) ?? { tokens: this.#capacity, at: now, dropped: 0 };

@@ -5,6 +5,7 @@ import { requestFileBundleOptionsSchema } from '../../options/basics-options.js'
 /** The files the embedding app supplies for one plugin's current call, by key. */
 export type RequestFiles = ReadonlyMap<string, Uint8Array>;
 
+/** Options of `createRequestFileBundle`. */
 export interface RequestFileBundleOptions {
   /**
    * Files for a call that carries none of its own (`context.requestFiles`); `undefined` when the app

@@ -2,11 +2,16 @@ import { checkOptions, type JsonObject, type JsonValue } from '@plinth/protocol'
 import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
 import { runtimeContextBundleOptionsSchema } from '../../options/basics-options.js';
 
+/**
+ * Answers the runtime context a guest asks for with `host_get_runtime_context`, per call. Synchronous; keys
+ * that look secret are removed from the answer before the guest sees it.
+ */
 export type RuntimeContextProvider = (context: HostCallContext) => Readonly<Record<string, JsonValue>>;
 
 /** A key to remove wherever it appears: a name (compared case-insensitively) or a pattern. */
 export type RedactKey = string | RegExp;
 
+/** Options of `createRuntimeContextBundle`: where the context comes from, and what else to redact. */
 export interface RuntimeContextBundleOptions {
   /** The context for one call. Default: `{}` for everyone. */
   provider?: RuntimeContextProvider | undefined;

@@ -22,6 +22,7 @@ const BYTE_COST_SHIFT = 5;
 /** Fuel per 64 KiB page `memory.grow` adds, as a shift: 2048 (64 KiB at the bulk rate). */
 const PAGE_COST_SHIFT = 11;
 
+/** Counts from one run of `meterModule`, for reports and benchmarks. */
 export interface MeteringStats {
   /** Functions rewritten (the module's own, not the four helpers the metering adds). */
   functions: number;
@@ -31,6 +32,7 @@ export interface MeteringStats {
   sizedCharges: number;
 }
 
+/** The answer of `meterModule`: the metered module with its stats, or why the module cannot be metered. */
 export type MeterResult =
   | { ok: true; bytes: Uint8Array<ArrayBuffer>; stats: MeteringStats }
   | { ok: false; problem: MeteringProblem };
