@@ -96,6 +96,12 @@ describe('plugin directory end to end', { timeout: 60_000 }, () => {
     });
     expect(replaced).toMatchObject({ id: 'plinth-golden.wat', outcome: 'replaced' });
     await waitFor(() => registry.get('plinth-golden.wat')?.version === '1.0.1', 'the hot reload');
+    // The new version serves as soon as it is swapped in; the watcher reports the reload once the old
+    // instance is shut down, which on a busy machine can take a while longer.
+    await waitFor(
+      () => events.some((event) => event.type === 'reloaded' && event.pluginId === 'plinth-golden.wat'),
+      'the watcher to report the reload',
+    );
     const atSwap = answers.length;
     await waitFor(() => answers.length >= atSwap + 5, 'calls after the swap');
     running = false;
