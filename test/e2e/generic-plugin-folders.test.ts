@@ -166,103 +166,114 @@ describe('a generic Extism plugin in a plugin folder (extism.json beside plugin.
     });
   });
 
-  it('mounts a workspace folder for WASI only as far as the policy grants it, and reopens on a grant', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plinth-generic-wasi-'));
-    const pluginsRoot = join(dir, 'workspace', '.plinth', 'plugins');
-    const folder = join(pluginsRoot, 'acme.files');
-    mkdirSync(folder, { recursive: true });
-    mkdirSync(join(dir, 'workspace', 'Notes'));
-    writeFileSync(join(dir, 'workspace', 'Notes', 'a.md'), 'a note');
-    writeFileSync(join(folder, 'plugin.wasm'), guestBytes('wat-wasi'));
-    const text = (name: string) => ({ name, export: name, description: name, input: { text: 'path' } });
-    writeFileSync(
-      join(folder, 'extism.json'),
-      JSON.stringify({
-        name: 'Files',
-        version: '1.0.0',
-        allowed_paths: { Notes: '/notes', '.': '/everything' },
-        tools: [
-          text('read'),
-          text('write'),
-          text('print'),
-          { name: 'exit', export: 'exit', description: 'exit' },
-        ],
-      }),
-    );
-    const policyFile = join(dir, 'policy.json');
-    writeFileSync(policyFile, JSON.stringify({ plugins: {} }));
-    const logs: NodeHostLogEntry[] = [];
-    const host = await createNodeHost({
-      workspaceRoot: join(dir, 'workspace'),
-      pluginsRoot,
-      policy: { file: policyFile },
-      hostAppVersion: '1.0.0',
-      watch: false,
-      onLog: (entry) => logs.push(entry),
-    });
-    opened.push({ host, dir });
-    await host.start();
-    const messages = () =>
-      logs.filter((entry) => entry.pluginId === 'acme.files').map((entry) => entry.message);
-    // The whole workspace would show the host's plugins root and database: never mounted.
-    expect(messages()).toContain(`does not mount .: it holds files of the host's own that plugins never see`);
-    expect(messages()).toContain('does not mount Notes: the policy does not grant read_files on it');
-    const NOT_CAPABLE = 'errno:76';
-    expect(await host.command('acme.files', 'read', { path: 'a.md' })).toEqual({
-      success: true,
-      data: NOT_CAPABLE,
-    });
+  it.each(['auto', 'isolated'] as const)(
+    'mounts a workspace folder for WASI only as far as the policy grants it, and reopens on a grant (lane %s)',
+    async (lane) => {
+      const dir = mkdtempSync(join(tmpdir(), 'plinth-generic-wasi-'));
+      const pluginsRoot = join(dir, 'workspace', '.plinth', 'plugins');
+      const folder = join(pluginsRoot, 'acme.files');
+      mkdirSync(folder, { recursive: true });
+      mkdirSync(join(dir, 'workspace', 'Notes'));
+      writeFileSync(join(dir, 'workspace', 'Notes', 'a.md'), 'a note');
+      writeFileSync(join(folder, 'plugin.wasm'), guestBytes('wat-wasi'));
+      const text = (name: string) => ({ name, export: name, description: name, input: { text: 'path' } });
+      writeFileSync(
+        join(folder, 'extism.json'),
+        JSON.stringify({
+          name: 'Files',
+          version: '1.0.0',
+          allowed_paths: { Notes: '/notes', '.': '/everything' },
+          tools: [
+            text('read'),
+            text('write'),
+            text('print'),
+            { name: 'exit', export: 'exit', description: 'exit' },
+          ],
+        }),
+      );
+      const policyFile = join(dir, 'policy.json');
+      writeFileSync(policyFile, JSON.stringify({ plugins: {} }));
+      const logs: NodeHostLogEntry[] = [];
+      const host = await createNodeHost({
+        workspaceRoot: join(dir, 'workspace'),
+        pluginsRoot,
+        policy: { file: policyFile },
+        hostAppVersion: '1.0.0',
+        lane,
+        watch: false,
+        onLog: (entry) => logs.push(entry),
+      });
+      opened.push({ host, dir });
+      await host.start();
+      const messages = () =>
+        logs.filter((entry) => entry.pluginId === 'acme.files').map((entry) => entry.message);
+      // The whole workspace would show the host's plugins root and database: never mounted.
+      expect(messages()).toContain(
+        `does not mount .: it holds files of the host's own that plugins never see`,
+      );
+      expect(messages()).toContain('does not mount Notes: the policy does not grant read_files on it');
+      const NOT_CAPABLE = 'errno:76';
+      expect(await host.command('acme.files', 'read', { path: 'a.md' })).toEqual({
+        success: true,
+        data: NOT_CAPABLE,
+      });
 
-    const reopened = async (grant: () => Promise<void>) => {
-      const before = logs.length;
-      await grant();
-      for (
-        let turn = 0;
-        turn < 200 && !logs.slice(before).some((entry) => entry.message.startsWith('mounts '));
-        turn++
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
+      const reopened = async (grant: () => Promise<void>) => {
+        const before = logs.length;
+        await grant();
+        for (
+          let turn = 0;
+          turn < 200 && !logs.slice(before).some((entry) => entry.message.startsWith('mounts '));
+          turn++
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      };
+      await reopened(() => host.grant('acme.files', 'read_files', 'Notes'));
+      expect(messages()).toContainEqual(
+        expect.stringMatching(
+          /^mounts .*Notes at \/notes for WASI \(read-only: the policy grants reading only\)$/,
+        ),
+      );
+      expect(await host.command('acme.files', 'read', { path: 'a.md' })).toEqual({
+        success: true,
+        data: 'a note',
+      });
+      expect(await host.command('acme.files', 'write', { path: 'b.md' })).toEqual({
+        success: true,
+        data: 'errno:69',
+      });
+
+      await reopened(async () => {
+        for (const type of ['edit_files', 'create_files', 'delete_files'] as const) {
+          await host.grant('acme.files', type, 'Notes');
+        }
+      });
+      expect(await host.command('acme.files', 'write', { path: 'b.md' })).toEqual({
+        success: true,
+        data: 'ok',
+      });
+      expect(readFileSync(join(dir, 'workspace', 'Notes', 'b.md'), 'utf8')).toBe('written by wat-wasi');
+
+      // stdout and stderr reach the host log; proc_exit is a typed error with its code.
+      await host.command('acme.files', 'print', { path: 'hello' });
+      // An isolated worker posts its lines; they arrive with the answer or just after it.
+      for (let turn = 0; turn < 100 && !messages().includes('hello'); turn++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
-    };
-    await reopened(() => host.grant('acme.files', 'read_files', 'Notes'));
-    expect(messages()).toContainEqual(
-      expect.stringMatching(
-        /^mounts .*Notes at \/notes for WASI \(read-only: the policy grants reading only\)$/,
-      ),
-    );
-    expect(await host.command('acme.files', 'read', { path: 'a.md' })).toEqual({
-      success: true,
-      data: 'a note',
-    });
-    expect(await host.command('acme.files', 'write', { path: 'b.md' })).toEqual({
-      success: true,
-      data: 'errno:69',
-    });
-
-    await reopened(async () => {
-      for (const type of ['edit_files', 'create_files', 'delete_files'] as const) {
-        await host.grant('acme.files', type, 'Notes');
-      }
-    });
-    expect(await host.command('acme.files', 'write', { path: 'b.md' })).toEqual({
-      success: true,
-      data: 'ok',
-    });
-    expect(readFileSync(join(dir, 'workspace', 'Notes', 'b.md'), 'utf8')).toBe('written by wat-wasi');
-
-    // stdout and stderr reach the host log; proc_exit is a typed error with its code.
-    await host.command('acme.files', 'print', { path: 'hello' });
-    expect(logs).toContainEqual(
-      expect.objectContaining({
-        source: 'guest',
-        pluginId: 'acme.files',
-        message: 'hello',
-        detail: { stream: 'stdout' },
-      }),
-    );
-    await expect(host.command('acme.files', 'exit')).rejects.toMatchObject({
-      code: 'guest_exit',
-      context: { exitCode: 3 },
-    });
-  });
+      expect(logs).toContainEqual(
+        expect.objectContaining({
+          source: 'guest',
+          pluginId: 'acme.files',
+          message: 'hello',
+          detail: { stream: 'stdout' },
+        }),
+      );
+      await expect(host.command('acme.files', 'exit')).rejects.toMatchObject({
+        code: 'guest_exit',
+        context: { exitCode: 3 },
+      });
+    },
+    30_000,
+  );
 });

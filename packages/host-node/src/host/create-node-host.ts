@@ -142,8 +142,8 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
   /** Reloads every plugin whose lane the current policy decides differently (a grant or revoke changed it). */
   const relane = (): Promise<void> => {
     relaning = relaning.then(async () => {
-      if (laneMode !== 'auto' || closing) return;
-      // A generic plugin whose granted folders changed reopens with the folders it has now.
+      if (closing) return;
+      // A generic plugin whose granted folders changed reopens with the folders it has now (any lane mode).
       for (const [pluginId, mounted] of genericMounts) {
         const now = JSON.stringify(grantedMounts({ ...mounted.context, policy: policy.current() }).mounts);
         if (now === mounted.signature || registry.get(pluginId) === undefined) continue;
@@ -156,6 +156,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
           }),
         );
       }
+      if (laneMode !== 'auto') return;
       for (const [pluginId, opened] of lanes) {
         const next = decide(pluginId, opened.module);
         if (next.kind === opened.decision.kind || registry.get(pluginId) === undefined) continue;
