@@ -90,7 +90,9 @@ describe.each(['isolated', 'in-thread'] as const)('a Node host on the %s lane un
   it(`answers ${CALLS_PER_LANE} calls to ${PLUGINS} plugins, ${CONCURRENCY} at a time, each with its own nonce`, async () => {
     base = mkdtempSync(join(tmpdir(), 'plinth-load-'));
     const plugins = echoPlugins(PLUGINS);
-    host = await startNodeHost(base, lane, plugins);
+    // 20 workers on two cores, 64 calls at once: a call may wait seconds for a core. The suite checks
+    // that no call is lost or crossed, so the timeout only has to catch a hang, not a slow turn.
+    host = await startNodeHost(base, lane, plugins, { timeoutMs: 30_000 });
     const tally = tallies[lane];
     const problems = await hammer(
       host,

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createNodeHost, type NodeHost } from '@plinth/host-node';
+import { createNodeHost, type NodeHost, type NodeHostOptions } from '@plinth/host-node';
 import { guestBytes } from '@plinth/testkit';
 
 /** Golden guests whose `echo` returns its params verbatim, and the id each declares. */
@@ -57,6 +57,7 @@ export async function startNodeHost(
   base: string,
   lane: 'isolated' | 'in-thread',
   plugins: readonly { id: string; bytes: Uint8Array }[],
+  limits?: NodeHostOptions['limits'],
 ): Promise<NodeHost> {
   mkdirSync(join(base, 'workspace'), { recursive: true });
   writePlugins(join(base, 'plugins'), plugins);
@@ -67,6 +68,7 @@ export async function startNodeHost(
     hostAppVersion: '1.0.0',
     lane,
     watch: false,
+    ...(limits ? { limits } : {}),
   });
   const { loaded, problems } = await host.start();
   if (problems.length > 0 || loaded.length !== plugins.length) {
