@@ -31,6 +31,9 @@ const LENGTH = 2;
 const AUX = 3;
 const BY_PORT = -1;
 
+/** The longest the main thread waits for the worker without reading the turn word again. */
+const WAIT_SLICE_MS = 50;
+
 const MAIN_TURN = 0;
 const WORKER_TURN = 1;
 
@@ -175,9 +178,17 @@ export class BridgeEnd {
 
   /** Main side: resolves true when it is this side's turn, false if `timeoutMs` passes first. */
   async waitAsync(timeoutMs: number): Promise<boolean> {
-    const waiting = waitAsync(this.#words, TURN, this.#theirs, Math.max(0, timeoutMs));
-    const outcome = waiting.async ? await waiting.value : waiting.value;
-    return outcome !== 'timed-out' || Atomics.load(this.#words, TURN) === this.#mine;
+    // Waits in slices, reading the turn word between them: under load (many workers, one waiting main
+    // thread) a waitAsync wake-up can go missing, and a single long wait would then sit until the call's
+    // deadline although the answer came long before. A lost wake-up now costs at most one slice.
+    const deadline = performance.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      if (Atomics.load(this.#words, TURN) === this.#mine) return true;
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      const waiting = waitAsync(this.#words, TURN, this.#theirs, Math.min(left, WAIT_SLICE_MS));
+      if (waiting.async) await waiting.value;
+    }
   }
 }
 
