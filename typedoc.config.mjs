@@ -9,11 +9,13 @@ const packages = [
   'protocol',
   'permissions',
   'signing',
+  'host-kit',
   'runtime',
   'host-node',
   'host-postgres',
   'mcp',
   'dashboard',
+  'guests',
   'testkit',
 ];
 

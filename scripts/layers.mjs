@@ -10,9 +10,15 @@
 export const LAYERS = {
   '@plinth/protocol': { dir: 'packages/protocol', mayImport: [], neutral: true },
   '@plinth/permissions': { dir: 'packages/permissions', mayImport: ['@plinth/protocol'], neutral: true },
+  // Host capabilities: the bundle contract, serving, the permission gate, service interfaces and bundles.
+  '@plinth/host-kit': {
+    dir: 'packages/host-kit',
+    mayImport: ['@plinth/protocol', '@plinth/permissions'],
+    neutral: true,
+  },
   '@plinth/runtime': {
     dir: 'packages/runtime',
-    mayImport: ['@plinth/protocol', '@plinth/permissions'],
+    mayImport: ['@plinth/protocol', '@plinth/permissions', '@plinth/host-kit'],
     neutral: true,
     nodeOnly: ['src/node/**'],
   },
@@ -20,20 +26,38 @@ export const LAYERS = {
   '@plinth/signing': { dir: 'packages/signing', mayImport: ['@plinth/protocol'], neutral: false },
   '@plinth/host-node': {
     dir: 'packages/host-node',
-    mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol', '@plinth/signing'],
+    mayImport: [
+      '@plinth/runtime',
+      '@plinth/host-kit',
+      '@plinth/permissions',
+      '@plinth/protocol',
+      '@plinth/signing',
+    ],
     neutral: false,
   },
   // PostgreSQL stores on the runtime's store interfaces, and the plugin set and policy shared between Node
   // hosts: it reads and writes policy files the way host-node does (front matter included).
   '@plinth/host-postgres': {
     dir: 'packages/host-postgres',
-    mayImport: ['@plinth/host-node', '@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
+    mayImport: [
+      '@plinth/host-node',
+      '@plinth/runtime',
+      '@plinth/host-kit',
+      '@plinth/permissions',
+      '@plinth/protocol',
+    ],
     neutral: false,
   },
   // Plugins as MCP tools, on createNodeHost or any source with plugins() and command().
   '@plinth/mcp': {
     dir: 'packages/mcp',
-    mayImport: ['@plinth/host-node', '@plinth/runtime', '@plinth/permissions', '@plinth/protocol'],
+    mayImport: [
+      '@plinth/host-node',
+      '@plinth/runtime',
+      '@plinth/host-kit',
+      '@plinth/permissions',
+      '@plinth/protocol',
+    ],
     neutral: false,
   },
   // A browser dashboard for an app on createNodeHost; every change is the NodeHost's own method.
@@ -42,16 +66,30 @@ export const LAYERS = {
     mayImport: [
       '@plinth/host-node',
       '@plinth/runtime',
+      '@plinth/host-kit',
       '@plinth/permissions',
       '@plinth/protocol',
       '@plinth/signing',
     ],
     neutral: false,
   },
+  // The guest corpus and its reader: files, metadata and the conformance table, no engine.
+  '@plinth/guests': {
+    dir: 'packages/guests',
+    mayImport: ['@plinth/protocol'],
+    // guest-as is AssemblyScript: its AssemblyScript guests build against it.
+    devMayImport: ['@plinth/guest-as'],
+    neutral: false,
+  },
   '@plinth/testkit': {
     dir: 'packages/testkit',
-    // guest-as is AssemblyScript: testkit uses it only to build its golden guests.
-    mayImport: ['@plinth/runtime', '@plinth/permissions', '@plinth/protocol', '@plinth/guest-as'],
+    mayImport: [
+      '@plinth/runtime',
+      '@plinth/host-kit',
+      '@plinth/permissions',
+      '@plinth/protocol',
+      '@plinth/guests',
+    ],
     neutral: false,
   },
   '@plinth/guest-as': { dir: 'packages/guest-as', mayImport: [], neutral: true },
@@ -61,12 +99,13 @@ export const LAYERS = {
       '@plinth/protocol',
       '@plinth/permissions',
       '@plinth/runtime',
+      '@plinth/host-kit',
       '@plinth/host-node',
       '@plinth/host-postgres',
       '@plinth/signing',
       '@plinth/mcp',
       '@plinth/dashboard',
-      '@plinth/testkit',
+      '@plinth/guests',
       '@plinth/guest-as',
     ],
     neutral: false,

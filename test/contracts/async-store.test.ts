@@ -6,7 +6,7 @@ import {
   type KeyValueStore,
   type NamespaceStore,
   type SecretStore,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import {
   callWireAny,
   describeNamespacesContract,

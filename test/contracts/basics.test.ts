@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { createBasicBundles, parseJsonLogLines } from '@plinth/host-node/basics';
-import type { EmittedEvent, GuestLogEntry } from '@plinth/runtime';
+import type { EmittedEvent, GuestLogEntry } from '@plinth/host-kit';
 import { describeBasicsContract } from '@plinth/testkit/contracts';
 import { createMemoryBasics } from '@plinth/testkit/twins';
 

@@ -1,4 +1,5 @@
-import { openProtocolPluginFrom, type HostBundle, type ProtocolPlugin } from '@plinth/runtime';
+import { openProtocolPluginFrom, type ProtocolPlugin } from '@plinth/runtime';
+import { type HostBundle } from '@plinth/host-kit';
 import { createIsolatedLane } from '@plinth/runtime/node';
 import { createBasicBundles } from '@plinth/host-node/basics';
 import { guestBytes } from '@plinth/testkit';

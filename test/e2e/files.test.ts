@@ -14,8 +14,10 @@ import { createFsBundle } from '@plinth/host-node/fs';
 import { createPolicyChecker } from '@plinth/permissions';
 import {
   fileEventToGuestEvent,
-  openProtocolPluginFrom,
   type FileEvent,
+} from '@plinth/host-kit';
+import {
+  openProtocolPluginFrom,
   type ProtocolPlugin,
 } from '@plinth/runtime';
 import { guestBytes } from '@plinth/testkit';

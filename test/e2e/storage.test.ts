@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { createPolicyChecker } from '@plinth/permissions';
 import {
   combineBundles,
-  openProtocolPluginFrom,
   type HostBundle,
+} from '@plinth/host-kit';
+import {
+  openProtocolPluginFrom,
   type ProtocolPlugin,
 } from '@plinth/runtime';
 import { createIsolatedLane } from '@plinth/runtime/node';

@@ -19,7 +19,7 @@ import { createNodeHost, type NodeHost } from '@plinth/host-node';
 import { createFsBundle, createNodeWorkspaceFiles } from '@plinth/host-node/fs';
 import { createAllowAllChecker } from '@plinth/permissions';
 import type { HostFunctionName } from '@plinth/protocol';
-import { serveBundleCall, type HostBundle } from '@plinth/runtime';
+import { serveBundleCall, type HostBundle } from '@plinth/host-kit';
 import { guestBytes } from '@plinth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareRace, raceSwaps } from './__fixtures__/swap-race.js';

@@ -22,10 +22,12 @@ import {
   loadModule,
   ProtocolPlugin,
   readWasmModule,
-  serveBundleCall,
   validateImports,
-  type HostBundle,
 } from '@plinth/runtime';
+import {
+  serveBundleCall,
+  type HostBundle,
+} from '@plinth/host-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseParams } from '../../apps/demo/src/json-params.js';
 import {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { openSqliteStores } from '@plinth/host-node/storage';
 import { createAllowAllChecker } from '@plinth/permissions';
-import { createStorageBundle, serveBundleCall, type KeyValueStore } from '@plinth/runtime';
+import { createStorageBundle, serveBundleCall, type KeyValueStore } from '@plinth/host-kit';
 import pg from 'pg';
 import { startPostgresServer } from '../../../scripts/postgres-server.mjs';
 import { openPostgresStores } from '../dist/index.js';

@@ -2,7 +2,7 @@
 // behind a balancer sees the same values. The stores answer promises: the plugins that use them run in the
 // isolated lane (createNodeHost's lane 'auto' decides that by itself).
 import { checkOptions, defineOptions, objectOption, wholeNumberOption } from '@plinth/protocol';
-import type { KeyValueStore, NamespaceStore, SecretStore } from '@plinth/runtime';
+import type { KeyValueStore, NamespaceStore, SecretStore } from '@plinth/host-kit';
 import pg from 'pg';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_OPTIONS, type PoolLike, type Queryable } from './database.js';

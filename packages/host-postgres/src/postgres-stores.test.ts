@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { createAllowAllChecker } from '@plinth/permissions';
-import { createSecretsBundle, createStorageBundle, serveBundleCall } from '@plinth/runtime';
+import { createSecretsBundle, createStorageBundle, serveBundleCall } from '@plinth/host-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseError, migrate, openPostgresStores, type PostgresStores, type Queryable } from './index.js';
 

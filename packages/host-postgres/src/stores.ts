@@ -6,7 +6,7 @@ import type {
   NamespaceRecord,
   NamespaceStore,
   SecretStore,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { bytesOf, run, type DatabaseOptions, type Queryable } from './database.js';
 
 /** `(plugin_id, key)` rows: one upsert or delete per write, so every write is its own transaction. */

@@ -44,19 +44,11 @@ export {
 export type { MeteringProblem } from './module/module-problem.js';
 export { checkModuleSize, type ModuleSizeResult } from './module/check-module-size.js';
 
-// Host functions: bundles keyed by catalogue name, registered for every guest with "not available" stubs.
-export {
-  combineBundles,
-  type HostAnswer,
-  type HostBundle,
-  type CallReceipt,
-  type HostCallContext,
-  type HostFunctionHandler,
-} from './host/host-bundle.js';
-export { serveBundleCall, type HostCallOutcome, type ServedHostCall } from './host/serve-host-call.js';
+// Host functions: the engine registers a bundle's handlers (from @plinth/host-kit) for every guest, with
+// "not available" stubs for the rest. The bundle contract's types are re-exported for openPlugin's options.
+export type { CallReceipt, HostBundle, HostCallContext } from '@plinth/host-kit';
 export {
   createHostFunctions,
-  type HostCallRecord,
   type HostCallState,
   type HostFunctionsOptions,
 } from './host/host-functions.js';
@@ -186,31 +178,6 @@ export { allowedHostMatcher } from './generic/extism-http.js';
 export { createPool, isRecycleError, type Pool, type PoolOptions, type PoolStats } from './pool/pool.js';
 export { openPooledPlugin, type PooledPlugin, type PooledPluginOptions } from './registry/pooled-plugin.js';
 
-// Capability bundles over service interfaces: the permission checks, limits and wire answers of each
-// host capability, shared by the Node implementations (@plinth/host-node) and the in-memory twins
-// (@plinth/testkit).
-export {
-  createPermissionGate,
-  type PermissionGate,
-  type PermissionGateOptions,
-} from './capabilities/permission-gate.js';
-export * from './capabilities/files.js';
-export * from './capabilities/storage.js';
-export * from './capabilities/namespaces.js';
-export * from './capabilities/http.js';
-export * from './capabilities/basics.js';
-
 // Options schemas (zod) of the factories above, for adapters whose options extend them (`.omit`, `.extend`).
 // Every factory checks its options with its schema first and throws an OptionsError (`invalid_options`).
 export { limitOverridesSchema } from './limits.js';
-export {
-  filesBundleOptionsSchema,
-  httpBundleOptionsSchema,
-  namespacesBundleOptionsSchema,
-  permissionGateOptionsSchema,
-} from './options/capability-options.js';
-export {
-  eventsBundleOptionsSchema,
-  logBundleOptionsSchema,
-  runtimeContextBundleOptionsSchema,
-} from './options/basics-options.js';

@@ -1,3 +1,4 @@
+import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from '@plinth/host-kit';
 import { checkOptions, defineOptions, HTTP_TIMEOUT_MS, wholeNumberOption } from '@plinth/protocol';
 import { z } from 'zod';
 
@@ -5,7 +6,7 @@ import { z } from 'zod';
  * Limits one plugin runs under. Every limit hit is a typed error naming the plugin, the export and the
  * limit (`context.limit` is the field name below); the host and other plugins are unaffected.
  */
-export interface PluginLimits {
+export interface PluginLimits extends BundleLimits {
   /** Wall-clock time per call. Enforced by the isolated lane only; the in-thread lane is for trusted code. */
   timeoutMs: number;
   /** Guest linear memory, in 64 KiB pages: the module's declared maximum is capped to this, or refused. */
@@ -25,12 +26,6 @@ export interface PluginLimits {
   hostCallsPerCall: number;
   /** Size of the module itself. */
   moduleMaxBytes: number;
-  /** Response body size for `host_http_request` (enforced by the HTTP bundle). */
-  httpResponseMaxBytes: number;
-  /** Default timeout for `host_http_request`; a guest's `timeout_ms` is clamped to 1 s–300 s. */
-  httpTimeoutMs: number;
-  /** Events a plugin may emit per second (enforced by the events bundle). */
-  eventsPerSecond: number;
   /**
    * Instructions a metered guest may run per call (see `fuel` in openPlugin): roughly one fuel per wasm
    * instruction, one per 32 bytes of bulk memory work, 2,048 per page of `memory.grow`. Running out is
@@ -53,9 +48,7 @@ export const DEFAULT_LIMITS: Readonly<PluginLimits> = Object.freeze({
   maxVarBytes: 1 * MiB,
   hostCallsPerCall: 10_000,
   moduleMaxBytes: 32 * MiB,
-  httpResponseMaxBytes: 16 * MiB,
-  httpTimeoutMs: HTTP_TIMEOUT_MS.default,
-  eventsPerSecond: 100,
+  ...DEFAULT_BUNDLE_LIMITS,
   fuelPerCall: 100_000_000,
   fuelPerLoad: 200_000_000,
 });

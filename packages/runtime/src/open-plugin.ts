@@ -15,9 +15,9 @@ import {
 import type { ExtismLogLevel, ExtismLogSink } from './generic/guest-functions.js';
 import { extismHttpEntries } from './generic/extism-http.js';
 import { loadManifestModules } from './generic/manifest-modules.js';
-import type { HttpTransport } from './capabilities/http.js';
+import type { HttpTransport } from '@plinth/host-kit';
 import { listUserFunctions, type UserFunctions } from './generic/user-functions.js';
-import type { CallReceipt, HostBundle, HostCallContext } from './host/host-bundle.js';
+import type { CallReceipt, HostBundle, HostCallContext } from '@plinth/host-kit';
 import type { HostCallRecord } from './host/host-functions.js';
 import { createInThreadLane } from './lanes/in-thread-lane.js';
 import type { Lane, LaneFactory, LinkedModule } from './lanes/lane.js';

@@ -9,9 +9,11 @@ import {
 } from '@plinth/protocol';
 import {
   filesBundleOptionsSchema,
-  limitOverridesSchema,
   type CancellationRegistry,
   type RequestFileScope,
+} from '@plinth/host-kit';
+import {
+  limitOverridesSchema,
 } from '@plinth/runtime';
 import { z } from 'zod';
 import type { ConformanceBudgets, ConformanceOptions } from './conformance/run-conformance.js';

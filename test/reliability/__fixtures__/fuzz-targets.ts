@@ -9,9 +9,11 @@ import {
   createNamespacesBundle,
   createSecretsBundle,
   createStorageBundle,
+  type HostBundle,
+} from '@plinth/host-kit';
+import {
   openProtocolPluginFrom,
   PluginRegistry,
-  type HostBundle,
   type Lane,
 } from '@plinth/runtime';
 import { guestBytes, listGuests } from '@plinth/testkit';

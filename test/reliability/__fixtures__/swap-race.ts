@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkspaceFiles } from '@plinth/runtime';
+import type { WorkspaceFiles } from '@plinth/host-kit';
 
 const SECRET = 'TOP SECRET, outside the workspace';
 const SECRET_SHA256 = createHash('sha256').update(SECRET).digest('hex');

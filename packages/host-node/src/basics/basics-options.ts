@@ -7,7 +7,7 @@ import {
   type GuestLogSink,
   type HostClock,
   type RequestFileScope,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { z } from 'zod';
 import type { BasicBundlesOptions } from './create-basic-bundles.js';
 import type { EventEmitterBusOptions } from './event-emitter-bus.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import type { EmittedEvent, HostCallContext } from '@plinth/runtime';
+import type { EmittedEvent, HostCallContext } from '@plinth/host-kit';
 import { describe, expect, it } from 'vitest';
 import { createBasicBundles } from './create-basic-bundles.js';
 import { createEventEmitterBus } from './event-emitter-bus.js';

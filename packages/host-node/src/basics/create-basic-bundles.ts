@@ -8,7 +8,7 @@ import {
   type HostBundle,
   type HostClock,
   type RuntimeContextBundleOptions,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import {
   createEventEmitterBus,
   type EventEmitterBus,

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { checkOptions } from '@plinth/protocol';
-import type { EmittedEvent } from '@plinth/runtime';
+import type { EmittedEvent } from '@plinth/host-kit';
 import { eventEmitterBusOptionsSchema } from './basics-options.js';
 
 /** The default EventEmitter event name plugin events are emitted under. */

@@ -1,5 +1,5 @@
 import { checkOptions } from '@plinth/protocol';
-import type { GuestLogEntry, GuestLogSink } from '@plinth/runtime';
+import type { GuestLogEntry, GuestLogSink } from '@plinth/host-kit';
 import { jsonLogSinkOptionsSchema } from './basics-options.js';
 
 /** What `createJsonLogSink` needs: the stream to write to. */

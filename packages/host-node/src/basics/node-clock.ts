@@ -1,5 +1,5 @@
 import { checkOptions } from '@plinth/protocol';
-import type { HostClock } from '@plinth/runtime';
+import type { HostClock } from '@plinth/host-kit';
 import { nodeClockOptionsSchema } from './basics-options.js';
 
 /** What `createNodeClock` may be told. */

@@ -5,7 +5,6 @@ import { checkOptions, PlinthError } from '@plinth/protocol';
 import {
   openPlugin,
   openProtocolPluginFrom,
-  type HostBundle,
   type OpenPluginOptions,
   type LaneFactory,
   type OpenProtocolPluginOptions,
@@ -13,6 +12,9 @@ import {
   type PluginOpener,
   type PluginRegistry,
 } from '@plinth/runtime';
+import {
+  type HostBundle,
+} from '@plinth/host-kit';
 import { writeManifestCache, readManifestCache } from './manifest-cache.js';
 import { readConfigSidecar } from './config-sidecar.js';
 import { errorMessage } from './directory-error.js';

@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { WorkspaceFileError } from '@plinth/runtime';
+import { WorkspaceFileError } from '@plinth/host-kit';
 import { fileErrorFromNode, hasCode } from './errno.js';
 
 /** Where a workspace path really is, after symlinks, once it is known to stay inside the root. */

@@ -1,4 +1,4 @@
-import { WorkspaceFileError, type WorkspaceFileErrorReason } from '@plinth/runtime';
+import { WorkspaceFileError, type WorkspaceFileErrorReason } from '@plinth/host-kit';
 
 const REASONS: Readonly<Record<string, WorkspaceFileErrorReason>> = {
   ENOENT: 'not_found',

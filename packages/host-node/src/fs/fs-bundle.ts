@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { checkOptions } from '@plinth/protocol';
-import { createFilesBundle, type FilesBundleOptions, type HostBundle } from '@plinth/runtime';
+import { createFilesBundle, type FilesBundleOptions, type HostBundle } from '@plinth/host-kit';
 import { fsBundleOptionsSchema } from './fs-options.js';
 import { createNodeWorkspaceFiles, type NodeWorkspaceFilesOptions } from './node-workspace-files.js';
 

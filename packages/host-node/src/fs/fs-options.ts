@@ -1,5 +1,5 @@
 import { defineOptions } from '@plinth/protocol';
-import { filesBundleOptionsSchema } from '@plinth/runtime';
+import { filesBundleOptionsSchema } from '@plinth/host-kit';
 import { z } from 'zod';
 import { pathListOption, pathOption } from '../shared-options.js';
 import type { FsBundleOptions } from './fs-bundle.js';

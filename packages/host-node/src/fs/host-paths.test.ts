@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkspaceFiles } from '@plinth/runtime';
+import type { WorkspaceFiles } from '@plinth/host-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeWorkspaceFiles } from './node-workspace-files.js';
 

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAllowAllChecker } from '@plinth/permissions';
 import { getHostFunction, type HostFunctionName } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, WorkspaceFileError } from '@plinth/runtime';
+import type { HostAnswer, HostBundle, WorkspaceFileError } from '@plinth/host-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsBundle } from './fs-bundle.js';
 import { createNodeWorkspaceFiles, TEMP_FILE_PREFIX } from './node-workspace-files.js';

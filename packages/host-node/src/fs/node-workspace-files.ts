@@ -21,7 +21,7 @@ import {
   WorkspaceFileError,
   type WorkspaceEntry,
   type WorkspaceFiles,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { createContainment, type ContainedPath } from './contained-path.js';
 import { fileErrorFromNode, hasCode } from './errno.js';
 import { nodeWorkspaceFilesOptionsSchema } from './fs-options.js';

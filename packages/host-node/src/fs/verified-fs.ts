@@ -1,6 +1,6 @@
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkspaceFileError } from '@plinth/runtime';
+import { WorkspaceFileError } from '@plinth/host-kit';
 
 /*
  * Check-then-use, closed. A path is checked by real path first; then the host opens it without following a

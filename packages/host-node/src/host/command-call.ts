@@ -1,5 +1,6 @@
 import { PlinthError, type JsonValue } from '@plinth/protocol';
-import type { CancellationRegistry, CommandCallOptions } from '@plinth/runtime';
+import type { CancellationRegistry } from '@plinth/host-kit';
+import type { CommandCallOptions } from '@plinth/runtime';
 import type { NodeHostCommandOptions } from './node-host-types.js';
 
 /** The params key that carries a call's cancellation token to the guest. */

@@ -12,10 +12,12 @@ import {
   type CancellationRegistry,
   type FileEvent,
   type HostBundle,
-  type PluginLimits,
-  type PluginRegistry,
   type QuotaPolicySource,
   type HttpTransport,
+} from '@plinth/host-kit';
+import {
+  type PluginLimits,
+  type PluginRegistry,
 } from '@plinth/runtime';
 import { createBasicBundles } from '../basics/index.js';
 import { createNodeWorkspaceFiles, type HostPaths } from '../fs/index.js';

@@ -10,15 +10,17 @@ import type {
 } from '@plinth/protocol';
 import type {
   CallRecord,
-  KeyValueStore,
   LaneKind,
-  NamespaceStore,
   PluginInfo,
   PluginLimits,
   RegistryChange,
-  SecretStore,
   UserFunctions,
 } from '@plinth/runtime';
+import type {
+  KeyValueStore,
+  NamespaceStore,
+  SecretStore,
+} from '@plinth/host-kit';
 import type { SignatureStatus } from '@plinth/signing';
 import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/index.js';
 

@@ -1,5 +1,5 @@
 import { defineOptions } from '@plinth/protocol';
-import { httpBundleOptionsSchema } from '@plinth/runtime';
+import { httpBundleOptionsSchema } from '@plinth/host-kit';
 import { z } from 'zod';
 import { hostListOption, resolveOption } from '../shared-options.js';
 import type { AddressPolicyOptions } from './address-policy.js';

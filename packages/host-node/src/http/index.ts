@@ -1,6 +1,6 @@
 // @plinth/host-node/http: host_http_request on undici, refusing private destinations by resolved address.
 import { checkOptions } from '@plinth/protocol';
-import { createHttpBundle, type HostBundle, type HttpBundleOptions } from '@plinth/runtime';
+import { createHttpBundle, type HostBundle, type HttpBundleOptions } from '@plinth/host-kit';
 import { nodeHttpBundleOptionsSchema } from './http-options.js';
 import {
   createNodeHttpTransport,

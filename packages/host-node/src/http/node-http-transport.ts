@@ -1,6 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import { checkOptions } from '@plinth/protocol';
-import type { HttpTransport, HttpTransportFailure, HttpTransportResponse } from '@plinth/runtime';
+import type { HttpTransport, HttpTransportFailure, HttpTransportResponse } from '@plinth/host-kit';
 import { Agent, buildConnector, request } from 'undici';
 import { createAddressPolicy, stripBrackets, type AddressPolicyOptions } from './address-policy.js';
 import { nodeHttpTransportOptionsSchema } from './http-options.js';

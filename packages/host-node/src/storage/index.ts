@@ -11,7 +11,7 @@ import {
   type NamespacesBundleOptions,
   type SyncSecretStore,
   type StoredValueBundleOptions,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { openStorageDatabase, type OpenDatabaseOptions } from './sqlite-database.js';
 import { createSqliteNamespaceStore } from './sqlite-namespace-store.js';
 import { createSqliteKeyValueStore, createSqliteSecretStore } from './sqlite-scoped-store.js';

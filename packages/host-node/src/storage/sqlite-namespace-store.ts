@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { JsonValue } from '@plinth/protocol';
-import type { NamespaceObjectInfo, NamespaceRecord, SyncNamespaceStore } from '@plinth/runtime';
+import type { NamespaceObjectInfo, NamespaceRecord, SyncNamespaceStore } from '@plinth/host-kit';
 
 interface NamespaceRow {
   id: string;

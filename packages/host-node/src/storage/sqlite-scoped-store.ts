@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SyncKeyValueStore, SyncSecretStore } from '@plinth/runtime';
+import type { SyncKeyValueStore, SyncSecretStore } from '@plinth/host-kit';
 
 /** `(plugin_id, key)` as two columns of one primary key: no encoding, so nothing can collide. */
 function scopedTable<V>(database: Database.Database, table: 'kv' | 'secrets') {

@@ -1,5 +1,5 @@
 import { defineOptions, objectOption } from '@plinth/protocol';
-import { namespacesBundleOptionsSchema } from '@plinth/runtime';
+import { namespacesBundleOptionsSchema } from '@plinth/host-kit';
 import { z } from 'zod';
 import { pathOption } from '../shared-options.js';
 import type { SqliteStorageBundleOptions, SqliteStores } from './index.js';

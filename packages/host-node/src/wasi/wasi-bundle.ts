@@ -2,15 +2,17 @@ import type { ResourceLimits } from 'node:worker_threads';
 import { checkOptions, type HostFunctionRequest } from '@plinth/protocol';
 import {
   capMemory,
-  createPermissionGate,
   DEFAULT_LIMITS,
   inspectModule,
   WASI_NAMESPACE,
+} from '@plinth/runtime';
+import {
+  createPermissionGate,
   type HostAnswer,
   type HostBundle,
   type HostCallContext,
   type PermissionGateOptions,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { toSandboxPath } from './sandbox-path.js';
 import { runWasiModule } from './run-wasi-module.js';
 import { wasiBundleOptionsSchema } from './wasi-options.js';

@@ -1,6 +1,6 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { defineOptions, functionOption } from '@plinth/protocol';
-import { permissionGateOptionsSchema } from '@plinth/runtime';
+import { permissionGateOptionsSchema } from '@plinth/host-kit';
 import { z } from 'zod';
 import { pathOption } from '../shared-options.js';
 import type { ReadPluginModule, WasiBundleOptions } from './wasi-bundle.js';

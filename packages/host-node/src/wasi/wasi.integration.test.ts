@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAllowAllChecker, createMemoryAuditSink, createPolicyChecker } from '@plinth/permissions';
-import type { HostAnswer, HostCallContext, HostBundle } from '@plinth/runtime';
+import type { HostAnswer, HostCallContext, HostBundle } from '@plinth/host-kit';
 import { getHostFunction } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
 import { toSandboxPath } from './sandbox-path.js';

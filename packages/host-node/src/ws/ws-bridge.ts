@@ -6,7 +6,7 @@ import {
   type HostAnswer,
   type HostBundle,
   type HostCallContext,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { WebSocket } from 'ws';
 import { createAddressPolicy, stripBrackets, type AddressPolicyOptions } from '../http/address-policy.js';
 import { createGuardedLookup, findBlockedAddressError, type ResolveHost } from '../http/guarded-lookup.js';

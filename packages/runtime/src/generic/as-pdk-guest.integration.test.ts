@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import createPlugin, { type CallContext } from '@extism/extism';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpTransport } from '../capabilities/http.js';
+import type { HttpTransport } from '@plinth/host-kit';
 import { createIsolatedLane } from '../node/isolated-lane.js';
 import { openPlugin, type GenericPlugin, type OpenPluginOptions } from '../open-plugin.js';
 import type { ExtismLogLine } from './guest-functions.js';

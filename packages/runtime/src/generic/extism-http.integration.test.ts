@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpTransport } from '../capabilities/http.js';
+import type { HttpTransport } from '@plinth/host-kit';
 import { createIsolatedLane } from '../node/isolated-lane.js';
 import { openPlugin } from '../open-plugin.js';
 import { httpGuest } from '../node/__fixtures__/generic-guests.js';

@@ -1,8 +1,8 @@
 import { makeDecision, prepareTarget, type PermissionChecker } from '@plinth/permissions';
 import { getHostFunction } from '@plinth/protocol';
-import { decodeBase64, encodeBase64 } from '../capabilities/base64.js';
-import { createHttpBundle, type HttpTransport } from '../capabilities/http.js';
-import type { HostCallContext } from '../host/host-bundle.js';
+import { decodeBase64, encodeBase64 } from '@plinth/host-kit/engine';
+import { createHttpBundle, type HttpTransport } from '@plinth/host-kit';
+import type { HostCallContext } from '@plinth/host-kit';
 import { EXTISM_KERNEL_NAMESPACE } from '../module/validate-imports.js';
 import { userFunctionError, type UserFunctionEntry } from './user-functions.js';
 

@@ -1,5 +1,5 @@
 import { PlinthError } from '@plinth/protocol';
-import { decodeBase64 } from '../capabilities/base64.js';
+import { decodeBase64 } from '@plinth/host-kit/engine';
 import type { LinkedModule } from '../lanes/lane.js';
 import { loadCheckedModule, type LoadModuleOptions, type LoadedModule } from '../loader/load-module.js';
 import { readModuleSource } from '../loader/module-source.js';

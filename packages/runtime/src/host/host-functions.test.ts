@@ -3,9 +3,9 @@ import createPlugin from '@extism/extism';
 import { HOST_FUNCTION_NAMESPACE, HOST_FUNCTIONS } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
 import { wat } from '../__fixtures__/wat.js';
-import { combineBundles, type HostBundle } from './host-bundle.js';
+import { combineBundles, type HostBundle } from '@plinth/host-kit';
 import { createHostFunctions, type HostCallRecord } from './host-functions.js';
-import { hostCallRecord } from './serve-host-call.js';
+import { hostCallRecord } from '@plinth/host-kit/engine';
 
 const guest = (path: string) =>
   readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));

@@ -1,14 +1,12 @@
 import { checkOptions, HOST_FUNCTIONS, type HostFunctionSpec } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from './host-bundle.js';
+import type { HostBundle, HostCallContext, HostCallRecord, ServedHostCall } from '@plinth/host-kit';
 import {
   createHostCallState,
   hostCallRecord,
   serveHostCall,
   type AnyHostHandler,
-  type HostCallRecord,
   type HostCallState,
-  type ServedHostCall,
-} from './serve-host-call.js';
+} from '@plinth/host-kit/engine';
 
 import { hostFunctionsOptionsSchema } from '../options/loading-options.js';
 import { blockBytes, type ExtismCallContext } from '../lanes/extism-blocks.js';
@@ -18,7 +16,8 @@ const decoder = new TextDecoder();
 const decodeText = (bytes: Uint8Array): string =>
   decoder.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
 
-export type { HostCallRecord, HostCallState } from './serve-host-call.js';
+export type { HostCallRecord } from '@plinth/host-kit';
+export type { HostCallState } from '@plinth/host-kit/engine';
 
 /** Options of `createHostFunctions`: the bundle that serves the catalogue and the per-call limit. */
 export interface HostFunctionsOptions {

@@ -1,7 +1,7 @@
 import { PlinthError, type PlinthErrorContext } from '@plinth/protocol';
 import { describeCall } from '../call-errors.js';
-import type { HostCallContext } from '../host/host-bundle.js';
-import type { HostCallState } from '../host/serve-host-call.js';
+import type { HostCallContext } from '@plinth/host-kit';
+import type { HostCallState } from '@plinth/host-kit/engine';
 import type { PluginLimits } from '../limits.js';
 
 /** The error context of one call: plugin, version and export. */

@@ -1,6 +1,6 @@
 import type { Manifest } from '@extism/extism';
 import type { ExtismLogLevel, ExtismLogSink } from '../generic/guest-functions.js';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallContext } from '@plinth/host-kit';
 import type { LinkedModule } from './lane.js';
 
 /** What @extism/extism instantiates: the module alone, or the module named `main` with its linked modules. */

@@ -3,7 +3,7 @@ import type * as ExtismSdk from '@extism/extism';
 import { loadExtism } from '../extism-module.js';
 import { checkOptions, HOST_FUNCTION_NAMESPACE, PlinthError } from '@plinth/protocol';
 import { toCallError } from '../call-errors.js';
-import type { CallReceipt, HostCallContext } from '../host/host-bundle.js';
+import type { CallReceipt, HostCallContext } from '@plinth/host-kit';
 import { bindInThread, effectiveLogLevel, guestFunctionEntries } from '../generic/guest-functions.js';
 import { buildHostFunctions } from '../host/host-functions.js';
 import { extismLogger, mainModuleManifest } from './extism-plugin-options.js';

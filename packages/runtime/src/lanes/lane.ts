@@ -1,4 +1,4 @@
-import type { HostBundle, HostCallContext } from '../host/host-bundle.js';
+import type { HostBundle, HostCallContext } from '@plinth/host-kit';
 import type { HostCallRecord } from '../host/host-functions.js';
 import type { ExtismLogLevel, ExtismLogSink } from '../generic/guest-functions.js';
 import type { UserFunctionEntry } from '../generic/user-functions.js';

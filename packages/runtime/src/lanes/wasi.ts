@@ -7,7 +7,7 @@
  */
 
 import { EXTISM_LOG_LEVELS, type ExtismLogLevel, type ExtismLogSink } from '../generic/guest-functions.js';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallContext } from '@plinth/host-kit';
 
 export { GuestExit } from './guest-exit.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wat } from '../__fixtures__/wat.js';
-import type { CallReceipt } from '../host/host-bundle.js';
+import type { CallReceipt } from '@plinth/host-kit';
 import { createCompileCache } from '../loader/compile-cache.js';
 import {
   openPlugin,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createAllowAllChecker } from '@plinth/permissions';
 import { describe, expect, it } from 'vitest';
-import type { HostBundle } from '../host/host-bundle.js';
+import type { HostBundle } from '@plinth/host-kit';
 import { openProtocolPluginFrom, type OpenProtocolPluginOptions } from '../open-plugin.js';
 import { PluginRegistry } from '../registry/plugin-registry.js';
 import { createIsolatedLane } from './isolated-lane.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getHostFunction, PlinthError } from '@plinth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HostCallRecord } from '../host/serve-host-call.js';
+import type { HostCallRecord } from '@plinth/host-kit';
 import type { Lane } from '../lanes/lane.js';
 import { resolveLimits, type PluginLimits } from '../limits.js';
 import { capMemory } from '../module/cap-memory.js';

@@ -7,13 +7,13 @@ import {
   type PlinthError,
   type PlinthErrorContext,
 } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../host/host-bundle.js';
+import type { HostBundle, HostCallContext } from '@plinth/host-kit';
 import {
   createHostCallState,
   hostCallRecord,
   serveHostCall,
   type AnyHostHandler,
-} from '../host/serve-host-call.js';
+} from '@plinth/host-kit/engine';
 import { CallGate } from '../lanes/call-gate.js';
 import { beginCall, callErrorContext, checkCallLimits, outputTooLargeError } from '../lanes/call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';

@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { PlinthError } from '@plinth/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { wat } from '../__fixtures__/wat.js';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallContext } from '@plinth/host-kit';
 import type { Lane } from '../lanes/lane.js';
 import { resolveLimits, type PluginLimits } from '../limits.js';
 import { openProtocolPluginFrom } from '../open-plugin.js';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { extismManifestSchema, snakeCaseManifest } from '../generic/extism-manifest.js';
 import type { ExtismLogSink } from '../generic/guest-functions.js';
 import type { UserFunctionEntry, UserHostFunction } from '../generic/user-functions.js';
-import type { HttpTransport } from '../capabilities/http.js';
+import type { HttpTransport } from '@plinth/host-kit';
 import type { HostFunctionsOptions } from '../host/host-functions.js';
 import type { LaneFactory, LaneOptions } from '../lanes/lane.js';
 import { limitOverridesSchema, pluginLimitsSchema } from '../limits.js';
@@ -21,8 +21,8 @@ import type { ModuleSource } from '../loader/module-source.js';
 import type { OpenPluginOptions, OpenProtocolPluginOptions } from '../open-plugin.js';
 import type { ProtocolLog } from '../protocol/protocol-log.js';
 import type { ProtocolPluginOptions } from '../protocol/protocol-plugin.js';
+import { bundleOption } from '@plinth/host-kit';
 import {
-  bundleOption,
   bytesOption,
   hostAppVersionOption,
   jsonObjectOption,

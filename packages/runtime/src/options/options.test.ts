@@ -1,18 +1,23 @@
 import { createDenyAllChecker } from '@plinth/permissions';
 import { OptionsError, type OptionsProblem } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
-import { createBasicBundle } from '../capabilities/basics/basic-bundle.js';
-import { CancellationRegistry, createCancellationBundle } from '../capabilities/basics/cancellation.js';
-import { createClockBundle } from '../capabilities/basics/clock.js';
-import { createEventsBundle } from '../capabilities/basics/events.js';
-import { createLogBundle } from '../capabilities/basics/log.js';
-import { createRequestFileBundle, RequestFileScope } from '../capabilities/basics/request-file.js';
-import { createRuntimeContextBundle } from '../capabilities/basics/runtime-context.js';
-import { createFilesBundle } from '../capabilities/files.js';
-import { createHttpBundle } from '../capabilities/http.js';
-import { createNamespacesBundle } from '../capabilities/namespaces.js';
-import { createPermissionGate } from '../capabilities/permission-gate.js';
-import { createSecretsBundle, createStorageBundle } from '../capabilities/storage.js';
+import {
+  CancellationRegistry,
+  createBasicBundle,
+  createCancellationBundle,
+  createClockBundle,
+  createEventsBundle,
+  createFilesBundle,
+  createHttpBundle,
+  createLogBundle,
+  createNamespacesBundle,
+  createPermissionGate,
+  createRequestFileBundle,
+  createRuntimeContextBundle,
+  createSecretsBundle,
+  createStorageBundle,
+  RequestFileScope,
+} from '@plinth/host-kit';
 import { createHostFunctions } from '../host/host-functions.js';
 import { createInThreadLane } from '../lanes/in-thread-lane.js';
 import { DEFAULT_LIMITS, resolveLimits } from '../limits.js';

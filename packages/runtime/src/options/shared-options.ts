@@ -1,8 +1,6 @@
-import type { AuditSink, PermissionChecker } from '@plinth/permissions';
+import { checkerOption, positiveNumberOption } from '@plinth/host-kit';
 import {
   defineOptions,
-  functionOption,
-  HOST_FUNCTION_NAMES,
   isSemver,
   objectOption,
   type JsonObject,
@@ -13,17 +11,7 @@ import type { Lane } from '../lanes/lane.js';
 
 /** Option schemas several runtime factories share. */
 
-export const checkerOption = objectOption<PermissionChecker>(
-  'a PermissionChecker (with check and checkAsync)',
-  ['check', 'checkAsync'],
-);
-
-export const auditOption = functionOption<AuditSink>('an AuditSink (a function taking each decision)');
-
-/** Keys are catalogue names (a misspelt one would otherwise become a silent stub), values handlers. */
-export const bundleOption = z
-  .partialRecord(z.enum(HOST_FUNCTION_NAMES), functionOption('a host-function handler').optional())
-  .describe('a HostBundle (host-function handlers by catalogue name)');
+export { checkerOption, positiveNumberOption };
 
 export const laneOption = objectOption<Lane>('a Lane (with call, hasExport and close)', [
   'call',
@@ -42,8 +30,6 @@ export const hostAppVersionOption = z
   .string()
   .refine(isSemver, { error: 'a semantic version such as "1.2.3"' })
   .describe('a semantic version such as "1.2.3"');
-
-export const positiveNumberOption = z.number().positive().describe('a positive number');
 
 export const stringMapOption = z.record(z.string(), z.string()).describe('an object of string values');
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PlinthError } from '@plinth/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallContext } from '@plinth/host-kit';
 import { createInThreadLane } from '../lanes/in-thread-lane.js';
 import type { Lane, LaneCallResult } from '../lanes/lane.js';
 import { resolveLimits } from '../limits.js';

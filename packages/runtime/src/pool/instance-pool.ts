@@ -1,5 +1,5 @@
 import { checkOptions, type PlinthErrorContext } from '@plinth/protocol';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallContext } from '@plinth/host-kit';
 import type { Lane, LaneCallResult } from '../lanes/lane.js';
 import { RECYCLE_CODES } from './pool-errors.js';
 import { createPool, type PoolStats } from './pool.js';

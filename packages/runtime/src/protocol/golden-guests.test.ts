@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PlinthError, type JsonValue } from '@plinth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HostBundle } from '../host/host-bundle.js';
+import type { HostBundle } from '@plinth/host-kit';
 import { testLane, type SpyLane } from './__fixtures__/scripted-guest.js';
 import { commandErrorKind } from './guest-output.js';
 import { openProtocolPlugin, type ProtocolPlugin } from './protocol-plugin.js';

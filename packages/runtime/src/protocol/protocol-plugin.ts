@@ -20,7 +20,7 @@ import {
 } from '@plinth/protocol';
 import { describeCall } from '../call-errors.js';
 import { LIMIT_CODES } from '../limit-codes.js';
-import type { CallReceipt, HostCallContext } from '../host/host-bundle.js';
+import type { CallReceipt, HostCallContext } from '@plinth/host-kit';
 import type { Lane, LaneCallResult } from '../lanes/lane.js';
 import type { CommandCallOptions, ExportCallOptions } from '../registry/plugin-handle.js';
 import { createCommandRequestEncoder, type CommandRequestEncoder } from './command-request.js';

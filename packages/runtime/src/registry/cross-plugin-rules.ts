@@ -1,5 +1,5 @@
 import { MAX_PLUGIN_COMMAND_DEPTH, type HostFunctionRequest } from '@plinth/protocol';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallContext } from '@plinth/host-kit';
 
 /** A cross-plugin command refused by the rules: which rule, and the message the caller gets. */
 export interface CrossPluginRefusal {

@@ -6,7 +6,7 @@ import type {
   JsonValue,
   PlinthError,
 } from '@plinth/protocol';
-import type { CallReceipt } from '../host/host-bundle.js';
+import type { CallReceipt } from '@plinth/host-kit';
 
 /** What one command call carries besides its params. */
 export interface CommandCallOptions {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createAllowAllChecker } from '@plinth/permissions';
 import { PlinthError, type JsonValue } from '@plinth/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import type { HostBundle } from '../host/host-bundle.js';
+import type { HostBundle } from '@plinth/host-kit';
 import { createInThreadLane } from '../lanes/in-thread-lane.js';
 import { resolveLimits } from '../limits.js';
 import { ProtocolPlugin } from '../protocol/protocol-plugin.js';

@@ -11,14 +11,14 @@ import {
   type JsonValue,
   type PlinthErrorCode,
 } from '@plinth/protocol';
-import type { CallReceipt, HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
+import type { CallReceipt, HostAnswer, HostBundle, HostCallContext } from '@plinth/host-kit';
 import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
 import { crossPluginRefusal } from './cross-plugin-rules.js';
 import type { CommandCallOptions, ExportCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
 import { Slot } from './slot.js';
 import { pluginRegistryOptionsSchema } from '../options/registry-options.js';
 import { CallTelemetry } from '../telemetry/call-telemetry.js';
-import { recordDenial } from '../telemetry/call-trace.js';
+import { recordDenial } from '@plinth/host-kit/engine';
 
 /**
  * `active`: serving calls; `failed`: no instance yet (its first load is still running); `quarantined`: calls

@@ -1,8 +1,12 @@
 import { context, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { CommandResponse, PlinthError } from '@plinth/protocol';
-import type { CallReceipt } from '../host/host-bundle.js';
-import { CallTrace } from './call-trace.js';
-import { runtimeInstruments, runtimeTracer, type RuntimeInstruments } from './instruments.js';
+import type { CallReceipt } from '@plinth/host-kit';
+import {
+  CallTrace,
+  runtimeInstruments,
+  runtimeTracer,
+  type RuntimeInstruments,
+} from '@plinth/host-kit/engine';
 
 /** What a registry call is, as its span and metrics name it. */
 export interface TelemetryCall {

@@ -2,10 +2,10 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { createPolicyChecker } from '@plinth/permissions';
 import { PlinthError, type CommandResponse, type HostFunctionName } from '@plinth/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogBundle } from '../capabilities/basics/log.js';
-import { createPermissionGate } from '../capabilities/permission-gate.js';
-import { combineBundles, type CallReceipt, type HostBundle } from '../host/host-bundle.js';
-import { serveBundleCall } from '../host/serve-host-call.js';
+import { createLogBundle } from '@plinth/host-kit';
+import { createPermissionGate } from '@plinth/host-kit';
+import { combineBundles, type CallReceipt, type HostBundle } from '@plinth/host-kit';
+import { serveBundleCall } from '@plinth/host-kit';
 import type { PluginHandle } from '../registry/plugin-handle.js';
 import { PluginRegistry } from '../registry/plugin-registry.js';
 import {

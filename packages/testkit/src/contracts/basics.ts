@@ -8,7 +8,7 @@ import {
   type HostCallContext,
   type RedactKey,
   type RuntimeContextProvider,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { describe, expect, it } from 'vitest';
 import { callWireSync } from './wire.js';
 import { createManualClock, type ManualClock } from '../twins/basics.js';

@@ -6,7 +6,7 @@ import {
   type PermissionChecker,
 } from '@plinth/permissions';
 import type { HostFunctionName } from '@plinth/protocol';
-import type { FileEvent, HostBundle } from '@plinth/runtime';
+import type { FileEvent, HostBundle } from '@plinth/host-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callWireSync } from './wire.js';
 

@@ -5,7 +5,7 @@ import {
   type HttpBundleOptions,
   type HttpTransport,
   type HttpTransportRequest,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWire } from './wire.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createPolicyChecker, type PermissionChecker } from '@plinth/permissions';
 import type { HostFunctionName } from '@plinth/protocol';
-import { createNamespacesBundle, type HostBundle, type NamespaceStore } from '@plinth/runtime';
+import { createNamespacesBundle, type HostBundle, type NamespaceStore } from '@plinth/host-kit';
 import { describe, expect, it } from 'vitest';
 import { withContractSubject } from './storage.js';
 import { storeReadFor, wireCallFor } from './subject-timing.js';

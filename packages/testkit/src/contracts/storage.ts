@@ -12,7 +12,7 @@ import {
   type HostBundle,
   type KeyValueStore,
   type SecretStore,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeReadFor, wireCallFor } from './subject-timing.js';
 import { callWireAny } from './wire.js';

@@ -1,5 +1,5 @@
 import { createAllowAllChecker } from '@plinth/permissions';
-import { createStorageBundle, type KeyValueStore } from '@plinth/runtime';
+import { createStorageBundle, type KeyValueStore } from '@plinth/host-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryKeyValueStore } from '../twins/storage.js';
 import { withContractSubject } from './storage.js';

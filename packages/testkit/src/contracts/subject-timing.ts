@@ -1,5 +1,5 @@
 import type { HostFunctionName } from '@plinth/protocol';
-import type { HostBundle, MaybePromise } from '@plinth/runtime';
+import type { HostBundle, MaybePromise } from '@plinth/host-kit';
 import { callWireAny, callWireSync, type WireCaller } from './wire.js';
 
 /** Whether a store subject promises to answer at once; the store suites check that promise. */

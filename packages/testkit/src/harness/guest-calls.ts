@@ -1,5 +1,6 @@
 import { PlinthError } from '@plinth/protocol';
-import type { CallReceipt, HostCallContext, Lane, LaneFactory, LaneOutputDecoder } from '@plinth/runtime';
+import type { CallReceipt, HostCallContext } from '@plinth/host-kit';
+import type { Lane, LaneFactory, LaneOutputDecoder } from '@plinth/runtime';
 import type { HarnessCall } from './transcript.js';
 
 /** What a guest call is before it runs: the export, and the command or event it carries. */

@@ -2,10 +2,12 @@ import type { PermissionChecker } from '@plinth/permissions';
 import { checkOptions, type JsonValue } from '@plinth/protocol';
 import {
   createPermissionGate,
-  crossPluginRefusal,
-  type CrossPluginRefusal as RefusalByRule,
   type HostAnswer,
   type HostBundle,
+} from '@plinth/host-kit';
+import {
+  crossPluginRefusal,
+  type CrossPluginRefusal as RefusalByRule,
 } from '@plinth/runtime';
 import { pluginCommandBundleOptionsSchema } from '../testkit-options.js';
 import type { PluginHarness } from './plugin-harness.js';

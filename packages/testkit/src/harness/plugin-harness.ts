@@ -21,17 +21,19 @@ import {
 import {
   combineBundles,
   createHttpBundle,
-  createInThreadLane,
   createNamespacesBundle,
   createSecretsBundle,
   createStorageBundle,
-  openPlugin,
-  openProtocolPluginFrom,
-  DEFAULT_LIMITS,
   storageQuotaFromPolicy,
   type CallReceipt,
   type FileEvent,
   type HostBundle,
+} from '@plinth/host-kit';
+import {
+  createInThreadLane,
+  openPlugin,
+  openProtocolPluginFrom,
+  DEFAULT_LIMITS,
   type LaneCallResult,
   type LaneFactory,
   type PluginLimits,

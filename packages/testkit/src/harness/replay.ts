@@ -1,5 +1,5 @@
 import { getHostFunction, isHostFunctionName, type HostFunctionName } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '@plinth/runtime';
+import type { HostAnswer, HostBundle, HostCallContext } from '@plinth/host-kit';
 import type { Transcript, TranscriptHostCall } from './transcript.js';
 
 /** A host call the replayed plugin made that the transcript has no answer for. */

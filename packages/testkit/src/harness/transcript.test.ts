@@ -1,7 +1,8 @@
 import { createPolicyChecker } from '@plinth/permissions';
-import { createPermissionGate, openProtocolPluginFrom, type HostBundle } from '@plinth/runtime';
+import { createPermissionGate, type HostBundle } from '@plinth/host-kit';
+import { openProtocolPluginFrom } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
-import { guestBytes, guestPath } from '../guests/catalogue.js';
+import { guestBytes, guestPath } from '@plinth/guests';
 import '../vitest/index.js';
 import { transcriptSnapshot } from '../vitest/index.js';
 import { createPluginHarness } from './plugin-harness.js';

@@ -1,6 +1,6 @@
 import type { AuditSink, PermissionDecision } from '@plinth/permissions';
 import { getHostFunction, isHostFunctionName } from '@plinth/protocol';
-import type { HostBundle, HostCallContext, HostCallRecord } from '@plinth/runtime';
+import type { HostBundle, HostCallContext, HostCallRecord } from '@plinth/host-kit';
 
 /** One host call as a plugin made it: what it asked, what it got back, and the permission decisions. */
 export interface TranscriptHostCall {

@@ -10,7 +10,7 @@ import {
   type HostClock,
   type RedactKey,
   type RuntimeContextProvider,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { checkOptions, type JsonValue } from '@plinth/protocol';
 import { memoryBasicsOptionsSchema } from '../testkit-options.js';
 

@@ -8,7 +8,7 @@ import {
   type HostBundle,
   type WorkspaceEntry,
   type WorkspaceFiles,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { memoryFsBundleOptionsSchema, memoryWorkspaceFilesArgumentsSchema } from '../testkit-options.js';
 
 /** What `createMemoryWorkspaceFiles` may be told. */

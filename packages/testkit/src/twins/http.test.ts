@@ -1,4 +1,4 @@
-import type { HttpTransportRequest } from '@plinth/runtime';
+import type { HttpTransportRequest } from '@plinth/host-kit';
 import { describe, expect, it } from 'vitest';
 import { createRouteTableTransport } from './http.js';
 

@@ -3,7 +3,7 @@ import type {
   HttpTransportFailure,
   HttpTransportRequest,
   HttpTransportResponse,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 
 /** What a route answers: a response (body as text or bytes), or a transport failure such as a timeout. */
 export type RouteAnswer =

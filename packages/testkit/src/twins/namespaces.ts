@@ -4,7 +4,7 @@ import type {
   NamespaceObjectInfo,
   NamespaceRecord,
   SyncNamespaceStore,
-} from '@plinth/runtime';
+} from '@plinth/host-kit';
 import { compareCodePoints } from './storage.js';
 
 /** A copy of a MemoryNamespaceStore's contents, for assertions. */

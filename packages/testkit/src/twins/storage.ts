@@ -1,4 +1,4 @@
-import type { SyncKeyValueStore, SyncSecretStore } from '@plinth/runtime';
+import type { SyncKeyValueStore, SyncSecretStore } from '@plinth/host-kit';
 
 /** One stored entry, as a snapshot shows it. */
 export interface StoredEntry<V> {

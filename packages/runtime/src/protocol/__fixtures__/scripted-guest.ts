@@ -1,5 +1,5 @@
 import { wat } from '../../__fixtures__/wat.js';
-import type { HostBundle } from '../../host/host-bundle.js';
+import type { HostBundle } from '@plinth/host-kit';
 import type { HostCallRecord } from '../../host/host-functions.js';
 import { createInThreadLane } from '../../lanes/in-thread-lane.js';
 import type { Lane } from '../../lanes/lane.js';

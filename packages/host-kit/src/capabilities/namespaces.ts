@@ -7,9 +7,9 @@ import {
   type HostFunctionRequest,
   type JsonValue,
 } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
+import type { HostAnswer, HostBundle, HostCallContext } from '../bundle/host-bundle.js';
 import { namespacesBundleOptionsSchema } from '../options/capability-options.js';
-import { andThen, permissionGate, type PermissionGate } from './permission-gate.js';
+import { andThen, permissionGate, type PermissionGate } from '../bundle/permission-gate.js';
 import {
   decodeStoredBase64,
   encodeStoredBase64,

@@ -1,6 +1,6 @@
 import { LOCAL_TIME_PATTERN } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
-import type { HostCallContext } from '../../host/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { createClockBundle, formatLocalTime, systemClock } from './clock.js';
 
 const context: HostCallContext = { pluginId: 'acme.clock', exportName: 'handle_command' };

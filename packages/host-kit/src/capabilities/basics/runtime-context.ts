@@ -1,5 +1,5 @@
 import { checkOptions, type JsonObject, type JsonValue } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
+import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
 import { runtimeContextBundleOptionsSchema } from '../../options/basics-options.js';
 
 /**

@@ -1,6 +1,6 @@
 import { checkOptions, type JsonValue } from '@plinth/protocol';
-import type { HostBundle } from '../../host/host-bundle.js';
-import { DEFAULT_LIMITS } from '../../limits.js';
+import type { HostBundle } from '../../bundle/host-bundle.js';
+import { DEFAULT_BUNDLE_LIMITS } from '../../bundle-limits.js';
 import { eventsBundleOptionsSchema } from '../../options/basics-options.js';
 import { RateLimiter, type NowMs } from './rate-limiter.js';
 
@@ -38,7 +38,7 @@ export function createEventsBundle(options: EventsBundleOptions): HostBundle {
   checkOptions('createEventsBundle', eventsBundleOptionsSchema, options);
   const { emit, onDropped } = options;
   const limiter = new RateLimiter({
-    ratePerSecond: options.eventsPerSecond ?? DEFAULT_LIMITS.eventsPerSecond,
+    ratePerSecond: options.eventsPerSecond ?? DEFAULT_BUNDLE_LIMITS.eventsPerSecond,
     now: options.now,
   });
   const maxBytes = options.maxPayloadBytes ?? DEFAULT_EVENT_PAYLOAD_MAX_BYTES;

@@ -7,7 +7,7 @@ import {
   type HostFunctionRequest,
   type PermissionType,
 } from '@plinth/protocol';
-import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+import type { HostAnswer, HostCallContext } from './host-bundle.js';
 import { permissionGateOptionsSchema } from '../options/capability-options.js';
 import { recordDenial } from '../telemetry/call-trace.js';
 

@@ -1,6 +1,6 @@
 import { createAllowAllChecker, createPolicyChecker } from '@plinth/permissions';
 import { describe, expect, it } from 'vitest';
-import type { HostCallContext } from '../host/host-bundle.js';
+import type { HostCallContext } from '../bundle/host-bundle.js';
 import { createNamespacesBundle, type NamespaceStore } from './namespaces.js';
 
 const context: HostCallContext = { pluginId: 'acme.site', exportName: 'handle_command' };

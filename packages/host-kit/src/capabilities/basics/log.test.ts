@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostCallContext } from '../../host/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { createLogBundle, toLogLevel, type GuestLogEntry } from './log.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sanitizeLogText } from './sanitize.js';

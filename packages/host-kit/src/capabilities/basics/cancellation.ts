@@ -1,5 +1,5 @@
 import { checkOptions } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
+import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
 import { cancellationBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** Options of `createCancellationBundle`; a `CancellationRegistry`'s `isCancelled` fits. */

@@ -1,10 +1,10 @@
 import type { AuditSink, PermissionChecker } from '@plinth/permissions';
 import { checkOptions, getHostFunction, HTTP_TIMEOUT_MS, type HostFunctionRequest } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
-import { DEFAULT_LIMITS } from '../limits.js';
+import type { HostAnswer, HostBundle, HostCallContext } from '../bundle/host-bundle.js';
+import { DEFAULT_BUNDLE_LIMITS } from '../bundle-limits.js';
 import { httpBundleOptionsSchema } from '../options/capability-options.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
-import { permissionGate } from './permission-gate.js';
+import { permissionGate } from '../bundle/permission-gate.js';
 
 /** One request hop as a transport performs it: no redirects followed, the body already bytes. */
 export interface HttpTransportRequest {
@@ -47,7 +47,7 @@ export interface HttpTransport {
 
 /** Size and time limits of `createHttpBundle`. */
 export interface HttpBundleLimits {
-  /** Largest response body accepted (default `DEFAULT_LIMITS.httpResponseMaxBytes`, 16 MiB). */
+  /** Largest response body accepted (default `DEFAULT_BUNDLE_LIMITS.httpResponseMaxBytes`, 16 MiB). */
   responseMaxBytes: number;
   /** Timeout when the guest gives none (default 30 s); always clamped to 1 s–300 s. */
   defaultTimeoutMs: number;
@@ -106,8 +106,8 @@ const failure = (message: string): HostAnswer => ({ failure: message });
 export function createHttpBundle(options: HttpBundleOptions): HostBundle {
   checkOptions('createHttpBundle', httpBundleOptionsSchema, options);
   const { transport } = options;
-  const maxResponseBytes = options.limits?.responseMaxBytes ?? DEFAULT_LIMITS.httpResponseMaxBytes;
-  const defaultTimeoutMs = options.limits?.defaultTimeoutMs ?? DEFAULT_LIMITS.httpTimeoutMs;
+  const maxResponseBytes = options.limits?.responseMaxBytes ?? DEFAULT_BUNDLE_LIMITS.httpResponseMaxBytes;
+  const defaultTimeoutMs = options.limits?.defaultTimeoutMs ?? DEFAULT_BUNDLE_LIMITS.httpTimeoutMs;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const gate = permissionGate({
     permissions: options.permissions,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FilesBundleOptions, WorkspaceFiles } from '../capabilities/files.js';
 import type { HttpBundleOptions, HttpTransport } from '../capabilities/http.js';
 import type { NamespacesBundleOptions, NamespaceStore } from '../capabilities/namespaces.js';
-import type { PermissionGateOptions } from '../capabilities/permission-gate.js';
+import type { PermissionGateOptions } from '../bundle/permission-gate.js';
 import type {
   KeyValueStore,
   SecretsBundleOptions,

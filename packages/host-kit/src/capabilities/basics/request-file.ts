@@ -1,5 +1,5 @@
 import { checkOptions } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
+import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
 import { requestFileBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** The files the embedding app supplies for one plugin's current call, by key. */

@@ -1,5 +1,5 @@
 import { checkOptions } from '@plinth/protocol';
-import { combineBundles, type HostBundle } from '../../host/host-bundle.js';
+import { combineBundles, type HostBundle } from '../../bundle/host-bundle.js';
 import { basicBundleOptionsSchema } from '../../options/basics-options.js';
 import { createCancellationBundle, type CancellationRegistry } from './cancellation.js';
 import { createClockBundle, type HostClock } from './clock.js';

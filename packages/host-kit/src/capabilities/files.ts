@@ -1,9 +1,9 @@
 import { normalizeFilePath } from '@plinth/permissions';
 import { checkOptions, getHostFunction, type GuestEvent, type PermissionType } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../host/host-bundle.js';
+import type { HostAnswer, HostBundle, HostCallContext } from '../bundle/host-bundle.js';
 import { filesBundleOptionsSchema } from '../options/capability-options.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
-import { permissionGate, type PermissionGateOptions } from './permission-gate.js';
+import { permissionGate, type PermissionGateOptions } from '../bundle/permission-gate.js';
 
 /** Why a workspace file operation failed: a closed set, mapped from errno by each backend. */
 export const WORKSPACE_FILE_ERROR_REASONS = [

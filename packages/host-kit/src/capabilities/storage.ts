@@ -1,13 +1,13 @@
 import { fitsQuota, formatBytes, resolveStorageQuota, type CompiledPolicy } from '@plinth/permissions';
 import { checkOptions, STORAGE_QUOTA, type Policy } from '@plinth/protocol';
-import type { HostBundle } from '../host/host-bundle.js';
+import type { HostBundle } from '../bundle/host-bundle.js';
 import {
   quotaOptionsSchema,
   secretsBundleOptionsSchema,
   storageBundleOptionsSchema,
 } from '../options/capability-options.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
-import { andThen, permissionGate, type PermissionGateOptions } from './permission-gate.js';
+import { andThen, permissionGate, type PermissionGateOptions } from '../bundle/permission-gate.js';
 
 /** A value now, or later. */
 export type MaybePromise<T> = T | Promise<T>;

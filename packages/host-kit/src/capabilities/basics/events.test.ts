@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostCallContext } from '../../host/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { createEventsBundle, type EmittedEvent } from './events.js';
 
 const context: HostCallContext = { pluginId: 'acme.events', exportName: 'handle_command' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostCallContext } from '../../host/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { createCancellationBundle, CancellationRegistry } from './cancellation.js';
 import { createRequestFileBundle, RequestFileScope } from './request-file.js';
 

@@ -1,5 +1,5 @@
 import { checkOptions } from '@plinth/protocol';
-import type { HostBundle } from '../../host/host-bundle.js';
+import type { HostBundle } from '../../bundle/host-bundle.js';
 import { clockBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** Where the host's time comes from. */

@@ -8,7 +8,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { PermissionType } from '@plinth/protocol';
-import type { CallReceipt, HostCallContext } from '../host/host-bundle.js';
+import type { CallReceipt, HostCallContext } from '../bundle/host-bundle.js';
 import { runtimeInstruments } from './instruments.js';
 
 const CALL_TRACE = Symbol('plinth.callTrace');

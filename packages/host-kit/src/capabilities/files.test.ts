@@ -6,7 +6,7 @@ import {
 } from '@plinth/permissions';
 import { getHostFunction, type HostFunctionName } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
-import type { HostAnswer, HostBundle } from '../host/host-bundle.js';
+import type { HostAnswer, HostBundle } from '../bundle/host-bundle.js';
 import {
   createFilesBundle,
   fileEventToGuestEvent,

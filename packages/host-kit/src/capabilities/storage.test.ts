@@ -1,6 +1,6 @@
 import { createAllowAllChecker, createPolicyChecker, PolicyStore } from '@plinth/permissions';
 import { describe, expect, it } from 'vitest';
-import type { HostAnswer, HostCallContext } from '../host/host-bundle.js';
+import type { HostAnswer, HostCallContext } from '../bundle/host-bundle.js';
 import {
   createStorageBundle,
   decodeStoredBase64,

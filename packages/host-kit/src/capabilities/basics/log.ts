@@ -1,5 +1,5 @@
 import { checkOptions, LOG_LEVELS, type LogLevel } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../host/host-bundle.js';
+import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
 import { RateLimiter, type NowMs } from './rate-limiter.js';
 import { logBundleOptionsSchema } from '../../options/basics-options.js';
 import { sanitizeLogText } from './sanitize.js';
