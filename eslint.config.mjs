@@ -34,7 +34,7 @@ export default tseslint.config(
       '**/.turbo/**',
       'docs-site/**',
       'packages/guest-as/**',
-      'packages/testkit/guests/**',
+      'packages/guests/corpus/**',
     ],
   },
   js.configs.recommended,

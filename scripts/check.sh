@@ -25,7 +25,7 @@ pnpm run docs --logLevel Warn
 
 log "guest corpus: committed .wasm equal what their sources build to"
 bash scripts/bootstrap-guest-toolchains.sh
-pnpm --filter @plinth/testkit guests:check
+pnpm --filter @plinth/guests guests:check
 
 log "tests"
 # The test/postgres project starts a throwaway PostgreSQL server from Debian's package.

@@ -42,7 +42,7 @@ run run plinth-golden.notes daily_note '{"date":"2026-12-01","text":"Tried the d
 fails 2 run plinth-golden.c echo '{"a":1,}'
 # Stdin is not a terminal and there is no --yes: nothing the plugin asks for (any host) is granted; the
 # output says what it asks for and how to grant it. On a terminal, install asks first.
-run install packages/testkit/guests/golden/as-http/plugin.wasm </dev/null
+run install packages/guests/corpus/golden/as-http/plugin.wasm </dev/null
 fails 1 run plinth-golden.http fetch '{"url":"https://example.com/"}'
 run run plinth-golden.rust greet '{"name":"Zoë"}'
 run logs --lines 4

@@ -63,6 +63,14 @@ const EXPECTED: Record<string, string[][]> = {
   'packages/signing/README.md': [['acme release', 'downgrade_refused']],
   'packages/host-postgres/README.md': [['{"tags":{"tools":["ideas.md"]},"files":1}'], ['pong']],
   'packages/dashboard/README.md': [['http://127.0.0.1:<port>/plugins?token=<token>', '200 true']],
+  'packages/guests/README.md': [
+    [
+      'as-http as-notes c-protocol rust-protocol wat-protocol',
+      'handle_command → limit:timeout',
+      'true',
+      'ping echo greet time',
+    ],
+  ],
   'docs/guides/embed-in-node.md': [
     [
       'read any file; edit files in Daily/; create files in Daily/; use plugin storage (1 MiB per value)',

@@ -15,7 +15,8 @@ import { createSqliteStorageBundle, openSqliteStores, type SqliteStores } from '
 import { guestBytes } from '@plinth/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-// No policy rule for either plugin: plugin_storage is then allowed (PROTOCOL.md §5 rule 1).
+// No policy rule for either plugin: plugin_storage is then allowed (packages/protocol/PROTOCOL.md §5.3
+// rule 1).
 const permissions = createPolicyChecker({ policy: { plugins: {} } });
 const HOSTILE_ID = 'hostile.storage-other-plugin';
 const NOTES_ID = 'plinth-golden.notes';

@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../apps/demo/dist/cli.js', import.meta.url));
 const C_GUEST = fileURLToPath(
-  new URL('../../packages/testkit/guests/golden/c-protocol/plugin.wasm', import.meta.url),
+  new URL('../../packages/guests/corpus/golden/c-protocol/plugin.wasm', import.meta.url),
 );
 const base = mkdtempSync(join(tmpdir(), 'plinth-demo-database-'));
 let database: TestDatabase | undefined;

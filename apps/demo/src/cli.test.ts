@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { NodeHostPermissionRequest } from '@plinth/host-node';
-import { guestPath } from '@plinth/testkit';
+import { guestPath } from '@plinth/guests';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
 import { askConsent, grantCommands } from './plugin-commands.js';

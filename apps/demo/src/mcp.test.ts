@@ -10,7 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { guestPath } from '@plinth/testkit';
+import { guestPath } from '@plinth/guests';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoToolServer } from './demo-tool-server.js';
 import { main } from './main.js';

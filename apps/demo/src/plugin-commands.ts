@@ -130,7 +130,10 @@ export async function runCommand(
   io.stdout(`${typeof data === 'string' ? data : JSON.stringify(data, null, 2)}\n`);
 }
 
-/** A grant under an exclude changes nothing (PROTOCOL.md §5: exclude always wins); say so. */
+/**
+ * A grant under an exclude changes nothing (packages/protocol/PROTOCOL.md §5.3: exclude always wins); say
+ * so.
+ */
 function stillExcluded(
   host: NodeHost,
   args: { pluginId: string; permission: PermissionType; scope: string },

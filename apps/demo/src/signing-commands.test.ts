@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestPath } from '@plinth/testkit';
+import { guestPath } from '@plinth/guests';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
 

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { guestPath } from '@plinth/testkit';
+import { guestPath } from '@plinth/guests';
 
 /** The committed sample, `notes/` only (read-only: the CLI works on a seeded copy). */
 export const SAMPLE_WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'workspace');
@@ -67,7 +67,7 @@ function sameDir(a: string, b: string): boolean {
 
 /**
  * Opens a demo home, seeding it first when it has no notes/README.md: the sample notes are copied and the
- * golden plugins installed from the committed corpus, so the copy is always in sync with testkit's guests.
+ * golden plugins installed from the committed corpus, so the copy is always in sync with @plinth/guests.
  */
 export function openWorkspace(dir: string): Workspace {
   const home = resolve(dir);

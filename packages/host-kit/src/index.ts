@@ -10,6 +10,8 @@ export {
   type HostCallContext,
   type HostFunctionHandler,
 } from './bundle/host-bundle.js';
+// Capabilities: a capability's bundle must serve all its functions; coverage tells what a composed host serves.
+export { coverage, uncovered, type CapabilityBundle, type CapabilityCoverage } from './bundle/coverage.js';
 // Serving one call outside any lane, exactly as a lane serves it (for contract suites and wire tests).
 export {
   serveBundleCall,
@@ -126,12 +128,7 @@ export {
 
 // Options schemas (zod) of the factories above, for adapters whose options extend them (`.omit`,
 // `.extend`). Every factory checks its options with its schema first and throws an OptionsError.
-export {
-  auditOption,
-  bundleOption,
-  checkerOption,
-  positiveNumberOption,
-} from './options/shared-options.js';
+export { auditOption, bundleOption, checkerOption, positiveNumberOption } from './options/shared-options.js';
 export {
   filesBundleOptionsSchema,
   httpBundleOptionsSchema,

@@ -13,7 +13,7 @@ import { startPostgresServer } from '../../../scripts/postgres-server.mjs';
 import { shareHostChanges, sharePluginSet, type SharedPluginSet } from '../dist/index.js';
 
 const ROUNDS = 7;
-const C_GUEST = readFileSync(new URL('../../testkit/guests/golden/c-protocol/plugin.wasm', import.meta.url));
+const C_GUEST = readFileSync(new URL('../../guests/corpus/golden/c-protocol/plugin.wasm', import.meta.url));
 const server = await startPostgresServer({ durable: true });
 const pool = new pg.Pool({ connectionString: server.url, max: 4 });
 const base = mkdtempSync(join(tmpdir(), 'plinth-propagation-'));

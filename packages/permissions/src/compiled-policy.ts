@@ -76,7 +76,7 @@ export class CompiledPolicy {
     return this.plugins.has(pluginId);
   }
 
-  /** Applies PROTOCOL.md §5 to a target already normalized for its type. */
+  /** Applies packages/protocol/PROTOCOL.md §5.3 to a target already normalized for its type. */
   resolve(pluginId: string, type: PermissionType, normalizedTarget: string): Resolution {
     const plugin = this.plugins.get(pluginId);
     const rule = plugin?.[type];

@@ -9,7 +9,10 @@ export type DecisionReason =
   | 'matched_include'
   /** An exclude scope matched; excludes always win. */
   | 'matched_exclude'
-  /** `plugin_storage` with no rule for the plugin: allowed by default (PROTOCOL.md §5 rule 1). */
+  /**
+   * `plugin_storage` with no rule for the plugin: allowed by default (packages/protocol/PROTOCOL.md §5.3
+   * rule 1).
+   */
   | 'storage_default'
   /** The policy has no entry for the plugin. */
   | 'no_plugin_entry'
@@ -59,7 +62,7 @@ export interface PermissionDecision {
   detail?: string;
   /** What asked, when the request said (`CheckRequest.via`): e.g. the host function, `host_read_file`. */
   via?: string;
-  /** The guest-visible message (PROTOCOL.md §5); empty when allowed. */
+  /** The guest-visible message (packages/protocol/PROTOCOL.md §5.4); empty when allowed. */
   message: string;
 }
 

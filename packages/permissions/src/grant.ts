@@ -37,3 +37,30 @@ export function addGrant(policy: Policy, grant: PermissionGrant): Policy {
     },
   };
 }
+
+/** What `removeGrant` takes away: one scope, or (without `scope`) the plugin's whole rule for the type. */
+export interface RevokedGrant {
+  pluginId: string;
+  permission: PermissionType;
+  scope?: string | undefined;
+}
+
+/**
+ * A new policy without the scope in the plugin's include list for the type, or without the whole rule when
+ * no scope is given; the policy itself when there was nothing to remove. Excludes are kept. The input is
+ * not modified. The inverse of `addGrant`, for hosts that revoke.
+ */
+export function removeGrant(policy: Policy, revoked: RevokedGrant): Policy {
+  const { pluginId, permission, scope } = revoked;
+  const entry = policy.plugins[pluginId];
+  const rule = entry?.permissions[permission];
+  if (entry === undefined || rule === undefined) return policy;
+  const permissions = { ...entry.permissions };
+  if (scope === undefined) {
+    delete permissions[permission];
+  } else {
+    if (!rule.include.includes(scope)) return policy;
+    permissions[permission] = { ...rule, include: rule.include.filter((item) => item !== scope) };
+  }
+  return { ...policy, plugins: { ...policy.plugins, [pluginId]: { ...entry, permissions } } };
+}

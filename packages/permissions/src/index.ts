@@ -33,7 +33,7 @@ export {
   type AskPrompt,
 } from './checkers/ask-checker.js';
 export { firstDecisive, requireAll, type ComposeOptions } from './checkers/compose.js';
-export { addGrant, grantScopeFor, type PermissionGrant } from './grant.js';
+export { addGrant, grantScopeFor, removeGrant, type PermissionGrant, type RevokedGrant } from './grant.js';
 export { applyInstallDefaults, type InstallDefaultsResult } from './install-defaults.js';
 export { clampPermissionRequest, type ClampedRequest, type DroppedScope } from './clamp-request.js';
 export {

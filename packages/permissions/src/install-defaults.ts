@@ -27,7 +27,8 @@ const copyRule = (rule: PermissionRule): PermissionRule => ({
 
 /**
  * Fills a plugin's unset rules from its manifest's `requested_permissions.defaults`. A rule the user has
- * set is never touched, even when the manifest asks for more (PROTOCOL.md §5). The input is not modified.
+ * set is never touched, even when the manifest asks for more (packages/protocol/PROTOCOL.md §5.6). The
+ * input is not modified.
  */
 export function applyInstallDefaults(
   policy: Policy,

@@ -43,7 +43,10 @@ function foldSegment(segment: string): string {
 }
 
 export interface PathScopeOptions {
-  /** A multi-segment file pattern also matches everything under its parent folder (PROTOCOL.md §5 rule 4). */
+  /**
+   * A multi-segment file pattern also matches everything under its parent folder
+   * (packages/protocol/PROTOCOL.md §5.3 rule 4).
+   */
   fileParent: boolean;
   /** Compare in folded form (see `foldPath`); used for excludes of file types. */
   fold: boolean;

@@ -77,7 +77,8 @@ export function describePermissions(permissions: PluginPermissions, options: Sum
   for (const type of PERMISSION_TYPES) {
     const rule = permissions[type];
     if (type === 'plugin_storage') {
-      // Allowed without a rule (PROTOCOL.md §5 rule 1); with one, only an `all` include grants it.
+      // Allowed without a rule (packages/protocol/PROTOCOL.md §5.3 rule 1); with one, only an `all`
+      // include grants it.
       if (rule !== undefined && (describeRule(type, rule) === undefined || !hasAll(type, rule.include)))
         continue;
       const quota = quotaOfRule(rule, options.hostDefaultBytes);

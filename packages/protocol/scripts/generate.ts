@@ -1,6 +1,7 @@
 /**
- * Writes the JSON Schema files under schema/ and the catalogue table in README.md from the zod schemas
- * and the host-function catalogue. With --check it writes nothing and exits 1 when a file is stale.
+ * Writes the JSON Schema files under schema/ and the generated tables of PROTOCOL.md from the zod schemas
+ * and the host-function catalogue. With --check it writes nothing and exits 1 when a file is stale. Either
+ * way it exits 1 when PROTOCOL.md lacks a generated region's markers, so a table cannot silently vanish.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -10,7 +11,7 @@ import { renderArtifacts } from '../src/generate/artifacts.js';
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const schemaDir = join(packageRoot, 'schema');
-const readmePath = join(packageRoot, 'README.md');
+const protocolPath = join(packageRoot, 'PROTOCOL.md');
 
 const artifacts = renderArtifacts();
 const stale: string[] = [];
@@ -31,11 +32,15 @@ for (const path of listFiles(schemaDir)) {
   if (!check) rmSync(path);
 }
 
-const readme = readFileSync(readmePath, 'utf8');
-const updated = artifacts.injectCatalogueTable(readme);
-if (updated !== readme) {
-  stale.push('README.md (catalogue table)');
-  if (!check) writeFileSync(readmePath, updated);
+const protocol = readFileSync(protocolPath, 'utf8');
+const injected = artifacts.injectProtocolSections(protocol);
+if (injected.problems.length > 0) {
+  console.error(`PROTOCOL.md cannot be brought up to date:\n  ${injected.problems.join('\n  ')}`);
+  process.exit(1);
+}
+if (injected.text !== protocol) {
+  stale.push(`PROTOCOL.md (${artifacts.protocolSections.map((section) => section.name).join(', ')})`);
+  if (!check) writeFileSync(protocolPath, injected.text);
 }
 
 if (check && stale.length > 0) {
@@ -46,8 +51,8 @@ if (check && stale.length > 0) {
 }
 console.log(
   check
-    ? `protocol schemas up to date (${wanted.size} files)`
-    : `wrote ${stale.length} of ${wanted.size} files`,
+    ? `protocol schemas (${wanted.size} files) and PROTOCOL.md tables up to date`
+    : `wrote ${stale.length} of ${wanted.size + 1} files`,
 );
 
 function listFiles(dir: string): string[] {

@@ -21,7 +21,7 @@ import { compareAlternating } from './alternating-blocks.js';
 import { BENCH_BUNDLE, GOLDEN_C_WASM } from './raw-baseline.js';
 
 const WAT_PLAIN = new Uint8Array(
-  readFileSync(new URL('../../testkit/guests/plain/wat-plain/plugin.wasm', import.meta.url)),
+  readFileSync(new URL('../../guests/corpus/plain/wat-plain/plugin.wasm', import.meta.url)),
 );
 const gc = (globalThis as { gc?: () => void }).gc;
 const wabtModule = await wabt();

@@ -24,7 +24,7 @@ const encoder = new TextEncoder();
 
 const golden = GOLDEN.map(
   (name) =>
-    new Uint8Array(readFileSync(new URL(`../../testkit/guests/golden/${name}/plugin.wasm`, import.meta.url))),
+    new Uint8Array(readFileSync(new URL(`../../guests/corpus/golden/${name}/plugin.wasm`, import.meta.url))),
 );
 
 /** The module with a custom section (id 0, size, name, payload) appended: same code, different bytes. */

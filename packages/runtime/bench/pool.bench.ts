@@ -20,7 +20,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 
 const { module } = await loadModule({
   bytes: new Uint8Array(
-    readFileSync(new URL('../../testkit/guests/plain/wat-plain/plugin.wasm', import.meta.url)),
+    readFileSync(new URL('../../guests/corpus/plain/wat-plain/plugin.wasm', import.meta.url)),
   ),
 });
 const input = new Uint8Array(INPUT_KIB * 1024);

@@ -8,7 +8,7 @@ import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { HOST_FUNCTION_NAMESPACE } from '@plinth/protocol';
 
 export const GOLDEN_C_WASM = new Uint8Array(
-  readFileSync(new URL('../../testkit/guests/golden/c-protocol/plugin.wasm', import.meta.url)),
+  readFileSync(new URL('../../guests/corpus/golden/c-protocol/plugin.wasm', import.meta.url)),
 );
 export const PING = JSON.stringify({ command: 'ping', params: null });
 export const GREET = JSON.stringify({ command: 'greet', params: { name: 'Zoë' } });

@@ -47,14 +47,11 @@ export { checkModuleSize, type ModuleSizeResult } from './module/check-module-si
 // Host functions: the engine registers a bundle's handlers (from @plinth/host-kit) for every guest, with
 // "not available" stubs for the rest. The bundle contract's types are re-exported for openPlugin's options.
 export type { CallReceipt, HostBundle, HostCallContext } from '@plinth/host-kit';
-export {
-  createHostFunctions,
-  type HostCallState,
-  type HostFunctionsOptions,
-} from './host/host-functions.js';
+export { createHostFunctions, type HostCallState, type HostFunctionsOptions } from './host/host-functions.js';
 
 // Limits, call errors and execution lanes.
 export { DEFAULT_LIMITS, resolveLimits, type PluginLimits } from './limits.js';
+export { LIMIT_CODES, type LimitCode } from './limit-codes.js';
 export { describeCall, toCallError } from './call-errors.js';
 export type {
   Lane,
@@ -118,7 +115,12 @@ export {
   openProtocolPlugin,
   type ProtocolPluginOptions,
 } from './protocol/protocol-plugin.js';
-export { DEFAULT_MANIFEST_MAX_BYTES } from './protocol/load-manifest.js';
+export {
+  DEFAULT_MANIFEST_MAX_BYTES,
+  readManifest,
+  type ManifestReading,
+  type ReadManifestOptions,
+} from './protocol/load-manifest.js';
 export { commandErrorKind, type CommandErrorKind } from './protocol/guest-output.js';
 export type { ProtocolLog, ProtocolLogEntry, ProtocolLogLevel } from './protocol/protocol-log.js';
 

@@ -11,3 +11,6 @@ export const LIMIT_CODES = [
   'output_too_large',
   'host_calls_exceeded',
 ] as const satisfies readonly PlinthErrorCode[];
+
+/** One limit-hit code. */
+export type LimitCode = (typeof LIMIT_CODES)[number];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openPlugin, openProtocolPluginFrom } from './open-plugin.js';
 
 const bytes = (path: string) =>
-  new Uint8Array(readFileSync(new URL(`../../testkit/guests/${path}/plugin.wasm`, import.meta.url)));
+  new Uint8Array(readFileSync(new URL(`../../guests/corpus/${path}/plugin.wasm`, import.meta.url)));
 
 describe('openPlugin (generic layer)', () => {
   it('calls any export of a plain Extism plugin with bytes or text', async () => {

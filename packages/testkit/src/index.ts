@@ -1,3 +1,14 @@
-export * from './guests/catalogue.js';
+// The guest corpus lives in @plinth/guests; these names stay here for existing imports.
+export {
+  GUESTS_DIR,
+  listGuests,
+  getGuest,
+  guestPath,
+  guestBytes,
+  type GuestInfo,
+  type GuestKind,
+  type GuestLanguage,
+  type HostileTrigger,
+} from '@plinth/guests';
 export * from './guests/direct-host.js';
 export * from './guests/conformance.js';

@@ -10,7 +10,7 @@ export const C = 'plinth-golden.c';
 
 /** A corpus guest's module, read by path (the dashboard does not depend on @plinth/testkit). */
 export const guestBytes = (guest: string): Uint8Array =>
-  readFileSync(fileURLToPath(new URL(`../../../testkit/guests/${guest}/plugin.wasm`, import.meta.url)));
+  readFileSync(fileURLToPath(new URL(`../../../guests/corpus/${guest}/plugin.wasm`, import.meta.url)));
 
 export interface TestHost {
   host: NodeHost;

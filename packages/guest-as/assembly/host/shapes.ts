@@ -1,6 +1,6 @@
-// Reading host answers by failure shape (PROTOCOL.md §4). Each wrapper in this folder is marked
-// `// shape: <letter>` above its import and reads its answer with the matching `shape<letter>` helper;
-// test/guest-as-catalogue.test.ts checks both against the catalogue.
+// Reading host answers by failure shape (packages/protocol/PROTOCOL.md §4.2). Each wrapper in this folder
+// is marked `// shape: <letter>` above its import and reads its answer with the matching `shape<letter>`
+// helper; test/guest-as-catalogue.test.ts checks both against the catalogue.
 import { JsonValue, parseJson } from "../json";
 import { Result, failure, success } from "../result";
 import { decodeBase64 } from "../base64";

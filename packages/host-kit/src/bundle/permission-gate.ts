@@ -54,12 +54,16 @@ export interface PermissionGate {
   /**
    * `guard` with the permission the catalogue gives the function and the target it derives from the
    * request; a request the catalogue needs no check for (or a function without one) proceeds at once.
+   * Where the catalogue lists several types (writes: `edit_files` or `create_files`), `choose` picks one
+   * from what the bundle knows (whether the file exists); a missing choice, or one the catalogue does not
+   * list, is a setup mistake and throws.
    */
   guardRequest<N extends HostFunctionName>(
     name: N,
     request: HostFunctionRequest<N>,
     context: HostCallContext,
     proceed: () => HostAnswer | Promise<HostAnswer>,
+    choose?: (types: readonly PermissionType[]) => PermissionType,
   ): HostAnswer | Promise<HostAnswer>;
 }
 
@@ -112,18 +116,34 @@ export function permissionGate(options: PermissionGateOptions): PermissionGate {
   return {
     decide,
     guard,
-    guardRequest(name, request, context, proceed) {
+    guardRequest(name, request, context, proceed, choose) {
       // Widened once here: each catalogue entry types its own request, and this serves them all.
       const check = getHostFunction(name).permission as {
         types: readonly PermissionType[];
         target: (request: unknown) => string | null;
       } | null;
-      const type = check?.types[0];
       const target = check?.target(request);
-      if (type === undefined || target === null || target === undefined) return proceed();
-      return guard(name, type, target, context, proceed);
+      if (check === null || target === null || target === undefined) return proceed();
+      return guard(name, permissionTypeOf(name, check.types, choose), target, context, proceed);
     },
   };
+}
+
+/** The one type of a check: the only one listed, or the one `choose` picks among several. */
+function permissionTypeOf(
+  name: HostFunctionName,
+  types: readonly PermissionType[],
+  choose: ((types: readonly PermissionType[]) => PermissionType) | undefined,
+): PermissionType {
+  if (choose === undefined) {
+    if (types.length === 1) return types[0] as PermissionType;
+    throw new TypeError(`${name} checks one of ${types.join(', ')}: the bundle must choose`);
+  }
+  const chosen = choose(types);
+  if (!types.includes(chosen)) {
+    throw new TypeError(`${name} checks one of ${types.join(', ')}, not ${chosen}`);
+  }
+  return chosen;
 }
 
 /**

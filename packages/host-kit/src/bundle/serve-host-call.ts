@@ -137,32 +137,35 @@ function serve(options: ServeHostCallOptions): ServedHostCall | Promise<ServedHo
 /** Stands in for a secret value in host-call records. */
 export const REDACTED = '[redacted]';
 
-/** The request of `host_secret_set` with its value replaced (left as is when it is not a JSON object). */
-function redactSecretRequest(input: string): string {
+/** JSON object text with its `value` field replaced; other text is left as it is. */
+function redactValue(text: string): string {
   try {
-    const request = JSON.parse(input) as unknown;
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) return input;
-    return 'value' in request ? JSON.stringify({ ...request, value: REDACTED }) : input;
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return text;
+    return 'value' in parsed ? JSON.stringify({ ...parsed, value: REDACTED }) : text;
   } catch {
-    return input;
+    return text;
   }
 }
 
 /**
- * The record `onHostCall` receives for one served call. Secret values never appear in it (PROTOCOL.md §4:
- * secrets are never exposed through logs): the value a guest stores and the value it reads back are
- * replaced by `[redacted]`, so records can be logged and transcripts saved as they are.
+ * The record `onHostCall` receives for one served call. Secret values never appear in it (secrets are
+ * never exposed through logs, PROTOCOL.md §4): for a function the catalogue marks `secret`, the `value`
+ * field of the request and of a successful answer is replaced by `[redacted]`, so records can be logged
+ * and transcripts saved as they are.
  */
 export function hostCallRecord(functionName: string, input: string, served: ServedHostCall): HostCallRecord {
   const { answer, outcome } = served;
-  if (functionName === 'host_secret_set') {
-    return { function: functionName, input: redactSecretRequest(input), output: String(answer), outcome };
-  }
-  if (functionName === 'host_secret_get' && outcome === 'ok' && answer !== '') {
-    return { function: functionName, input, output: JSON.stringify({ value: REDACTED }), outcome };
-  }
   const output = typeof answer === 'string' ? answer : `<${answer.length} bytes>`;
-  return { function: functionName, input, output, outcome };
+  if (getHostFunction(functionName)?.secret !== true) {
+    return { function: functionName, input, output, outcome };
+  }
+  return {
+    function: functionName,
+    input: redactValue(input),
+    output: outcome === 'ok' ? redactValue(output) : output,
+    outcome,
+  };
 }
 
 function shapeAnswer(

@@ -19,3 +19,9 @@ export function decodeBase64(text: string): Uint8Array {
   for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
   return bytes;
 }
+
+/** Decodes text that may be anything: `undefined` unless it is standard, padded base64. */
+export function decodeBase64Strict(text: string): Uint8Array | undefined {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
+  return decodeBase64(text);
+}

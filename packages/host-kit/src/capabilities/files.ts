@@ -1,6 +1,13 @@
 import { normalizeFilePath } from '@plinth/permissions';
-import { checkOptions, getHostFunction, type GuestEvent, type PermissionType } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../bundle/host-bundle.js';
+import {
+  checkOptions,
+  getHostFunction,
+  type CapabilityFunctionName,
+  type GuestEvent,
+  type PermissionType,
+} from '@plinth/protocol';
+import type { CapabilityBundle } from '../bundle/coverage.js';
+import type { HostAnswer, HostCallContext } from '../bundle/host-bundle.js';
 import { filesBundleOptionsSchema } from '../options/capability-options.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { permissionGate, type PermissionGateOptions } from '../bundle/permission-gate.js';
@@ -161,19 +168,16 @@ export interface FilesBundleOptions extends PermissionGateOptions {
   onFileEvent?: ((event: FileEvent) => void) | undefined;
 }
 
-type FileFunction =
-  | 'host_read_file'
-  | 'host_read_binary'
-  | 'host_list_files'
-  | 'host_list_dir'
-  | 'host_file_exists'
-  | 'host_file_metadata'
-  | 'host_hash_file'
-  | 'host_write_file'
-  | 'host_write_binary'
-  | 'host_delete_file';
+type FileFunction = CapabilityFunctionName<'files'>;
 type FileRequest = { path: string } | { prefix: string };
-type Check = (type: PermissionType, proceed: () => HostAnswer) => HostAnswer | Promise<HostAnswer>;
+/**
+ * Checks the catalogue's permission for the request, then runs `proceed`. `choose` picks among the
+ * catalogue's types where it lists several (writes: edit or create).
+ */
+type Check = (
+  proceed: () => HostAnswer,
+  choose?: (types: readonly PermissionType[]) => PermissionType,
+) => HostAnswer | Promise<HostAnswer>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -185,7 +189,7 @@ const encoder = new TextEncoder();
  * check `edit_files` or `create_files`. Handlers are synchronous unless `ask` is set (then they answer
  * promises, which only the isolated lane can await).
  */
-export function createFilesBundle(options: FilesBundleOptions): HostBundle {
+export function createFilesBundle(options: FilesBundleOptions): CapabilityBundle<'files'> {
   checkOptions('createFilesBundle', filesBundleOptionsSchema, options);
   const { files, onFileEvent, workspaceRoot } = options;
   const gate = permissionGate(options);
@@ -212,18 +216,15 @@ export function createFilesBundle(options: FilesBundleOptions): HostBundle {
     if (normalized.value === '' && !listing)
       return { failure: 'path must name a file, not the workspace root' };
     // The catalogue derives the target (the raw path or prefix); the checker normalizes it the same way.
-    const permission = getHostFunction(name).permission as {
-      target: (r: FileRequest) => string | null;
-    } | null;
-    const target = permission?.target(request) ?? raw;
-    const check: Check = (type, proceed) => gate.guard(name, type, target, context, () => attempt(proceed));
+    const check: Check = (proceed, choose) =>
+      gate.guardRequest(name, request as never, context, () => attempt(proceed), choose);
     return attempt(() => run(normalized.value, check));
   };
 
   const reader =
     (name: FileFunction, answer: (path: string, context: HostCallContext) => HostAnswer) =>
     (request: FileRequest, context: HostCallContext) =>
-      serve(name, request, context, (path, check) => check('read_files', () => answer(path, context)));
+      serve(name, request, context, (path, check) => check(() => answer(path, context)));
 
   const writer =
     (name: 'host_write_file' | 'host_write_binary', bytes: (content: string) => Uint8Array) =>
@@ -231,12 +232,15 @@ export function createFilesBundle(options: FilesBundleOptions): HostBundle {
       serve(name, request, context, (path, check) => {
         // Existence picks the permission; a folder at the path fails the write, after the check.
         const existing = files.stat(path);
-        return check(existing === undefined ? 'create_files' : 'edit_files', () => {
-          if (existing?.kind === 'directory') throw notAFile(path);
-          files.write(path, bytes(request.content));
-          emit(existing === undefined ? 'file_created' : 'file_saved', path, context);
-          return '';
-        });
+        return check(
+          () => {
+            if (existing?.kind === 'directory') throw notAFile(path);
+            files.write(path, bytes(request.content));
+            emit(existing === undefined ? 'file_created' : 'file_saved', path, context);
+            return '';
+          },
+          () => (existing === undefined ? 'create_files' : 'edit_files'),
+        );
       });
 
   /** Sorted, without the entries an exclude denies the plugin (exclude always wins, even in listings). */
@@ -280,7 +284,7 @@ export function createFilesBundle(options: FilesBundleOptions): HostBundle {
     host_write_binary: writer('host_write_binary', decodeBase64),
     host_delete_file: (request, context) =>
       serve('host_delete_file', request, context, (path, check) =>
-        check('delete_files', () => {
+        check(() => {
           files.delete(path);
           emit('file_deleted', path, context);
           return '';

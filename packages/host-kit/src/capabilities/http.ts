@@ -1,6 +1,7 @@
 import type { AuditSink, PermissionChecker } from '@plinth/permissions';
 import { checkOptions, getHostFunction, HTTP_TIMEOUT_MS, type HostFunctionRequest } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../bundle/host-bundle.js';
+import type { CapabilityBundle } from '../bundle/coverage.js';
+import type { HostAnswer, HostCallContext } from '../bundle/host-bundle.js';
 import { DEFAULT_BUNDLE_LIMITS } from '../bundle-limits.js';
 import { httpBundleOptionsSchema } from '../options/capability-options.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
@@ -103,7 +104,7 @@ const failure = (message: string): HostAnswer => ({ failure: message });
  * every hop. The handler answers a promise, so it works only in the isolated lane (which awaits host
  * functions); the in-thread lane answers it as an internal error.
  */
-export function createHttpBundle(options: HttpBundleOptions): HostBundle {
+export function createHttpBundle(options: HttpBundleOptions): CapabilityBundle<'http'> {
   checkOptions('createHttpBundle', httpBundleOptionsSchema, options);
   const { transport } = options;
   const maxResponseBytes = options.limits?.responseMaxBytes ?? DEFAULT_BUNDLE_LIMITS.httpResponseMaxBytes;

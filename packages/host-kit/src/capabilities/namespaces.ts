@@ -7,12 +7,12 @@ import {
   type HostFunctionRequest,
   type JsonValue,
 } from '@plinth/protocol';
-import type { HostAnswer, HostBundle, HostCallContext } from '../bundle/host-bundle.js';
+import type { CapabilityBundle } from '../bundle/coverage.js';
+import type { HostAnswer, HostCallContext } from '../bundle/host-bundle.js';
+import { decodeBase64Strict, encodeBase64 } from './base64.js';
 import { namespacesBundleOptionsSchema } from '../options/capability-options.js';
 import { andThen, permissionGate, type PermissionGate } from '../bundle/permission-gate.js';
 import {
-  decodeStoredBase64,
-  encodeStoredBase64,
   storedTextProblem,
   storedValueQuotaProblem,
   MAX_STORAGE_KEY_LENGTH,
@@ -138,7 +138,7 @@ const OK = JSON.stringify({ ok: true });
  * targets (`*` for create/list, `<ns_id>/<key>` for objects). A plugin only sees the namespaces it created:
  * another plugin's namespace answers exactly like a missing one. Synchronous unless `ask` is set.
  */
-export function createNamespacesBundle(options: NamespacesBundleOptions): HostBundle {
+export function createNamespacesBundle(options: NamespacesBundleOptions): CapabilityBundle<'namespaces'> {
   checkOptions('createNamespacesBundle', namespacesBundleOptionsSchema, options);
   const { store, ownerUserId = 'local', clock = Date.now } = options;
   const { quotaFor = () => STORAGE_QUOTA.defaultBytes } = options;
@@ -190,7 +190,7 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
           (request.audience === undefined ? undefined : storedTextProblem('audience', request.audience, 255));
         if (problem !== undefined) return { failure: problem };
         return withOwned(request.ns_id, context, (namespace) => {
-          const data = decodeStoredBase64(request.body_base64);
+          const data = decodeBase64Strict(request.body_base64);
           if (data === undefined) return { failure: 'body_base64 must be standard base64' };
           const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, data.length);
           if (overQuota !== undefined) return { failure: overQuota };
@@ -212,7 +212,7 @@ export function createNamespacesBundle(options: NamespacesBundleOptions): HostBu
             (object): HostAnswer =>
               object === undefined
                 ? { failure: `object '${request.key}' not found in namespace '${namespace.id}'` }
-                : JSON.stringify({ data: encodeStoredBase64(object.data) }),
+                : JSON.stringify({ data: encodeBase64(object.data) }),
           ),
         ),
       ),
@@ -331,7 +331,7 @@ function batchAnswer(
     const text = TEXT_MIME.test(object.mimeType) ? strictUtf8(object.data) : undefined;
     objects[key] =
       text === undefined
-        ? { data: encodeStoredBase64(object.data), mime_type: object.mimeType, encoding: 'base64' }
+        ? { data: encodeBase64(object.data), mime_type: object.mimeType, encoding: 'base64' }
         : { data: text, mime_type: object.mimeType, encoding: 'text' };
   });
   return JSON.stringify(Object.keys(errors).length === 0 ? { objects } : { objects, errors });

@@ -1,10 +1,9 @@
 import { createAllowAllChecker, createPolicyChecker, PolicyStore } from '@plinth/permissions';
 import { describe, expect, it } from 'vitest';
+import { decodeBase64Strict, encodeBase64 } from './base64.js';
 import type { HostAnswer, HostCallContext } from '../bundle/host-bundle.js';
 import {
   createStorageBundle,
-  decodeStoredBase64,
-  encodeStoredBase64,
   storageQuotaFromPolicy,
   storedTextProblem,
   type KeyValueStore,
@@ -39,20 +38,20 @@ const mapStore = (): KeyValueStore & { map: Map<string, Uint8Array> } => {
 
 describe('base64 helpers', () => {
   it.each(['', 'QQ==', 'QUI=', 'QUJD', '/+8A'])('round-trips %j', (text) => {
-    const bytes = decodeStoredBase64(text);
+    const bytes = decodeBase64Strict(text);
     expect(bytes).toBeDefined();
-    expect(encodeStoredBase64(bytes ?? new Uint8Array())).toBe(text);
+    expect(encodeBase64(bytes ?? new Uint8Array())).toBe(text);
   });
 
   it.each(['Q', 'QQ', 'QQ=', '%%%', 'QUJD\n', ' QUJD', 'QU=D', 'QUJD===='])('refuses %j', (text) => {
-    expect(decodeStoredBase64(text)).toBeUndefined();
+    expect(decodeBase64Strict(text)).toBeUndefined();
   });
 
   it('encodes values larger than the argument stack', () => {
     const bytes = Uint8Array.from({ length: 300_000 }, (_, index) => index % 251);
-    const text = encodeStoredBase64(bytes);
+    const text = encodeBase64(bytes);
     expect(text).toBe(Buffer.from(bytes).toString('base64'));
-    expect(Buffer.from(decodeStoredBase64(text) ?? []).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(decodeBase64Strict(text) ?? []).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 

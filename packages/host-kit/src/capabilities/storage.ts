@@ -1,12 +1,12 @@
+import type { CapabilityBundle } from '../bundle/coverage.js';
 import { fitsQuota, formatBytes, resolveStorageQuota, type CompiledPolicy } from '@plinth/permissions';
 import { checkOptions, STORAGE_QUOTA, type Policy } from '@plinth/protocol';
-import type { HostBundle } from '../bundle/host-bundle.js';
 import {
   quotaOptionsSchema,
   secretsBundleOptionsSchema,
   storageBundleOptionsSchema,
 } from '../options/capability-options.js';
-import { decodeBase64, encodeBase64 } from './base64.js';
+import { decodeBase64Strict, encodeBase64 } from './base64.js';
 import { andThen, permissionGate, type PermissionGateOptions } from '../bundle/permission-gate.js';
 
 /** A value now, or later. */
@@ -117,15 +117,6 @@ export function storedTextProblem(field: string, value: string, maxLength?: numb
   return undefined;
 }
 
-/** Decodes standard base64 without `node:` modules; `undefined` when it is not valid base64. */
-export function decodeStoredBase64(text: string): Uint8Array | undefined {
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
-  return decodeBase64(text);
-}
-
-/** Encodes bytes as standard base64, in chunks so large values do not overflow the argument stack. */
-export const encodeStoredBase64 = encodeBase64;
-
 /** The quota refusal for one value, or `undefined` when it fits. Shared with the namespaces bundle. */
 export function storedValueQuotaProblem(
   quotaFor: QuotaFor,
@@ -147,7 +138,7 @@ const answerEmpty = (): string => '';
  * (catalogue target) before any I/O, then the value against the plugin's quota. Synchronous unless
  * `ask` is set (then the isolated lane is needed). Backend exceptions become the runtime's "internal error".
  */
-export function createStorageBundle(options: StorageBundleOptions): HostBundle {
+export function createStorageBundle(options: StorageBundleOptions): CapabilityBundle<'storage'> {
   checkOptions('createStorageBundle', storageBundleOptionsSchema, options);
   const { store, quotaFor = defaultQuota } = options;
   const gate = permissionGate(options);
@@ -156,14 +147,14 @@ export function createStorageBundle(options: StorageBundleOptions): HostBundle {
       gate.guardRequest('host_storage_get', request, context, () => {
         if (storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH) !== undefined) return '';
         return andThen(store.get(context.pluginId, request.key), (value) =>
-          value === undefined ? '' : JSON.stringify({ data: encodeStoredBase64(value) }),
+          value === undefined ? '' : JSON.stringify({ data: encodeBase64(value) }),
         );
       }),
     host_storage_set: (request, context) =>
       gate.guardRequest('host_storage_set', request, context, () => {
         const keyProblem = storedTextProblem('key', request.key, MAX_STORAGE_KEY_LENGTH);
         if (keyProblem !== undefined) return { failure: keyProblem };
-        const value = decodeStoredBase64(request.data);
+        const value = decodeBase64Strict(request.data);
         if (value === undefined) return { failure: 'data must be standard base64' };
         if (value.length === 0) return andThen(store.delete(context.pluginId, request.key), answerEmpty);
         const overQuota = storedValueQuotaProblem(quotaFor, context.pluginId, value.length);
@@ -180,7 +171,7 @@ const utf8Length = (text: string): number => new TextEncoder().encode(text).leng
  * `plugin_storage` on the key like storage (catalogue); a secret's UTF-8 size counts against the same
  * per-value quota. An empty value is stored as is (only `host_secret_delete` deletes).
  */
-export function createSecretsBundle(options: SecretsBundleOptions): HostBundle {
+export function createSecretsBundle(options: SecretsBundleOptions): CapabilityBundle<'secrets'> {
   checkOptions('createSecretsBundle', secretsBundleOptionsSchema, options);
   const { secrets, quotaFor = defaultQuota } = options;
   const gate = permissionGate(options);

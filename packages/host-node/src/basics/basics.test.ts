@@ -1,3 +1,4 @@
+import { capabilityFunctionNames } from '@plinth/protocol';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { EmittedEvent, HostCallContext } from '@plinth/host-kit';
@@ -82,15 +83,7 @@ describe('createBasicBundles', () => {
       runtimeContext: { provider: () => ({ workspace_id: 'w', token: 't' }) },
     });
     const { bundle } = basics;
-    expect(Object.keys(bundle).sort()).toEqual([
-      'host_emit_event',
-      'host_get_now',
-      'host_get_runtime_context',
-      'host_get_timestamp',
-      'host_is_cancelled',
-      'host_log',
-      'host_request_file',
-    ]);
+    expect(Object.keys(bundle).sort()).toEqual([...capabilityFunctionNames('basics')].sort());
     expect(bundle.host_log!({ level: 'info', message: 'hi' }, context)).toBe('');
     expect(parseJsonLogLines(String(stream.read()))).toEqual([
       { pluginId: 'acme.node', pluginVersion: '2.0.0', level: 'info', message: 'hi' },

@@ -1,3 +1,4 @@
+import { coverage } from '@plinth/host-kit';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { checkOptions, PlinthError, type GuestManifest, type PermissionType } from '@plinth/protocol';
@@ -394,6 +395,7 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
       return started;
     },
     plugins: () => registry.list().map(view),
+    coverage: () => coverage(hostBundles.bundle),
     plugin(id) {
       const info = registry.get(id);
       return info && view(info);

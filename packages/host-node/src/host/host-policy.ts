@@ -1,5 +1,6 @@
 import {
   addGrant,
+  removeGrant,
   createPolicyChecker,
   isPermissionType,
   type PermissionChecker,
@@ -117,7 +118,7 @@ export async function openHostPolicy(options: HostPolicyOptions): Promise<HostPo
     },
     async revoke(pluginId, permission, scope) {
       checkEdit('revoke', pluginId, permission);
-      await edit((policy) => withoutScope(policy, pluginId, permission, scope));
+      await edit((policy) => removeGrant(policy, { pluginId, permission, scope }));
     },
     async applyDefaults(manifest) {
       let added: PermissionType[] = [];
@@ -146,24 +147,4 @@ function checkEdit(what: string, pluginId: string, permission: string): void {
       { pluginId },
     );
   }
-}
-
-/** The policy without `scope` in the rule's include list, or without the whole rule when no scope is given. */
-function withoutScope(
-  policy: Policy,
-  pluginId: string,
-  permission: PermissionType,
-  scope: string | undefined,
-): Policy {
-  const entry = policy.plugins[pluginId];
-  const rule = entry?.permissions[permission];
-  if (entry === undefined || rule === undefined) return policy;
-  const permissions = { ...entry.permissions };
-  if (scope === undefined) {
-    delete permissions[permission];
-  } else {
-    if (!rule.include.includes(scope)) return policy;
-    permissions[permission] = { ...rule, include: rule.include.filter((item) => item !== scope) };
-  }
-  return { ...policy, plugins: { ...policy.plugins, [pluginId]: { ...entry, permissions } } };
 }

@@ -16,11 +16,7 @@ import type {
   RegistryChange,
   UserFunctions,
 } from '@plinth/runtime';
-import type {
-  KeyValueStore,
-  NamespaceStore,
-  SecretStore,
-} from '@plinth/host-kit';
+import type { CapabilityCoverage, KeyValueStore, NamespaceStore, SecretStore } from '@plinth/host-kit';
 import type { SignatureStatus } from '@plinth/signing';
 import type { DirectoryProblem, InstallResult, InstallStep } from '../directory/index.js';
 
@@ -280,6 +276,11 @@ export interface NodeHost {
   plugins(): NodeHostPlugin[];
   /** One plugin by id, or undefined when the host does not know it. */
   plugin(id: string): NodeHostPlugin | undefined;
+  /**
+   * What the host's bundle serves of the host-function catalogue, capability by capability: everything
+   * but the functions the catalogue marks `unsupported`, which answer "not available".
+   */
+  coverage(): CapabilityCoverage[];
   /**
    * Runs a command; throws a PlinthError (`not_handled` for an unknown plugin or command, …). `options`
    * hands the call its request files and an AbortSignal.

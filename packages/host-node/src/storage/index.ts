@@ -13,13 +13,12 @@ import {
   type StoredValueBundleOptions,
 } from '@plinth/host-kit';
 import { openStorageDatabase, type OpenDatabaseOptions } from './sqlite-database.js';
-import { createSqliteNamespaceStore } from './sqlite-namespace-store.js';
+import { createSqliteNamespaceStore } from '../namespaces/sqlite-namespace-store.js';
 import { createSqliteKeyValueStore, createSqliteSecretStore } from './sqlite-scoped-store.js';
 import { openDatabaseOptionsSchema, sqliteStorageBundleOptionsSchema } from './storage-options.js';
 
 export { openStorageDatabase, SCHEMA_VERSION, type OpenDatabaseOptions } from './sqlite-database.js';
 export { createSqliteKeyValueStore, createSqliteSecretStore } from './sqlite-scoped-store.js';
-export { createSqliteNamespaceStore } from './sqlite-namespace-store.js';
 
 /** The three stores of one SQLite database file. */
 export interface SqliteStores {
@@ -75,7 +74,7 @@ export function createSqliteStorageBundle(options: SqliteStorageBundleOptions): 
   const { stores: given, secrets = true, namespaces = true, ownerUserId, clock, newId, ...shared } = options;
   const opened = 'path' in given;
   const stores = opened ? openSqliteStores(given) : given;
-  const bundles = [createStorageBundle({ ...shared, store: stores.storage })];
+  const bundles: HostBundle[] = [createStorageBundle({ ...shared, store: stores.storage })];
   if (secrets) bundles.push(createSecretsBundle({ ...shared, secrets: stores.secrets }));
   if (namespaces) {
     bundles.push(createNamespacesBundle({ ...shared, ownerUserId, clock, newId, store: stores.namespaces }));

@@ -9,7 +9,7 @@ import {
 import {
   createPermissionGate,
   type HostAnswer,
-  type HostBundle,
+  type CapabilityBundle,
   type HostCallContext,
   type PermissionGateOptions,
 } from '@plinth/host-kit';
@@ -55,7 +55,7 @@ type Request = HostFunctionRequest<'host_run_wasi_module'>;
  * `host_run_wasi_module` over `node:wasi`. Its handler is async (a worker runs the module), so it works
  * in the isolated lane only; the in-thread lane answers it with an internal error.
  */
-export function createWasiBundle(options: WasiBundleOptions): HostBundle {
+export function createWasiBundle(options: WasiBundleOptions): CapabilityBundle<'wasi'> {
   checkOptions('createWasiBundle', wasiBundleOptionsSchema, options);
   const { permissions, workspaceRoot, ask, audit } = options;
   const gate = createPermissionGate({ permissions, workspaceRoot, ask, audit });

@@ -4,7 +4,7 @@ import { checkOptions, getHostFunction, type HostFunctionRequest } from '@plinth
 import {
   createPermissionGate,
   type HostAnswer,
-  type HostBundle,
+  type CapabilityBundle,
   type HostCallContext,
 } from '@plinth/host-kit';
 import { WebSocket } from 'ws';
@@ -46,7 +46,7 @@ export type WsBridgeEvent =
 /** The WebSocket bridge: its host function, connection state per plugin, and teardown. */
 export interface WsBridge {
   /** Serves `host_ws_request`. Synchronous (both lanes) unless `ask` is set. */
-  bundle: HostBundle;
+  bundle: CapabilityBundle<'ws'>;
   /** The plugin's connection: `open`, `connecting` (including waiting to reconnect) or `none`. */
   state(pluginId: string): 'open' | 'connecting' | 'none';
   /** Resolves once every delivery queued so far for the plugin has run. */

@@ -1,4 +1,4 @@
-/** The policy of PROTOCOL.md §5, as a decoded YAML document. */
+/** The example policy of packages/protocol/PROTOCOL.md §5.2, as a decoded YAML document. */
 export const protocolExamplePolicy = {
   plugins: {
     'acme.word-count': {

@@ -37,9 +37,9 @@ const optionsSchema = defineOptions<PolicyCheckerOptions>()(
 );
 
 /**
- * Decides by the policy (PROTOCOL.md §5). "Not configured" is not allowed: wrap this checker in an ask
- * checker to ask the user instead. A malformed policy fails closed: every check is denied with reason
- * `invalid_policy` until the source produces a valid one.
+ * Decides by the policy (packages/protocol/PROTOCOL.md §5). "Not configured" is not allowed: wrap this
+ * checker in an ask checker to ask the user instead. A malformed policy fails closed: every check is denied
+ * with reason `invalid_policy` until the source produces a valid one.
  */
 export function createPolicyChecker(options: PolicyCheckerOptions): PermissionChecker {
   checkOptions('createPolicyChecker', optionsSchema, options);

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { handWrittenParts, PROTOCOL_URL, tableRows } from '../__fixtures__/protocol-document.js';
 import { PERMISSION_TYPES } from '../permissions.js';
 import {
   getHostFunction,
@@ -9,61 +9,41 @@ import {
   HOST_FUNCTIONS,
   isHostFunctionName,
 } from './catalogue.js';
-import type { HostFunctionSpec } from './define.js';
-import type { FailureShape } from './failure-shapes.js';
+import { notAvailableMessage, type HostFunctionSpec } from './define.js';
+import { FAILURE_SHAPES, renderFailure, type FailureShape } from './failure-shapes.js';
 
-/** The wire contract's host-function tables (kept in the repo), read so the catalogue can never drift from them. */
-const protocolPath = fileURLToPath(
-  new URL('./__fixtures__/wire-contract-host-functions.md', import.meta.url),
-);
-if (!existsSync(protocolPath)) {
-  throw new Error(`${protocolPath} is missing: the catalogue cannot be checked against the wire contract`);
-}
-const protocol = readFileSync(protocolPath, 'utf8');
+// The catalogue against the hand-written tables of PROTOCOL.md section 4 (its generated tables are cut out
+// before reading, so the catalogue is never checked against its own output).
+const protocol = handWrittenParts(readFileSync(PROTOCOL_URL, 'utf8'));
+const protocolSection = protocol.section;
 
-interface RequiredRow {
+interface ContractRow {
   name: string;
   input: string;
   fail: FailureShape;
   permission: string;
 }
 
-function section(start: string, end: string): string {
-  const from = protocol.indexOf(start);
-  const to = protocol.indexOf(end, from);
-  if (from === -1 || to === -1)
-    throw new Error(`the wire contract has no section between ${start} and ${end}`);
-  return protocol.slice(from, to);
-}
-
 function failLetter(cell: string): FailureShape {
-  if (cell === '—') return 'none';
-  if (/^`\{"ok": false, error\}`$/.test(cell)) return 'O';
-  if (/^[ESQHPW]$/.test(cell)) return cell as FailureShape;
-  throw new Error(`unrecognised Fail cell in the wire contract: ${cell}`);
+  if ((FAILURE_SHAPES as readonly string[]).includes(cell)) return cell as FailureShape;
+  throw new Error(`unrecognised Fail cell in PROTOCOL.md: ${cell}`);
 }
 
-const requiredRows: RequiredRow[] = section('**Required set**', '**Extended set**')
-  .split('\n')
-  .filter((line) => line.startsWith('| `host_'))
-  .map((line) => {
-    const cells = line
-      .split('|')
-      .slice(1, -1)
-      .map((cell) => cell.trim());
-    if (cells.length !== 5) throw new Error(`expected 5 cells in the wire contract row: ${line}`);
+function contractRows(heading: string): ContractRow[] {
+  return tableRows(protocolSection(heading)).map((cells) => {
+    if (cells.length !== 5) throw new Error(`expected 5 cells in the PROTOCOL.md row: ${cells.join(' | ')}`);
     const [name, input, , fail, permission] = cells as [string, string, string, string, string];
     return { name: name.replace(/`/g, ''), input, fail: failLetter(fail), permission };
   });
-
-const extendedText = section('**Extended set**', '**Scoping.**');
-const extendedNames = [...extendedText.matchAll(/`(host_[a-z_]+)/g)].map((match) => match[1] as string);
-/** The letter written after an extended function, up to the next function name, e.g. `(E)`. */
-function extendedLetter(name: string): string | undefined {
-  const after = extendedText.slice(extendedText.indexOf(`\`${name}`) + name.length + 1);
-  const next = after.search(/`host_/);
-  return /\(([ESQHPW])\)/.exec(next === -1 ? after : after.slice(0, next))?.[1];
 }
+
+const requiredRows = contractRows('### 4.3 Required set');
+const extendedRows = contractRows('### 4.4 Extended set');
+const contractRowsAll = [...requiredRows, ...extendedRows];
+const failureSection = protocolSection('### 4.2 Failure shapes');
+const [shapeTable, quietTable] = failureSection.split('The absent and neutral answers');
+const shapeRows = tableRows(shapeTable ?? '');
+const quietRows = tableRows(quietTable ?? '');
 
 const catalogue = HOST_FUNCTIONS as readonly HostFunctionSpec[];
 const spec = (name: string): HostFunctionSpec => {
@@ -72,30 +52,37 @@ const spec = (name: string): HostFunctionSpec => {
   return found as HostFunctionSpec;
 };
 
-describe('the wire contract parsing (sanity)', () => {
-  it('finds the 24 required rows and the 16 extended names', () => {
+describe('the PROTOCOL.md tables (sanity)', () => {
+  it('finds the 24 required rows and the 17 extended rows', () => {
     expect(requiredRows).toHaveLength(24);
-    expect(new Set(extendedNames).size).toBe(16);
+    expect(extendedRows).toHaveLength(17);
     expect(requiredRows[0]?.name).toBe('host_log');
     expect(requiredRows.find((row) => row.name === 'host_ws_request')?.fail).toBe('O');
     expect(requiredRows.find((row) => row.name === 'host_request_file')?.fail).toBe('none');
   });
+
+  it('finds one row per failure shape and the quiet answers', () => {
+    expect(shapeRows.map(([shape]) => shape)).toEqual([...FAILURE_SHAPES]);
+    expect(quietRows.length).toBeGreaterThan(5);
+  });
 });
 
-describe('HOST_FUNCTIONS against the wire contract section 4', () => {
+describe('HOST_FUNCTIONS against PROTOCOL.md section 4', () => {
   it.each(requiredRows)('$name is in the required set with failure shape $fail', (row) => {
     const entry = spec(row.name);
     expect(entry.set).toBe('required');
     expect(entry.failure).toBe(row.fail);
   });
 
-  it.each(requiredRows)('$name checks the permission types its row names', (row) => {
+  it.each(extendedRows)('$name is in the extended set with failure shape $fail', (row) => {
     const entry = spec(row.name);
-    const source =
-      row.permission === 'as write_file'
-        ? (requiredRows.find((r) => r.name === 'host_write_file')?.permission ?? '')
-        : row.permission;
-    const named = PERMISSION_TYPES.filter((type) => source.includes(`\`${type}\``));
+    expect(entry.set).toBe('extended');
+    expect(entry.failure).toBe(row.fail);
+  });
+
+  it.each(contractRowsAll)('$name checks the permission types its row names', (row) => {
+    const entry = spec(row.name);
+    const named = PERMISSION_TYPES.filter((type) => row.permission.includes(`\`${type}\``));
     if (row.permission.startsWith('none')) expect(entry.permission).toBeNull();
     else {
       expect(named.length).toBeGreaterThan(0);
@@ -104,31 +91,50 @@ describe('HOST_FUNCTIONS against the wire contract section 4', () => {
     expect(entry.rateLimited === true).toBe(row.permission.includes('rate-limited'));
   });
 
-  it.each(requiredRows)('$name ignores its input exactly when the row says so', (row) => {
+  it.each(contractRowsAll)('$name ignores its input exactly when the row says so', (row) => {
     expect(spec(row.name).request === null).toBe(row.input === 'ignored');
   });
 
-  it.each(extendedNames)('%s is in the extended set', (name) => {
-    expect(spec(name).set).toBe('extended');
+  it('lists every catalogue function, in catalogue order, required first', () => {
+    expect(HOST_FUNCTION_NAMES).toEqual(contractRowsAll.map((row) => row.name));
   });
 
-  it.each(extendedNames.filter((name) => extendedLetter(name) !== undefined))(
-    '%s has the failure shape the wire contract gives',
-    (name) => {
-      expect(spec(name).failure).toBe(extendedLetter(name));
+  it.each(quietRows.map(([name, shape, answer]) => [name ?? '', shape ?? '', answer ?? ''] as const))(
+    '%s answers its quiet value %s %s',
+    (name, shape, answer) => {
+      const entry = spec(name.replace(/`/g, ''));
+      expect(entry.failure).toBe(shape);
+      const written = answer.replace(/^`|`$/g, '');
+      const expected = written === '""' ? '' : written;
+      // JSON answers are compared as values, so the page may space them for reading.
+      if (expected.startsWith('{')) expect(JSON.parse(entry.quiet)).toEqual(JSON.parse(expected));
+      else expect(entry.quiet).toBe(expected);
     },
   );
 
-  it('has no function the wire contract does not list, except host_namespace_send_email (a Diaryx SDK import)', () => {
-    const documented = new Set([...requiredRows.map((row) => row.name), ...extendedNames]);
-    expect(HOST_FUNCTION_NAMES.filter((name) => !documented.has(name))).toEqual([
-      'host_namespace_send_email',
-    ]);
-    expect(spec('host_namespace_send_email').set).toBe('extended');
+  it('gives the quiet value of every Q and none function', () => {
+    const listed = quietRows.map(([name]) => (name ?? '').replace(/`/g, ''));
+    expect(listed.sort()).toEqual(
+      catalogue
+        .filter((entry) => entry.failure === 'Q' || entry.failure === 'none')
+        .map((entry) => entry.name)
+        .sort(),
+    );
   });
 
-  it('keeps the required functions first, in the order of the table', () => {
-    expect(HOST_FUNCTION_NAMES.slice(0, requiredRows.length)).toEqual(requiredRows.map((row) => row.name));
+  it.each(shapeRows.filter(([, form]) => form?.startsWith('`{')))(
+    'shape %s renders the wire form the page gives',
+    (shape, form) => {
+      const message = 'host_x: boom';
+      const written = (form ?? '').replace(/^`|`$/g, '').replaceAll('"<message>"', JSON.stringify(message));
+      expect(JSON.parse(renderFailure(shape as FailureShape, 'host_x', 'boom', ''))).toEqual(
+        JSON.parse(written),
+      );
+    },
+  );
+
+  it('words the "not available" answer as the page does', () => {
+    expect(protocol.text).toContain(`\`"${notAvailableMessage('<name>')}"\``);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HostFunctionSpec } from './define.js';
+import type { HostCapability, HostFunctionSpec } from './define.js';
 import * as files from './files.js';
 import * as http from './http.js';
 import * as namespaces from './namespaces.js';
@@ -85,4 +85,16 @@ export function getHostFunction<N extends HostFunctionName>(name: N): HostFuncti
 export function getHostFunction(name: string): Catalogue | undefined;
 export function getHostFunction(name: string): Catalogue | undefined {
   return byName.get(name);
+}
+
+/** The functions of one capability, by name. */
+export type CapabilityFunctionName<C extends HostCapability> = Extract<Catalogue, { capability: C }>['name'];
+
+/** Every catalogue function name of one capability, in catalogue order. */
+export function capabilityFunctionNames<C extends HostCapability>(
+  capability: C,
+): readonly CapabilityFunctionName<C>[] {
+  return HOST_FUNCTIONS.filter((spec) => spec.capability === capability).map(
+    (spec) => spec.name as CapabilityFunctionName<C>,
+  );
 }

@@ -3,6 +3,27 @@ import { definePayload, type ParseResult, type Payload } from '../payload.js';
 import type { PermissionType } from '../permissions.js';
 import { renderFailure, type FailureShape } from './failure-shapes.js';
 
+/**
+ * The host capabilities: each catalogue function belongs to exactly one, and a capability's bundle serves
+ * all of its functions. `unsupported` marks the functions no Plinth host implements; they answer "not
+ * available" in their failure shape everywhere.
+ */
+export const HOST_CAPABILITIES = [
+  'files',
+  'storage',
+  'secrets',
+  'namespaces',
+  'http',
+  'ws',
+  'wasi',
+  'basics',
+  'plugins',
+  'unsupported',
+] as const;
+
+/** One host capability (see `HOST_CAPABILITIES`). */
+export type HostCapability = (typeof HOST_CAPABILITIES)[number];
+
 /** How a successful answer is encoded on the wire. */
 export type SuccessEncoding =
   /** JSON text matching `schema`. */
@@ -26,9 +47,20 @@ export interface PermissionCheck<Request> {
  * What a catalogue entry declares about one host function; `defineHostFunction` turns it into a
  * HostFunctionSpec.
  */
-export interface HostFunctionDefinition<Name extends string, Request extends z.ZodType> {
+export interface HostFunctionDefinition<
+  Name extends string,
+  Request extends z.ZodType,
+  Capability extends HostCapability = HostCapability,
+> {
   name: Name;
   set: 'required' | 'extended';
+  /** The capability whose bundle serves this function. */
+  capability: Capability;
+  /**
+   * The function carries a secret value — the `value` field of its request, or of its success answer —
+   * that host-call records and transcripts must never show.
+   */
+  secret?: boolean;
   summary: string;
   /** Schema of the JSON input; `null` when the input is ignored. */
   request: Request | null;
@@ -47,8 +79,10 @@ export interface HostFunctionDefinition<Name extends string, Request extends z.Z
 export interface HostFunctionSpec<
   Name extends string = string,
   Request extends z.ZodType = z.ZodType,
-> extends HostFunctionDefinition<Name, Request> {
+  Capability extends HostCapability = HostCapability,
+> extends HostFunctionDefinition<Name, Request, Capability> {
   quiet: string;
+  secret: boolean;
   /** The request as a payload (for JSON Schema and docs); `null` when the input is ignored. */
   requestPayload: Payload<z.output<Request>> | null;
   /** Decodes and validates the input text; an ignored input always decodes to `{}`. Never throws. */
@@ -66,9 +100,13 @@ export const notAvailableMessage = (name: string): string => `${name}: not avail
  * Builds a catalogue entry from its definition. `quiet` defaults to `""`; the request payload is named
  * `<name> request`.
  */
-export function defineHostFunction<const Name extends string, Request extends z.ZodType>(
-  definition: HostFunctionDefinition<Name, Request>,
-): HostFunctionSpec<Name, Request> {
+export function defineHostFunction<
+  const Name extends string,
+  Request extends z.ZodType,
+  const Capability extends HostCapability,
+>(
+  definition: HostFunctionDefinition<Name, Request, Capability>,
+): HostFunctionSpec<Name, Request, Capability> {
   const { name, failure, request } = definition;
   const quiet = definition.quiet ?? '';
   const requestPayload =
@@ -83,6 +121,7 @@ export function defineHostFunction<const Name extends string, Request extends z.
   return {
     ...definition,
     quiet,
+    secret: definition.secret ?? false,
     requestPayload,
     decodeRequest: (text) =>
       requestPayload === null

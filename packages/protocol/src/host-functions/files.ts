@@ -21,6 +21,7 @@ const writeCheck = {
 export const hostReadFile = defineHostFunction({
   name: 'host_read_file',
   set: 'required',
+  capability: 'files',
   summary: 'Read a workspace file as UTF-8 text.',
   request: pathRequest,
   success: { kind: 'text', schema: z.string(), description: 'the file text, raw (not JSON)' },
@@ -31,6 +32,7 @@ export const hostReadFile = defineHostFunction({
 export const hostReadBinary = defineHostFunction({
   name: 'host_read_binary',
   set: 'extended',
+  capability: 'files',
   summary: 'Read a workspace file as bytes.',
   request: pathRequest,
   success: { kind: 'json', schema: dataResponse, description: '`{data: base64}`' },
@@ -41,6 +43,7 @@ export const hostReadBinary = defineHostFunction({
 export const hostListFiles = defineHostFunction({
   name: 'host_list_files',
   set: 'required',
+  capability: 'files',
   summary: 'List files and folders under a prefix, recursively.',
   request: z.object({
     prefix: z.string().default('').describe('Workspace-relative folder; "" is the root.'),
@@ -53,6 +56,7 @@ export const hostListFiles = defineHostFunction({
 export const hostListDir = defineHostFunction({
   name: 'host_list_dir',
   set: 'extended',
+  capability: 'files',
   summary: 'List the direct children of a folder.',
   request: pathRequest,
   success: { kind: 'json', schema: stringList, description: 'JSON array of workspace-relative paths' },
@@ -63,6 +67,7 @@ export const hostListDir = defineHostFunction({
 export const hostFileExists = defineHostFunction({
   name: 'host_file_exists',
   set: 'required',
+  capability: 'files',
   summary: 'Whether a workspace file exists.',
   request: pathRequest,
   success: { kind: 'text', schema: z.enum(['true', 'false']), description: '`true` or `false`' },
@@ -81,6 +86,7 @@ export const fileMetadataResponse = z.object({
 export const hostFileMetadata = defineHostFunction({
   name: 'host_file_metadata',
   set: 'extended',
+  capability: 'files',
   summary: 'Size and modification time of a workspace file.',
   request: pathRequest,
   success: {
@@ -96,6 +102,7 @@ export const hostFileMetadata = defineHostFunction({
 export const hostHashFile = defineHostFunction({
   name: 'host_hash_file',
   set: 'extended',
+  capability: 'files',
   summary: 'SHA-256 of a workspace file.',
   request: pathRequest,
   success: {
@@ -111,6 +118,7 @@ export const hostHashFile = defineHostFunction({
 export const hostWriteFile = defineHostFunction({
   name: 'host_write_file',
   set: 'required',
+  capability: 'files',
   summary: 'Write UTF-8 text to a workspace file (atomically).',
   request: z.object({ path: pathField, content: z.string() }),
   success: { kind: 'text', schema: emptyText, description: '""' },
@@ -121,6 +129,7 @@ export const hostWriteFile = defineHostFunction({
 export const hostWriteBinary = defineHostFunction({
   name: 'host_write_binary',
   set: 'required',
+  capability: 'files',
   summary: 'Write bytes to a workspace file (atomically).',
   request: z.object({ path: pathField, content: base64Field.describe('base64 bytes') }),
   success: { kind: 'text', schema: emptyText, description: '""' },
@@ -131,6 +140,7 @@ export const hostWriteBinary = defineHostFunction({
 export const hostDeleteFile = defineHostFunction({
   name: 'host_delete_file',
   set: 'required',
+  capability: 'files',
   summary: 'Delete a workspace file.',
   request: pathRequest,
   success: { kind: 'text', schema: emptyText, description: '""' },
@@ -141,6 +151,7 @@ export const hostDeleteFile = defineHostFunction({
 export const hostRequestFile = defineHostFunction({
   name: 'host_request_file',
   set: 'required',
+  capability: 'basics',
   summary: 'Bytes of a file the embedding app supplied for this call.',
   request: z.object({ key: z.string() }),
   success: { kind: 'bytes', description: 'raw bytes (not base64); empty when no such file was supplied' },
@@ -152,6 +163,7 @@ export const hostRequestFile = defineHostFunction({
 export const hostWorkspaceFileSet = defineHostFunction({
   name: 'host_workspace_file_set',
   set: 'extended',
+  capability: 'unsupported',
   summary: "Every file reachable from the workspace's root index (markdown and attachments).",
   request: null,
   success: { kind: 'json', schema: stringList, description: 'JSON array of workspace-relative paths' },

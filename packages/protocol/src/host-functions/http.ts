@@ -18,6 +18,7 @@ export const httpResponse = z.object({
 export const hostHttpRequest = defineHostFunction({
   name: 'host_http_request',
   set: 'required',
+  capability: 'http',
   summary: 'Make an HTTP request.',
   request: z.object({
     url: z.string().min(1, { error: 'url must be a non-empty string' }),
@@ -44,6 +45,7 @@ export const hostHttpRequest = defineHostFunction({
 export const hostProxyRequest = defineHostFunction({
   name: 'host_proxy_request',
   set: 'extended',
+  capability: 'unsupported',
   summary: "Call a named proxy on the embedding app's server, with the app's credentials.",
   request: z.object({
     proxy_id: z.string().min(1),
@@ -75,6 +77,7 @@ export const wsRequest = z.discriminatedUnion('type', [
 export const hostWsRequest = defineHostFunction({
   name: 'host_ws_request',
   set: 'required',
+  capability: 'ws',
   summary: 'Drive the WebSocket bridge: connect, send binary or text, disconnect.',
   request: wsRequest,
   success: { kind: 'json', schema: okResponse, description: '`{"ok": true}`' },

@@ -61,6 +61,7 @@ export const batchObjectsResponse = z.object({
 export const hostNamespaceCreate = defineHostFunction({
   name: 'host_namespace_create',
   set: 'required',
+  capability: 'namespaces',
   summary: 'Create an object namespace.',
   request: z.object({ metadata: jsonValueSchema.optional() }),
   success: {
@@ -75,6 +76,7 @@ export const hostNamespaceCreate = defineHostFunction({
 export const hostNamespaceList = defineHostFunction({
   name: 'host_namespace_list',
   set: 'required',
+  capability: 'namespaces',
   summary: 'List the namespaces the plugin can see.',
   request: null,
   success: { kind: 'json', schema: z.array(namespaceInfo), description: 'array of namespace infos' },
@@ -85,6 +87,7 @@ export const hostNamespaceList = defineHostFunction({
 export const hostNamespacePutObject = defineHostFunction({
   name: 'host_namespace_put_object',
   set: 'required',
+  capability: 'namespaces',
   summary: 'Store an object in a namespace.',
   request: z.object({
     ns_id: nsId,
@@ -101,6 +104,7 @@ export const hostNamespacePutObject = defineHostFunction({
 export const hostNamespaceGetObject = defineHostFunction({
   name: 'host_namespace_get_object',
   set: 'required',
+  capability: 'namespaces',
   summary: 'Read an object from a namespace.',
   request: z.object({ ns_id: nsId, key: objectKey }),
   success: { kind: 'json', schema: dataResponse, description: '`{data: base64}`' },
@@ -111,6 +115,7 @@ export const hostNamespaceGetObject = defineHostFunction({
 export const hostNamespaceDeleteObject = defineHostFunction({
   name: 'host_namespace_delete_object',
   set: 'required',
+  capability: 'namespaces',
   summary: 'Delete an object from a namespace.',
   request: z.object({ ns_id: nsId, key: objectKey }),
   success: { kind: 'json', schema: okResponse, description: '`{"ok": true}`' },
@@ -121,6 +126,7 @@ export const hostNamespaceDeleteObject = defineHostFunction({
 export const hostNamespaceListObjects = defineHostFunction({
   name: 'host_namespace_list_objects',
   set: 'required',
+  capability: 'namespaces',
   summary: 'List objects in a namespace, by key prefix, paged.',
   request: z.object({
     ns_id: nsId,
@@ -140,6 +146,7 @@ export const hostNamespaceListObjects = defineHostFunction({
 export const hostNamespaceGetObjectsBatch = defineHostFunction({
   name: 'host_namespace_get_objects_batch',
   set: 'extended',
+  capability: 'namespaces',
   summary: 'Read many objects of a namespace at once.',
   request: z.object({ ns_id: nsId, keys: z.array(objectKey).max(500) }),
   success: {
@@ -157,6 +164,7 @@ export const hostNamespaceGetObjectsBatch = defineHostFunction({
 export const hostNamespaceGetObjectsBatchesConcurrent = defineHostFunction({
   name: 'host_namespace_get_objects_batches_concurrent',
   set: 'extended',
+  capability: 'namespaces',
   summary: 'Read several batches of objects concurrently; results merged.',
   request: z.object({
     ns_id: nsId,
@@ -174,6 +182,7 @@ export const hostNamespaceGetObjectsBatchesConcurrent = defineHostFunction({
 export const hostNamespaceSyncAudience = defineHostFunction({
   name: 'host_namespace_sync_audience',
   set: 'extended',
+  capability: 'unsupported',
   summary: 'Create or update an audience (access gates) of a namespace.',
   request: z.object({
     ns_id: nsId,
@@ -192,6 +201,7 @@ export const hostNamespaceSyncAudience = defineHostFunction({
 export const hostNamespaceListAudiences = defineHostFunction({
   name: 'host_namespace_list_audiences',
   set: 'extended',
+  capability: 'unsupported',
   summary: 'List the audiences of a namespace.',
   request: z.object({ ns_id: nsId }),
   success: {
@@ -206,6 +216,7 @@ export const hostNamespaceListAudiences = defineHostFunction({
 export const hostNamespaceDeleteAudience = defineHostFunction({
   name: 'host_namespace_delete_audience',
   set: 'extended',
+  capability: 'unsupported',
   summary: 'Delete an audience of a namespace.',
   request: z.object({ ns_id: nsId, audience: z.string().min(1) }),
   success: { kind: 'json', schema: okResponse, description: '`{"ok": true}`' },
@@ -216,6 +227,7 @@ export const hostNamespaceDeleteAudience = defineHostFunction({
 export const hostNamespaceSendEmail = defineHostFunction({
   name: 'host_namespace_send_email',
   set: 'extended',
+  capability: 'unsupported',
   summary: "Email a namespace audience (Diaryx guest SDK import; not in Diaryx's documented set).",
   request: z.object({
     ns_id: nsId,
@@ -231,6 +243,7 @@ export const hostNamespaceSendEmail = defineHostFunction({
 export const hostNamespaceBuild = defineHostFunction({
   name: 'host_namespace_build',
   set: 'extended',
+  capability: 'unsupported',
   summary: 'Build a namespace (no public shape exists upstream; always "not available" on Plinth).',
   request: null,
   success: { kind: 'json', schema: z.record(z.string(), jsonValueSchema), description: 'a JSON object' },

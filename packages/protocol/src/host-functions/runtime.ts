@@ -14,6 +14,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const hostLog = defineHostFunction({
   name: 'host_log',
   set: 'required',
+  capability: 'basics',
   summary: 'Write a line to the host log.',
   request: z.object({
     level: z
@@ -31,6 +32,7 @@ export const hostLog = defineHostFunction({
 export const hostEmitEvent = defineHostFunction({
   name: 'host_emit_event',
   set: 'required',
+  capability: 'basics',
   summary: "Emit an event onto the host's event bus.",
   request: jsonValueSchema,
   success: { kind: 'text', schema: emptyText, description: '""' },
@@ -42,6 +44,7 @@ export const hostEmitEvent = defineHostFunction({
 export const hostGetRuntimeContext = defineHostFunction({
   name: 'host_get_runtime_context',
   set: 'required',
+  capability: 'basics',
   summary: "The embedding app's runtime context for this plugin (secrets redacted).",
   request: null,
   success: {
@@ -57,6 +60,7 @@ export const hostGetRuntimeContext = defineHostFunction({
 export const hostGetTimestamp = defineHostFunction({
   name: 'host_get_timestamp',
   set: 'required',
+  capability: 'basics',
   summary: 'Current time in milliseconds since the epoch.',
   request: null,
   success: { kind: 'text', schema: z.string().regex(/^[0-9]+$/), description: 'decimal string' },
@@ -71,6 +75,7 @@ export const LOCAL_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}
 export const hostGetNow = defineHostFunction({
   name: 'host_get_now',
   set: 'required',
+  capability: 'basics',
   summary: 'Current local time, RFC 3339 with seconds and a numeric offset.',
   request: null,
   success: {
@@ -86,6 +91,7 @@ export const hostGetNow = defineHostFunction({
 export const hostIsCancelled = defineHostFunction({
   name: 'host_is_cancelled',
   set: 'extended',
+  capability: 'basics',
   summary: 'Whether the caller cancelled the operation a token names.',
   request: z.object({ token: z.string() }),
   success: { kind: 'json', schema: z.object({ cancelled: z.boolean() }), description: '`{cancelled}`' },
@@ -97,6 +103,7 @@ export const hostIsCancelled = defineHostFunction({
 export const hostPluginCommand = defineHostFunction({
   name: 'host_plugin_command',
   set: 'required',
+  capability: 'plugins',
   summary: `Run another plugin's command (depth ≤ ${MAX_PLUGIN_COMMAND_DEPTH}; never the caller itself).`,
   request: z.object({
     plugin_id: z.string().min(1, { error: 'plugin_id is required' }),
@@ -119,6 +126,7 @@ export const hostPluginCommand = defineHostFunction({
 export const hostRunWasiModule = defineHostFunction({
   name: 'host_run_wasi_module',
   set: 'required',
+  capability: 'wasi',
   summary: "Run a WASI command module stored in the plugin's storage, in a temp directory.",
   request: z.object({
     module_key: z.string().min(1),

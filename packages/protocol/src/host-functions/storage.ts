@@ -8,6 +8,7 @@ const storageCheck = (rule: string) =>
 export const hostStorageGet = defineHostFunction({
   name: 'host_storage_get',
   set: 'required',
+  capability: 'storage',
   summary: "Read a value from the plugin's own storage.",
   request: keyRequest,
   success: { kind: 'json', schema: dataResponse, description: '`{data: base64}`, or `""` when absent' },
@@ -19,6 +20,7 @@ export const hostStorageGet = defineHostFunction({
 export const hostStorageSet = defineHostFunction({
   name: 'host_storage_set',
   set: 'required',
+  capability: 'storage',
   summary: "Write a value to the plugin's own storage; empty data deletes the key.",
   request: z.object({ key: keyRequest.shape.key, data: base64Field.describe('base64 value; "" deletes') }),
   success: { kind: 'text', schema: emptyText, description: '""' },
@@ -29,6 +31,8 @@ export const hostStorageSet = defineHostFunction({
 export const hostSecretGet = defineHostFunction({
   name: 'host_secret_get',
   set: 'extended',
+  capability: 'secrets',
+  secret: true,
   summary: "Read one of the plugin's secrets.",
   request: keyRequest,
   success: {
@@ -44,6 +48,8 @@ export const hostSecretGet = defineHostFunction({
 export const hostSecretSet = defineHostFunction({
   name: 'host_secret_set',
   set: 'extended',
+  capability: 'secrets',
+  secret: true,
   summary: 'Store a secret for the plugin; never exposed through config, env, context or logs.',
   request: z.object({ key: keyRequest.shape.key, value: z.string() }),
   success: { kind: 'text', schema: emptyText, description: '""' },
@@ -54,6 +60,7 @@ export const hostSecretSet = defineHostFunction({
 export const hostSecretDelete = defineHostFunction({
   name: 'host_secret_delete',
   set: 'extended',
+  capability: 'secrets',
   summary: 'Delete one of the plugin secrets.',
   request: keyRequest,
   success: { kind: 'text', schema: emptyText, description: '""' },

@@ -10,7 +10,7 @@ import type { ExtismLogLine } from './guest-functions.js';
 import type { UserFunctions } from './user-functions.js';
 
 /** The corpus's guest built with the upstream @extism/as-pdk (testkit `plain/as-pdk`). */
-const AS_PDK = readFileSync(new URL('../../../testkit/guests/plain/as-pdk/plugin.wasm', import.meta.url));
+const AS_PDK = readFileSync(new URL('../../../guests/corpus/plain/as-pdk/plugin.wasm', import.meta.url));
 
 const LANES = [
   { lane: 'in-thread', factory: undefined },

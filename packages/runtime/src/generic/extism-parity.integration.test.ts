@@ -9,7 +9,7 @@ import { openPlugin } from '../open-plugin.js';
 import { kvGuest, linkedGuests } from '../node/__fixtures__/generic-guests.js';
 
 const plain = new Uint8Array(
-  readFileSync(new URL('../../../testkit/guests/plain/wat-plain/plugin.wasm', import.meta.url)),
+  readFileSync(new URL('../../../guests/corpus/plain/wat-plain/plugin.wasm', import.meta.url)),
 );
 const decoder = new TextDecoder();
 

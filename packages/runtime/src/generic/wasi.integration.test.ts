@@ -18,7 +18,7 @@ import type { ExtismLogLine } from './guest-functions.js';
 
 /** The corpus's WASI guest (testkit `plain/wat-wasi`; see its source for each export). */
 const WASI_GUEST = readFileSync(
-  new URL('../../../testkit/guests/plain/wat-wasi/plugin.wasm', import.meta.url),
+  new URL('../../../guests/corpus/plain/wat-wasi/plugin.wasm', import.meta.url),
 );
 
 // WASI errno values the guest reports.

@@ -8,7 +8,7 @@ import { createHostFunctions, type HostCallRecord } from './host-functions.js';
 import { hostCallRecord } from '@plinth/host-kit/engine';
 
 const guest = (path: string) =>
-  readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
+  readFileSync(new URL(`../../../guests/corpus/${path}/plugin.wasm`, import.meta.url));
 const command = (name: string, params: unknown = null) => JSON.stringify({ command: name, params });
 
 async function load(source: string | Uint8Array, bundle: HostBundle, maxHostCallsPerCall = 100) {

@@ -11,7 +11,7 @@ import { loadModule, type LoadModuleOptions } from './load-module.js';
 import type { ModuleSource } from './module-source.js';
 
 // Read by path: runtime may not import @plinth/testkit (see STYLE.md layering).
-const guests = new URL('../../../testkit/guests/', import.meta.url);
+const guests = new URL('../../../guests/corpus/', import.meta.url);
 const guestBytes = async (path: string): Promise<Uint8Array<ArrayBuffer>> =>
   Uint8Array.from(await readFile(new URL(`${path}/plugin.wasm`, guests)));
 const catalogue = JSON.parse(await readFile(new URL('guests.json', guests), 'utf8')) as {

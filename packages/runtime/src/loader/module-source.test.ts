@@ -4,7 +4,7 @@ import { LoadError } from './load-error.js';
 import { loadModule, type LoadModuleOptions } from './load-module.js';
 import type { ModuleSource } from './module-source.js';
 
-const wasm = new URL('../../../testkit/guests/golden/wat-protocol/plugin.wasm', import.meta.url);
+const wasm = new URL('../../../guests/corpus/golden/wat-protocol/plugin.wasm', import.meta.url);
 const guestBytes = async (): Promise<Uint8Array<ArrayBuffer>> => Uint8Array.from(await readFile(wasm));
 
 async function refusal(source: ModuleSource, options: LoadModuleOptions = {}): Promise<LoadError> {

@@ -5,7 +5,7 @@ import { inspectModule, type ModuleInspection } from './inspect-module.js';
 import { validateImports } from './validate-imports.js';
 
 // Read by path: runtime may not import @plinth/testkit (see STYLE.md layering).
-const guests = new URL('../../../testkit/guests/', import.meta.url);
+const guests = new URL('../../../guests/corpus/', import.meta.url);
 const load = async (path: string): Promise<Uint8Array<ArrayBuffer>> =>
   Uint8Array.from(await readFile(new URL(`${path}/plugin.wasm`, guests)));
 

@@ -8,7 +8,7 @@ import { inspectModule } from './inspect-module.js';
 import { validateImports } from './validate-imports.js';
 import { readWasmModule, type WasmReadResult } from './wasm-reader.js';
 
-const goldenUrl = new URL('../../../testkit/guests/golden/wat-protocol/plugin.wasm', import.meta.url);
+const goldenUrl = new URL('../../../guests/corpus/golden/wat-protocol/plugin.wasm', import.meta.url);
 let valid: Uint8Array<ArrayBuffer>[] = [];
 
 beforeAll(async () => {

@@ -16,7 +16,7 @@ import { kvGuest, linkedGuests } from './__fixtures__/generic-guests.js';
 import type { UserFunctions } from '../generic/user-functions.js';
 
 // The guest corpus lives in @plinth/testkit, which the runtime may not import: read it by path.
-const corpus = new URL('../../../testkit/guests/', import.meta.url);
+const corpus = new URL('../../../guests/corpus/', import.meta.url);
 const guests = JSON.parse(readFileSync(new URL('guests.json', corpus), 'utf8')) as {
   name: string;
   path: string;

@@ -7,7 +7,7 @@ import { PluginRegistry } from '../registry/plugin-registry.js';
 import { createIsolatedLane } from './isolated-lane.js';
 
 // The guest corpus lives in @plinth/testkit, which the runtime may not import: read it by path.
-const corpus = new URL('../../../testkit/guests/', import.meta.url);
+const corpus = new URL('../../../guests/corpus/', import.meta.url);
 interface Guest {
   name: string;
   path: string;

@@ -14,11 +14,11 @@ interface ConformanceRow {
   hostCalls: { function: string; input?: unknown }[];
 }
 const conformance = JSON.parse(
-  readFileSync(new URL('../../../testkit/guests/conformance.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../guests/corpus/conformance.json', import.meta.url), 'utf8'),
 ) as { host: Record<string, string>; rows: ConformanceRow[] };
 
 const guestBytes = (path: string) =>
-  readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
+  readFileSync(new URL(`../../../guests/corpus/${path}/plugin.wasm`, import.meta.url));
 const command = (name: string, params: unknown = null) => JSON.stringify({ command: name, params });
 const text = (output: Uint8Array | null) => (output ? new TextDecoder().decode(output) : null);
 const context = (pluginId: string, exportName = 'handle_command') => ({

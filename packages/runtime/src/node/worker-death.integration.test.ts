@@ -37,7 +37,7 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 });
 
 const guestBytes = (path: string) =>
-  readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
+  readFileSync(new URL(`../../../guests/corpus/${path}/plugin.wasm`, import.meta.url));
 const command = (name: string, params: unknown = null) => JSON.stringify({ command: name, params });
 const text = (output: Uint8Array | null) => (output ? new TextDecoder().decode(output) : null);
 const context = (pluginId: string, exportName = 'handle_command'): HostCallContext => ({

@@ -232,7 +232,7 @@ describe('createInstancePool', () => {
 });
 
 describe('instance pool over real in-thread lanes', () => {
-  const guests = new URL('../../../testkit/guests/', import.meta.url);
+  const guests = new URL('../../../guests/corpus/', import.meta.url);
   const lanesFor = async (path: string) => {
     const bytes = Uint8Array.from(await readFile(new URL(`${path}/plugin.wasm`, guests)));
     const { module } = await loadModule({ bytes });

@@ -19,7 +19,7 @@ interface Conformance {
   rows: ConformanceRow[];
 }
 
-const guests = new URL('../../../testkit/guests/', import.meta.url);
+const guests = new URL('../../../guests/corpus/', import.meta.url);
 const conformance = JSON.parse(readFileSync(new URL('conformance.json', guests), 'utf8')) as Conformance;
 const bundle = Object.fromEntries(
   Object.entries(conformance.host).map(([name, answer]) => [name, () => answer]),

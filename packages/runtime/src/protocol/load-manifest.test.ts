@@ -6,7 +6,7 @@ import { openProtocolPlugin, type ProtocolPluginOptions } from './protocol-plugi
 import type { ProtocolLogEntry } from './protocol-log.js';
 
 const guest = (path: string) =>
-  readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
+  readFileSync(new URL(`../../../guests/corpus/${path}/plugin.wasm`, import.meta.url));
 
 const MANIFEST = {
   id: 'acme.scripted',

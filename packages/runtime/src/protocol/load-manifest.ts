@@ -8,6 +8,7 @@ import {
   type PlinthErrorContext,
   type ProtocolWarning,
 } from '@plinth/protocol';
+import type { CallReceipt } from '@plinth/host-kit';
 import { lt, valid } from 'semver';
 import { describeCall } from '../call-errors.js';
 import type { Lane } from '../lanes/lane.js';
@@ -18,13 +19,17 @@ import type { Lane } from '../lanes/lane.js';
  */
 export const DEFAULT_MANIFEST_MAX_BYTES = 1024 * 1024;
 
+/** What `readManifest` calls and how: the lane of an opened module, and the size cap. */
 export interface ReadManifestOptions {
   lane: Lane;
   /** The id the plugin is installed under (its directory name), used to name it until the manifest is read. */
   expectedId?: string | undefined;
   manifestMaxBytes: number;
+  /** Filled in by the lane when the call ends (the fuel a metered guest used). */
+  receipt?: CallReceipt | undefined;
 }
 
+/** A decoded, checked manifest and the warnings its decoding raised (unknown fields, …). */
 export interface ManifestReading {
   manifest: GuestManifest;
   warnings: readonly ProtocolWarning[];
@@ -32,7 +37,10 @@ export interface ManifestReading {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Calls `manifest` and decodes it (PROTOCOL.md sections 2 and 3). Every failure is a typed load error. */
+/**
+ * Calls `manifest` on the load budget and decodes it (PROTOCOL.md sections 2 and 3): the size cap, UTF-8,
+ * the protocol version, then the shape. Every failure is a typed load error.
+ */
 export async function readManifest(options: ReadManifestOptions): Promise<ManifestReading> {
   const { lane, expectedId, manifestMaxBytes } = options;
   const context: PlinthErrorContext = { pluginId: expectedId, exportName: 'manifest' };
@@ -50,6 +58,7 @@ export async function readManifest(options: ReadManifestOptions): Promise<Manife
     pluginId: expectedId ?? '',
     exportName: 'manifest',
     phase: 'load',
+    ...(options.receipt === undefined ? {} : { receipt: options.receipt }),
   });
   if (output === null) throw invalid('set no output; a GuestManifest is required');
   // output_too_large rather than manifest_invalid: this is a size limit hit before the content is read,

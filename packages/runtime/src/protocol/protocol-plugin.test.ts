@@ -7,7 +7,7 @@ import { openProtocolPlugin, ProtocolPlugin } from './protocol-plugin.js';
 import type { ProtocolLogEntry } from './protocol-log.js';
 
 const guest = (path: string) =>
-  readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url));
+  readFileSync(new URL(`../../../guests/corpus/${path}/plugin.wasm`, import.meta.url));
 
 const MANIFEST = JSON.stringify({
   id: 'acme.scripted',

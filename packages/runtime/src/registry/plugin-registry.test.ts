@@ -15,7 +15,7 @@ const moduleOf = (path: string) => {
   let module = modules.get(path);
   if (!module) {
     module = new WebAssembly.Module(
-      readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url)),
+      readFileSync(new URL(`../../../guests/corpus/${path}/plugin.wasm`, import.meta.url)),
     );
     modules.set(path, module);
   }

@@ -11,7 +11,7 @@ import {
   type JsonValue,
   type PlinthErrorCode,
 } from '@plinth/protocol';
-import type { CallReceipt, HostAnswer, HostBundle, HostCallContext } from '@plinth/host-kit';
+import type { CallReceipt, CapabilityBundle, HostAnswer, HostCallContext } from '@plinth/host-kit';
 import { DEFAULT_FAILURE_POLICY, isPluginFault, type FailurePolicy } from './failure-policy.js';
 import { crossPluginRefusal } from './cross-plugin-rules.js';
 import type { CommandCallOptions, ExportCallOptions, PluginHandle, PluginOpener } from './plugin-handle.js';
@@ -324,7 +324,7 @@ export class PluginRegistry {
   }
 
   /** A host bundle serving `host_plugin_command` through this registry (for isolated-lane plugins). */
-  bundle(): HostBundle {
+  bundle(): CapabilityBundle<'plugins'> {
     return { host_plugin_command: (request, context) => this.invokeFromPlugin(request, context) };
   }
 

@@ -9,7 +9,7 @@ import { openPooledPlugin } from './pooled-plugin.js';
 
 // The guest corpus lives in @plinth/testkit, which the runtime may not import: read it by path.
 const guestBytes = (path: string) =>
-  new Uint8Array(readFileSync(new URL(`../../../testkit/guests/${path}/plugin.wasm`, import.meta.url)));
+  new Uint8Array(readFileSync(new URL(`../../../guests/corpus/${path}/plugin.wasm`, import.meta.url)));
 
 /**
  * An opener of isolated-lane instances of a corpus guest that numbers them and records, per instance,

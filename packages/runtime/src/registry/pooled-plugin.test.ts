@@ -198,7 +198,7 @@ describe('openPooledPlugin (in-memory instances)', () => {
 describe('pooled plugins in the registry (in-thread lane, golden/c-protocol)', () => {
   const source = {
     bytes: new Uint8Array(
-      readFileSync(new URL('../../../testkit/guests/golden/c-protocol/plugin.wasm', import.meta.url)),
+      readFileSync(new URL('../../../guests/corpus/golden/c-protocol/plugin.wasm', import.meta.url)),
     ),
   };
   /** Opens c-protocol instances, numbering them; each logs through its own host_log. */

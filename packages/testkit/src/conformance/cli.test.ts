@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { guestPath } from '../guests/catalogue.js';
+import { guestPath } from '@plinth/guests';
 import { main } from './cli.js';
 import type { ConformanceReport } from './report.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guestPath, listGuests } from '../guests/catalogue.js';
+import { guestPath, listGuests } from '@plinth/guests';
 import type { CheckId, ConformanceReport } from './report.js';
 import { runConformance, type ConformanceOptions } from './run-conformance.js';
 

@@ -1,5 +1,5 @@
 import { PlinthError, type JsonValue } from '@plinth/protocol';
-import type { ProtocolLogEntry } from '@plinth/runtime';
+import { LIMIT_CODES, type ProtocolLogEntry } from '@plinth/runtime';
 import {
   createPluginHarness,
   harnessNeighbour,
@@ -12,13 +12,7 @@ import type { HarnessCall, TranscriptHostCall } from '../harness/transcript.js';
 import type { CheckRecorder } from './report.js';
 
 /** The codes of a limit hit; after one the lane may have recycled the instance (fresh memory, no init). */
-export const LIMIT_ERROR_CODES: ReadonlySet<string> = new Set([
-  'timeout',
-  'fuel_exhausted',
-  'out_of_memory',
-  'output_too_large',
-  'host_calls_exceeded',
-]);
+const LIMIT_ERROR_CODES: ReadonlySet<string> = new Set(LIMIT_CODES);
 
 export interface LimitHit {
   where: string;

@@ -1,6 +1,6 @@
 import { openPlugin, openProtocolPluginFrom, type OpenProtocolPluginOptions } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
-import { guestBytes, listGuests, type GuestInfo } from './catalogue.js';
+import { guestBytes, listGuests, type GuestInfo } from '@plinth/guests';
 
 /**
  * Every hostile guest whose documented outcome the runtime alone decides, run through the full stack

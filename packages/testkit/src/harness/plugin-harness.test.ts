@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guestPath } from '../guests/catalogue.js';
+import { guestPath } from '@plinth/guests';
 import '../vitest/index.js';
 import { createPluginHarness, harnessNeighbour, type HarnessNeighbour } from './plugin-harness.js';
 

@@ -7,8 +7,7 @@ import {
 } from '@plinth/permissions';
 import {
   checkOptions,
-  guestManifestPayload,
-  PlinthError,
+  type PlinthError,
   type CommandResponse,
   type ConfigReconcile,
   type GuestManifest,
@@ -33,7 +32,8 @@ import {
   createInThreadLane,
   openPlugin,
   openProtocolPluginFrom,
-  DEFAULT_LIMITS,
+  DEFAULT_MANIFEST_MAX_BYTES,
+  readManifest as readGuestManifest,
   type LaneCallResult,
   type LaneFactory,
   type PluginLimits,
@@ -292,25 +292,22 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
       ...(options.config ? { storedConfig: options.config } : {}),
     }));
 
+  /** The manifest as a host reads it: the runtime's checked reader, on the load budget. */
   async function readManifest(receipt?: CallReceipt) {
     const generic = await openPlugin({
       source,
-      // A host reads the manifest on the load budget; this plain call would otherwise get the call budget.
-      limits: { ...limits, fuelPerCall: limits.fuelPerLoad ?? DEFAULT_LIMITS.fuelPerLoad },
+      limits,
       fuel,
       lane,
       ...(options.extismConfig ? { config: options.extismConfig } : {}),
     });
     try {
-      const output = await generic.callText('manifest', '', receipt ? { receipt } : {});
-      const decoded = guestManifestPayload.decode(output ?? '');
-      if (!decoded.ok) {
-        throw new PlinthError('manifest_invalid', `manifest is invalid: ${decoded.error.message}`, {
-          exportName: 'manifest',
-          cause: decoded.error,
-        });
-      }
-      return { manifest: decoded.value, warnings: decoded.warnings };
+      return await readGuestManifest({
+        lane: generic.lane,
+        manifestMaxBytes: DEFAULT_MANIFEST_MAX_BYTES,
+        ...(options.expectedId ? { expectedId: options.expectedId } : {}),
+        ...(receipt ? { receipt } : {}),
+      });
     } finally {
       await generic.close();
     }

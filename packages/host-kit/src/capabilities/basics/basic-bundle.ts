@@ -1,5 +1,5 @@
 import { checkOptions } from '@plinth/protocol';
-import { combineBundles, type HostBundle } from '../../bundle/host-bundle.js';
+import type { CapabilityBundle } from '../../bundle/coverage.js';
 import { basicBundleOptionsSchema } from '../../options/basics-options.js';
 import { createCancellationBundle, type CancellationRegistry } from './cancellation.js';
 import { createClockBundle, type HostClock } from './clock.js';
@@ -25,15 +25,16 @@ export interface BasicBundleOptions {
  * Every basic host function in one bundle — log, timestamp and local time, events, runtime context,
  * request files, cancellation — over the services given. Synchronous, so it works in both lanes.
  */
-export function createBasicBundle(options: BasicBundleOptions): HostBundle {
+export function createBasicBundle(options: BasicBundleOptions): CapabilityBundle<'basics'> {
   checkOptions('createBasicBundle', basicBundleOptionsSchema, options);
   const { now, requestFiles, cancellation } = options;
-  return combineBundles(
-    createLogBundle({ ...options.log, now }),
-    createClockBundle({ clock: options.clock }),
-    createEventsBundle({ ...options.events, now }),
-    createRuntimeContextBundle(options.runtimeContext),
-    createRequestFileBundle({ files: requestFiles.lookup }),
-    createCancellationBundle({ isCancelled: cancellation.isCancelled }),
-  );
+  // Spread, not combineBundles: the parts' types are disjoint and together must make the whole capability.
+  return {
+    ...createLogBundle({ ...options.log, now }),
+    ...createClockBundle({ clock: options.clock }),
+    ...createEventsBundle({ ...options.events, now }),
+    ...createRuntimeContextBundle(options.runtimeContext),
+    ...createRequestFileBundle({ files: requestFiles.lookup }),
+    ...createCancellationBundle({ isCancelled: cancellation.isCancelled }),
+  };
 }

@@ -1,5 +1,6 @@
+import type { BasicsBundle } from '../../bundle/coverage.js';
 import { checkOptions } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { cancellationBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** Options of `createCancellationBundle`; a `CancellationRegistry`'s `isCancelled` fits. */
@@ -9,7 +10,9 @@ export interface CancellationBundleOptions {
 }
 
 /** `host_is_cancelled`, synchronous: `{"cancelled": true|false}`. */
-export function createCancellationBundle(options: CancellationBundleOptions): HostBundle {
+export function createCancellationBundle(
+  options: CancellationBundleOptions,
+): BasicsBundle<'host_is_cancelled'> {
   checkOptions('createCancellationBundle', cancellationBundleOptionsSchema, options);
   return {
     host_is_cancelled(request, context) {

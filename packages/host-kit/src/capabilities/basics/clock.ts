@@ -1,5 +1,6 @@
+import type { BasicsBundle } from '../../bundle/coverage.js';
 import { checkOptions } from '@plinth/protocol';
-import type { HostBundle } from '../../bundle/host-bundle.js';
+
 import { clockBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** Where the host's time comes from. */
@@ -56,7 +57,9 @@ export function formatLocalTime(atMs: number, offsetMinutes = 0): string {
  * `host_get_timestamp` (decimal ms) and `host_get_now` (local RFC 3339), synchronous. A clock answering
  * something unshowable (NaN, before 1970, a bad offset) gets the functions' neutral answers.
  */
-export function createClockBundle(options: ClockBundleOptions = {}): HostBundle {
+export function createClockBundle(
+  options: ClockBundleOptions = {},
+): BasicsBundle<'host_get_timestamp' | 'host_get_now'> {
   checkOptions('createClockBundle', clockBundleOptionsSchema, options);
   const clock = options.clock ?? systemClock;
   const nowMs = (): number | undefined => {

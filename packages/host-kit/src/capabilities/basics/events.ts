@@ -1,5 +1,6 @@
+import type { BasicsBundle } from '../../bundle/coverage.js';
 import { checkOptions, type JsonValue } from '@plinth/protocol';
-import type { HostBundle } from '../../bundle/host-bundle.js';
+
 import { DEFAULT_BUNDLE_LIMITS } from '../../bundle-limits.js';
 import { eventsBundleOptionsSchema } from '../../options/basics-options.js';
 import { RateLimiter, type NowMs } from './rate-limiter.js';
@@ -34,7 +35,7 @@ export interface EventsBundleOptions {
 const encoder = new TextEncoder();
 
 /** `host_emit_event`, synchronous (works in both lanes); rate-limited and size-capped per plugin. */
-export function createEventsBundle(options: EventsBundleOptions): HostBundle {
+export function createEventsBundle(options: EventsBundleOptions): BasicsBundle<'host_emit_event'> {
   checkOptions('createEventsBundle', eventsBundleOptionsSchema, options);
   const { emit, onDropped } = options;
   const limiter = new RateLimiter({

@@ -1,5 +1,6 @@
+import type { BasicsBundle } from '../../bundle/coverage.js';
 import { checkOptions, LOG_LEVELS, type LogLevel } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { RateLimiter, type NowMs } from './rate-limiter.js';
 import { logBundleOptionsSchema } from '../../options/basics-options.js';
 import { sanitizeLogText } from './sanitize.js';
@@ -45,7 +46,7 @@ export function toLogLevel(level: string): LogLevel {
  * `host_log`, synchronous (works in both lanes). Over the rate limit a message is dropped and the guest
  * gets the S failure; the sink hears how many were dropped, once, just before the next accepted message.
  */
-export function createLogBundle(options: LogBundleOptions): HostBundle {
+export function createLogBundle(options: LogBundleOptions): BasicsBundle<'host_log'> {
   checkOptions('createLogBundle', logBundleOptionsSchema, options);
   const { sink } = options;
   const limiter = new RateLimiter({

@@ -1,5 +1,6 @@
+import type { BasicsBundle } from '../../bundle/coverage.js';
 import { checkOptions } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { requestFileBundleOptionsSchema } from '../../options/basics-options.js';
 
 /** The files the embedding app supplies for one plugin's current call, by key. */
@@ -22,7 +23,9 @@ const EMPTY = new Uint8Array(0);
  * (`registry.command(id, name, params, { requestFiles })`) come first; only a call without them asks
  * `options.files`.
  */
-export function createRequestFileBundle(options: RequestFileBundleOptions = {}): HostBundle {
+export function createRequestFileBundle(
+  options: RequestFileBundleOptions = {},
+): BasicsBundle<'host_request_file'> {
   checkOptions('createRequestFileBundle', requestFileBundleOptionsSchema, options);
   return {
     host_request_file(request, context) {

@@ -1,5 +1,6 @@
+import type { BasicsBundle } from '../../bundle/coverage.js';
 import { checkOptions, type JsonObject, type JsonValue } from '@plinth/protocol';
-import type { HostBundle, HostCallContext } from '../../bundle/host-bundle.js';
+import type { HostCallContext } from '../../bundle/host-bundle.js';
 import { runtimeContextBundleOptionsSchema } from '../../options/basics-options.js';
 
 /**
@@ -99,7 +100,9 @@ export function redactSecrets(value: unknown, extra: readonly RedactKey[] = []):
  * `host_get_runtime_context`, synchronous. The answer never includes secrets (see `redactSecrets`); a
  * provider that throws or answers a non-object gives `{}` and is reported through `onError`.
  */
-export function createRuntimeContextBundle(options: RuntimeContextBundleOptions = {}): HostBundle {
+export function createRuntimeContextBundle(
+  options: RuntimeContextBundleOptions = {},
+): BasicsBundle<'host_get_runtime_context'> {
   checkOptions('createRuntimeContextBundle', runtimeContextBundleOptionsSchema, options);
   const { provider, redactKeys = [], onError } = options;
   return {

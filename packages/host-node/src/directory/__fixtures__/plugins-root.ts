@@ -9,7 +9,7 @@ import { formatSignature, signPlugin, type SigningKeyPair } from '@plinth/signin
 
 /** A corpus guest's module file, read by path (host-node must not import @plinth/testkit). */
 export const guestPath = (guest: string): string =>
-  fileURLToPath(new URL(`../../../../testkit/guests/${guest}/plugin.wasm`, import.meta.url));
+  fileURLToPath(new URL(`../../../../guests/corpus/${guest}/plugin.wasm`, import.meta.url));
 
 export const guestBytes = (guest: string): Uint8Array => readFileSync(guestPath(guest));
 

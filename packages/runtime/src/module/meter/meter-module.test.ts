@@ -5,7 +5,7 @@ import { FUEL_COUNTER_EXPORT, FUEL_NAMESPACE, FUEL_REFILL_IMPORT } from './fuel-
 import { meterModule } from './meter-module.js';
 
 // The guest corpus lives in @plinth/testkit, which the runtime may not import: read it by path.
-const corpus = new URL('../../../../testkit/guests/', import.meta.url);
+const corpus = new URL('../../../../guests/corpus/', import.meta.url);
 const corpusGuests = (
   JSON.parse(readFileSync(new URL('guests.json', corpus), 'utf8')) as { name: string; path: string }[]
 ).map(({ name, path }) => ({ name, bytes: new Uint8Array(readFileSync(new URL(path, corpus))) }));

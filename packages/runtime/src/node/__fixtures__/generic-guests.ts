@@ -3,7 +3,7 @@ import { wat } from '../../__fixtures__/wat.js';
 
 /** The corpus's generic kv guest (testkit `plain/wat-kv`), its source read so a test can move its imports. */
 const KV_SOURCE = readFileSync(
-  new URL('../../../../testkit/guests/plain/wat-kv/plugin.wat', import.meta.url),
+  new URL('../../../../guests/corpus/plain/wat-kv/plugin.wat', import.meta.url),
   'utf8',
 );
 

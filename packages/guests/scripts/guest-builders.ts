@@ -15,7 +15,7 @@ export interface GuestDescriptor {
   expect: string;
   /** Declared linear-memory maximum in 64 KiB pages, for toolchains that take it as a flag. */
   maxMemoryPages?: number;
-  /** True for protocol guests that must answer the shared conformance table (guests/conformance.json). */
+  /** True for protocol guests that must answer the shared conformance table (corpus/conformance.json). */
   conformance?: boolean;
   /** Exports to keep (C, Rust). */
   exports?: string[];

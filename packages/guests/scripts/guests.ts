@@ -1,5 +1,5 @@
 /**
- * Builds every guest under guests/ from source and writes guests/guests.json (name, language, kind,
+ * Builds every guest under corpus/ from source and writes corpus/guests.json (name, language, kind,
  * sha256, size, description, expected outcome).
  *
  *   tsx scripts/guests.ts            rebuild everything and rewrite the committed .wasm and guests.json
@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { BUILDERS, toolchainsAvailable, type GuestDescriptor } from './guest-builders.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const guestsRoot = join(packageRoot, 'guests');
+const guestsRoot = join(packageRoot, 'corpus');
 const manifestPath = join(guestsRoot, 'guests.json');
 const readmePath = join(guestsRoot, 'README.md');
 const hostileReadmePath = join(guestsRoot, 'hostile', 'README.md');

@@ -1,7 +1,7 @@
 ;; plinth-golden.wat: the Plinth golden protocol guest, written by hand in WebAssembly text.
 ;;
-;; It speaks Plinth guest protocol v1 (see /work/shared/PROTOCOL.md) and answers the shared
-;; conformance table (packages/testkit/guests/conformance.json):
+;; It speaks Plinth guest protocol v1 (packages/protocol/PROTOCOL.md) and answers the shared
+;; conformance table (packages/guests/corpus/conformance.json):
 ;;
 ;;   manifest        -> GuestManifest JSON (a constant in a data segment)
 ;;   handle_command  -> CommandRequest in, CommandResponse out:

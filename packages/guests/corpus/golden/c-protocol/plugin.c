@@ -9,7 +9,7 @@
  *   set_config      stores the config object verbatim in a static buffer, answers ""
  *   get_config      answers the stored config, or {} when there is none
  *
- * Build (the testkit's guest builder does exactly this):
+ * Build (@plinth/guests' guest builder does exactly this):
  *   clang --target=wasm32 -nostdlib -mbulk-memory -O2 -Wl,--no-entry -Wl,--strip-all \
  *         -Wl,-z,stack-size=65536 -Wl,--max-memory=1048576 -Wl,--export=<each export> -o plugin.wasm plugin.c
  *

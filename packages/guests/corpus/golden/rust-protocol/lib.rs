@@ -8,7 +8,7 @@
 //! 4. answer the protocol exports: `manifest`, `handle_command`, `init`, `shutdown`, `on_event`,
 //!    `get_config`, `set_config`.
 //!
-//! Built by packages/testkit/scripts/guest-builders.ts with Debian's `/usr/bin/rustc` 1.63
+//! Built by packages/guests/scripts/guest-builders.ts with Debian's `/usr/bin/rustc` 1.63
 //! (`--crate-type cdylib --target wasm32-unknown-unknown -C panic=abort ...`).
 
 #![no_std]
