@@ -60,6 +60,7 @@ const EXPECTED: Record<string, string[][]> = {
       "false { bytes: 1048576, source: 'policy' }",
     ],
   ],
+  'packages/host-kit/README.md': [['ok {"data":"aGk="} ""', 'host_storage_get host_storage_set', 'true']],
   'packages/signing/README.md': [['acme release', 'downgrade_refused']],
   'packages/host-postgres/README.md': [['{"tags":{"tools":["ideas.md"]},"files":1}'], ['pong']],
   'packages/dashboard/README.md': [['http://127.0.0.1:<port>/plugins?token=<token>', '200 true']],

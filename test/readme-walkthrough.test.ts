@@ -17,9 +17,10 @@ const MARKER = '<!-- runs as a test: test/readme-walkthrough.test.ts -->';
 const testkit = join(root, 'packages', 'testkit');
 const guestAs = join(root, 'packages', 'guest-as');
 // An author's `npm install` puts assemblyscript and @plinth/guest-as in node_modules; here they are
-// testkit's (which builds the golden guests with them), given to asc with --path.
-const asc = createRequire(join(testkit, 'package.json')).resolve('assemblyscript/bin/asc.js');
-const ascPath = ['--path', join(testkit, 'node_modules')];
+// @plinth/guests' (which builds the golden guests with them), given to asc with --path.
+const guests = join(root, 'packages', 'guests');
+const asc = createRequire(join(guests, 'package.json')).resolve('assemblyscript/bin/asc.js');
+const ascPath = ['--path', join(guests, 'node_modules')];
 
 /** The fenced blocks of a README after each `marker`, in order. */
 function markedBlocks(readme: string, marker: string, fence: string): string[] {

@@ -84,6 +84,48 @@ export {
   type HttpTransportRequest,
   type HttpTransportResponse,
 } from './capabilities/http.js';
+// WASI: a runner of command modules and the bundle that checks, reads the module, limits and answers.
+export {
+  createWasiBundle,
+  DEFAULT_WASI_LIMITS,
+  type ReadPluginModule,
+  type WasiBundleOptions,
+  type WasiLimits,
+} from './capabilities/wasi/wasi-bundle.js';
+export type {
+  WasiRun,
+  WasiRunFailure,
+  WasiRunFailureReason,
+  WasiRunner,
+  WasiRunOutput,
+} from './capabilities/wasi/wasi-runner.js';
+export { toSandboxPath, type SandboxPath } from './capabilities/wasi/sandbox-path.js';
+// WebSocket: a connector and the bundle that checks, reconnects, queues frames for the guest and answers.
+export {
+  createWsBundle,
+  DEFAULT_WS_MESSAGE_MAX_BYTES,
+  DEFAULT_WS_QUEUED_MESSAGES,
+  type WsBundle,
+  type WsBundleEvent,
+  type WsBundleOptions,
+} from './capabilities/ws/ws-bundle.js';
+export type {
+  WsClosed,
+  WsConnectFailure,
+  WsConnection,
+  WsConnectionListener,
+  WsConnector,
+  WsConnectRequest,
+} from './capabilities/ws/ws-connector.js';
+export { createDeliveryQueue, type DeliverToGuest, type DeliveryQueue } from './capabilities/ws/delivery-queue.js';
+export {
+  reconnectDelayMs,
+  systemTimers,
+  RECONNECT_BASE_MS,
+  RECONNECT_FACTOR,
+  RECONNECT_MAX_MS,
+  type ReconnectTimers,
+} from './capabilities/ws/reconnect-backoff.js';
 // Basics: log, clock, events, runtime context, request files, cancellation. All synchronous.
 export { createBasicBundle, type BasicBundleOptions } from './capabilities/basics/basic-bundle.js';
 export {
@@ -137,6 +179,8 @@ export {
   quotaOptionsSchema,
   secretsBundleOptionsSchema,
   storageBundleOptionsSchema,
+  wasiBundleOptionsSchema,
+  wsBundleOptionsSchema,
 } from './options/capability-options.js';
 export {
   basicBundleOptionsSchema,

@@ -48,6 +48,5 @@ export {
   describePermissions,
   summarizePermissions,
   summarizePluginPolicy,
-  joinWords,
   type SummaryOptions,
 } from './summary.js';

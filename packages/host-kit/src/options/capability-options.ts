@@ -4,6 +4,12 @@ import type { FilesBundleOptions, WorkspaceFiles } from '../capabilities/files.j
 import type { HttpBundleOptions, HttpTransport } from '../capabilities/http.js';
 import type { NamespacesBundleOptions, NamespaceStore } from '../capabilities/namespaces.js';
 import type { PermissionGateOptions } from '../bundle/permission-gate.js';
+import type { ReadPluginModule, WasiBundleOptions } from '../capabilities/wasi/wasi-bundle.js';
+import type { WasiRunner } from '../capabilities/wasi/wasi-runner.js';
+import type { DeliverToGuest } from '../capabilities/ws/delivery-queue.js';
+import type { ReconnectTimers } from '../capabilities/ws/reconnect-backoff.js';
+import type { WsBundleOptions } from '../capabilities/ws/ws-bundle.js';
+import type { WsConnector } from '../capabilities/ws/ws-connector.js';
 import type {
   KeyValueStore,
   SecretsBundleOptions,
@@ -12,7 +18,7 @@ import type {
 } from '../capabilities/storage.js';
 import { auditOption, checkerOption } from './shared-options.js';
 
-/** Option schemas of the capability bundles (files, storage, secrets, namespaces, HTTP). */
+/** Option schemas of the capability bundles (files, storage, secrets, namespaces, HTTP, WASI, WebSocket). */
 
 const gateShape = {
   permissions: checkerOption,
@@ -113,5 +119,33 @@ export const httpBundleOptionsSchema = defineOptions<HttpBundleOptions>()(
   z.strictObject({
     ...httpShape,
     transport: objectOption<HttpTransport>('an HttpTransport (with send)', ['send']),
+  }),
+);
+
+/** The zod schema `createWasiBundle` checks its options with. */
+export const wasiBundleOptionsSchema = defineOptions<WasiBundleOptions>()(
+  z.strictObject({
+    ...gateShape,
+    runner: objectOption<WasiRunner>('a WasiRunner (with run)', ['run']),
+    readModule: functionOption<ReadPluginModule>('a function (pluginId, key) => module bytes'),
+    timeoutMs: positiveWhole.optional(),
+    memoryMaxPages: z.int().min(1).max(65_536).describe('a whole number of pages from 1 to 65536').optional(),
+    maxOutputBytes: positiveWhole.optional(),
+    moduleMaxBytes: positiveWhole.optional(),
+  }),
+);
+
+/** The zod schema `createWsBundle` checks its options with. */
+export const wsBundleOptionsSchema = defineOptions<WsBundleOptions>()(
+  z.strictObject({
+    connector: objectOption<WsConnector>('a WsConnector (with connect)', ['connect']),
+    permissions: checkerOption,
+    deliver: functionOption<DeliverToGuest>('a function (pluginId, exportName, input) delivering a frame'),
+    ask: z.boolean().optional(),
+    audit: auditOption.optional(),
+    timers: objectOption<ReconnectTimers>('ReconnectTimers (with set and clear)', ['set', 'clear']).optional(),
+    maxMessageBytes: positiveWhole.optional(),
+    maxQueuedMessages: positiveWhole.optional(),
+    onEvent: functionOption().optional(),
   }),
 );

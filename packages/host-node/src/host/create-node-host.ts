@@ -9,6 +9,7 @@ import {
   type LaneOptions,
   type PluginInfo,
   type ProtocolLogEntry,
+  type RegistryChange,
 } from '@plinth/runtime';
 import { createIsolatedLane, nodeWasi } from '@plinth/runtime/node';
 import type { SignatureStatus } from '@plinth/signing';
@@ -81,19 +82,13 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     log,
     onChange: () => void relane(),
   });
+  // Each part of the host that follows registry changes subscribes once it exists (the registry is built
+  // first because the bundles serve through it); the app's own listener hears every change after them.
+  const registryListeners: ((registryChange: RegistryChange) => void)[] = [];
   const registry = new PluginRegistry({
     permissions: policy.checker,
-    // Fires only once plugins load, after the bundles exist.
     onChange: (registryChange) => {
-      // A plugin out of service loses its connection; a hot reload keeps it (frames go to the new instance).
-      if (registryChange.type === 'unloaded' || registryChange.type === 'quarantined') {
-        hostBundles.ws.disconnect(registryChange.pluginId);
-      }
-      if (registryChange.type === 'unloaded') {
-        lanes.delete(registryChange.pluginId);
-        genericMounts.delete(registryChange.pluginId);
-        modules.delete(registryChange.pluginId);
-      }
+      for (const listener of registryListeners) listener(registryChange);
       change(registryChange);
     },
     log: (entry) => log(registryLog(entry)),
@@ -122,6 +117,13 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     await policy.close();
     throw error;
   }
+
+  // A plugin out of service loses its connection; a hot reload keeps it (frames go to the new instance).
+  registryListeners.push((registryChange) => {
+    if (registryChange.type === 'unloaded' || registryChange.type === 'quarantined') {
+      hostBundles.ws.disconnect(registryChange.pluginId);
+    }
+  });
 
   /** The signature state and module sha256 of each plugin's running instance, as its folder opened. */
   const modules = new Map<string, OpenedModule>();
@@ -184,6 +186,13 @@ export async function createNodeHost(options: NodeHostOptions): Promise<NodeHost
     string,
     { signature: string; context: Omit<Parameters<typeof grantedMounts>[0], 'policy'> }
   >();
+  // What the host remembers of a plugin's running instance goes with the plugin.
+  registryListeners.push((registryChange) => {
+    if (registryChange.type !== 'unloaded') return;
+    lanes.delete(registryChange.pluginId);
+    genericMounts.delete(registryChange.pluginId);
+    modules.delete(registryChange.pluginId);
+  });
   const mountsFor = (pluginId: string, description: ExtismDescription): Record<string, string> => {
     const context = { pluginId, description, workspaceRoot, fileRules };
     const decision = grantedMounts({ ...context, policy: policy.current() });

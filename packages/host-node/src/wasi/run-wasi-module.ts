@@ -3,39 +3,18 @@ import { lstat, mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from '
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { WasiRun, WasiRunFailure, WasiRunOutput } from '@plinth/host-kit';
 import { WASI_WORKER_SOURCE, type WasiWorkerMessage } from './wasi-worker-source.js';
 
-/**
- * One WASI run for `runWasiModule`: the module, its argv, stdin and files, and the limits; the inputs are
- * already checked.
- */
-export interface WasiRunOptions {
-  /** The module, already checked (imports) and memory-capped. */
-  module: Uint8Array;
-  /** argv, including argv[0]. */
-  args: readonly string[];
-  stdin: Uint8Array;
-  /** Input files, by sandbox-relative path (already validated). */
-  files: ReadonlyMap<string, Uint8Array>;
-  /** Sandbox-relative paths to read back (already validated), keyed by the name the caller used. */
-  outputFiles: ReadonlyMap<string, string>;
-  timeoutMs: number;
-  /** stdout + stderr + output files, in bytes. */
-  maxOutputBytes: number;
-  /** Where the per-run temp directory is made. Default `os.tmpdir()`. */
+/** Where and how the Node runner runs modules: the temp directories and the worker's heap. */
+export interface NodeWasiRunnerOptions {
+  /** Where per-run temp directories are made. Default `os.tmpdir()`. */
   tempRoot?: string | undefined;
+  /** The worker's JavaScript heap. Default `DEFAULT_WASI_RESOURCE_LIMITS`. */
   resourceLimits?: ResourceLimits | undefined;
-  /** Told the temp directory of each run (tests check it is gone afterwards). */
+  /** Told the temp directory of each run as it is made (e.g. for a test to check it is removed). */
   onTempDir?: ((path: string) => void) | undefined;
 }
-
-/**
- * How a run ended: the exit code, stdout, stderr and requested output files, or why it could not run or
- * finish.
- */
-export type WasiRunResult =
-  | { ok: true; exitCode: number; stdout: Uint8Array; stderr: string; files: Map<string, Uint8Array> }
-  | { ok: false; message: string };
 
 /** The worker's default JavaScript heap limits: 64 MB old generation, 16 MB young. */
 export const DEFAULT_WASI_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({
@@ -43,40 +22,44 @@ export const DEFAULT_WASI_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.fre
   maxYoungGenerationSizeMb: 16,
 });
 
+type Result = WasiRunOutput | WasiRunFailure;
+const fail = (failure: WasiRunFailure['failure'], message: string): WasiRunFailure => ({ failure, message });
+
 /**
- * Runs one WASI preview1 command in a worker thread, in a fresh temp directory preopened as `/`, with
- * stdio through files beside (not inside) that root. The worker is terminated at the timeout; the
- * temp directory is always removed.
+ * Runs one WASI preview1 command (its module already checked and memory-capped) in a worker thread, in a
+ * fresh temp directory preopened as `/`, with stdio through files beside (not inside) that root. The
+ * worker is terminated at the timeout; the temp directory is always removed.
  */
-export async function runWasiModule(options: WasiRunOptions): Promise<WasiRunResult> {
+export async function runWasiModule(run: WasiRun, options: NodeWasiRunnerOptions): Promise<Result> {
   const base = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'plinth-wasi-'));
   options.onTempDir?.(base);
   try {
     const root = join(base, 'root');
     await mkdir(root);
-    for (const [path, bytes] of options.files) {
+    for (const [path, bytes] of run.files) {
       const target = join(root, path);
       try {
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, bytes);
       } catch (error) {
-        return { ok: false, message: `could not write input file "${path}": ${describe(error)}` };
+        return fail('failed', `could not write input file "${path}": ${describe(error)}`);
       }
     }
     const stdio = { stdin: join(base, 'stdin'), stdout: join(base, 'stdout'), stderr: join(base, 'stderr') };
-    await writeFile(stdio.stdin, options.stdin);
-    const ran = await runInWorker(options, root, stdio);
-    if (!ran.ok) return ran;
-    return await collectOutput(options, root, stdio, ran.exitCode);
+    await writeFile(stdio.stdin, run.stdin);
+    const ran = await runInWorker(run, options, root, stdio);
+    if ('failure' in ran) return ran;
+    return await collectOutput(run, root, stdio, ran.exitCode);
   } finally {
     await rm(base, { recursive: true, force: true });
   }
 }
 
-type Ran = { ok: true; exitCode: number } | { ok: false; message: string };
+type Ran = { exitCode: number } | WasiRunFailure;
 
 async function runInWorker(
-  options: WasiRunOptions,
+  run: WasiRun,
+  options: NodeWasiRunnerOptions,
   root: string,
   stdio: { stdin: string; stdout: string; stderr: string },
 ): Promise<Ran> {
@@ -89,8 +72,9 @@ async function runInWorker(
     const worker = new Worker(WASI_WORKER_SOURCE, {
       eval: true,
       workerData: {
-        bytes: options.module,
-        args: [...options.args],
+        bytes: run.module,
+        args: [...run.args],
+        env: { ...run.env },
         root,
         stdin: fds[0].fd,
         stdout: fds[1].fd,
@@ -110,28 +94,20 @@ async function runInWorker(
         resolve(result);
       };
       const timer = setTimeout(() => {
-        finish({
-          ok: false,
-          message: `timed out after ${options.timeoutMs} ms (timeoutMs); the module was stopped`,
-        });
+        finish(fail('timeout', `timed out after ${run.timeoutMs} ms; the module was stopped`));
         void worker.terminate();
-      }, options.timeoutMs);
+      }, run.timeoutMs);
       worker.on('message', (message: WasiWorkerMessage) => {
-        if (message.kind === 'exit') finish({ ok: true, exitCode: message.code });
-        else finish({ ok: false, message: failureOf(message) });
+        finish(message.kind === 'exit' ? { exitCode: message.code } : failureOf(message));
       });
       worker.on('error', (error: Error & { code?: string }) =>
-        finish({
-          ok: false,
-          message:
-            error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-              ? 'the module ran out of memory'
-              : `the module's worker failed: ${describe(error)}`,
-        }),
+        finish(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? fail('out_of_memory', 'the module ran out of memory')
+            : fail('failed', `the module's worker failed: ${describe(error)}`),
+        ),
       );
-      worker.on('exit', () =>
-        finish({ ok: false, message: "the module's worker stopped without an exit code" }),
-      );
+      worker.on('exit', () => finish(fail('failed', "the module's worker stopped without an exit code")));
     }).finally(() => worker.terminate());
   } finally {
     // After the worker is gone, so the module can no longer use them.
@@ -140,51 +116,55 @@ async function runInWorker(
   }
 }
 
-function failureOf(message: Extract<WasiWorkerMessage, { kind: 'error' }>): string {
+function failureOf(message: Extract<WasiWorkerMessage, { kind: 'error' }>): WasiRunFailure {
   switch (message.phase) {
     case 'compile':
-      return `the module is not valid WebAssembly: ${message.message}`;
+      return fail('invalid_module', `the module is not valid WebAssembly: ${message.message}`);
     case 'instantiate':
-      return `the module could not be instantiated: ${message.message}`;
+      return fail('invalid_module', `the module could not be instantiated: ${message.message}`);
     case 'start':
-      return `the module trapped: ${message.message}`;
+      return fail('trap', `the module trapped: ${message.message}`);
   }
 }
 
 async function collectOutput(
-  options: WasiRunOptions,
+  run: WasiRun,
   root: string,
   stdio: { stdout: string; stderr: string },
   exitCode: number,
-): Promise<WasiRunResult> {
-  let budget = options.maxOutputBytes;
-  const take = async (path: string, what: string): Promise<Uint8Array | string> => {
+): Promise<Result> {
+  let budget = run.maxOutputBytes;
+  const take = async (path: string, what: string): Promise<Uint8Array | WasiRunFailure> => {
     const { size } = await stat(path);
-    if (size > budget)
-      return `${what} makes the output larger than the limit of ${options.maxOutputBytes} bytes (maxOutputBytes)`;
+    if (size > budget) {
+      return fail(
+        'output_too_large',
+        `${what} makes the output larger than the limit of ${run.maxOutputBytes} bytes (maxOutputBytes)`,
+      );
+    }
     budget -= size;
-    return readFile(path);
+    return new Uint8Array(await readFile(path));
   };
   const stdout = await take(stdio.stdout, 'stdout');
-  if (typeof stdout === 'string') return { ok: false, message: stdout };
+  if ('failure' in stdout) return stdout;
   const stderr = await take(stdio.stderr, 'stderr');
-  if (typeof stderr === 'string') return { ok: false, message: stderr };
+  if ('failure' in stderr) return stderr;
   const files = new Map<string, Uint8Array>();
   const realRoot = await realpath(root);
-  for (const [name, path] of options.outputFiles) {
+  for (const [name, path] of run.outputFiles) {
     const full = join(root, path);
     const entry = await lstat(full).catch(() => undefined);
     if (entry === undefined) continue; // "output files that exist"
     // The module may have planted a symlink to a host file; follow links only to places inside the root.
     const real = await realpath(full).catch(() => undefined);
     if (real === undefined || !(real + sep).startsWith(realRoot + sep))
-      return { ok: false, message: `output file "${name}" leads outside the sandbox` };
+      return fail('sandbox_escape', `output file "${name}" leads outside the sandbox`);
     if (!(await stat(real)).isFile()) continue;
     const bytes = await take(real, `output file "${name}"`);
-    if (typeof bytes === 'string') return { ok: false, message: bytes };
+    if ('failure' in bytes) return bytes;
     files.set(name, bytes);
   }
-  return { ok: true, exitCode, stdout, stderr: new TextDecoder().decode(stderr), files };
+  return { exitCode, stdout, stderr, files };
 }
 
 /**

@@ -3,7 +3,7 @@
 export const WASI_WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { WASI } = require('node:wasi');
-const { bytes, args, root, stdin, stdout, stderr } = workerData;
+const { bytes, args, env, root, stdin, stdout, stderr } = workerData;
 let phase = 'compile';
 let wasi;
 // uvwasi closes neither the preopen nor files the module left open when the instance goes away; 0-2
@@ -20,7 +20,7 @@ try {
   const module = new WebAssembly.Module(bytes);
   phase = 'instantiate';
   wasi = new WASI({
-    version: 'preview1', args, env: {}, preopens: { '/': root }, stdin, stdout, stderr, returnOnExit: true,
+    version: 'preview1', args, env, preopens: { '/': root }, stdin, stdout, stderr, returnOnExit: true,
   });
   const instance = new WebAssembly.Instance(module, wasi.getImportObject());
   phase = 'start';
