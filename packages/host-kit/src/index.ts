@@ -117,7 +117,11 @@ export type {
   WsConnector,
   WsConnectRequest,
 } from './capabilities/ws/ws-connector.js';
-export { createDeliveryQueue, type DeliverToGuest, type DeliveryQueue } from './capabilities/ws/delivery-queue.js';
+export {
+  createDeliveryQueue,
+  type DeliverToGuest,
+  type DeliveryQueue,
+} from './capabilities/ws/delivery-queue.js';
 export {
   reconnectDelayMs,
   systemTimers,

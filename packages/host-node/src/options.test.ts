@@ -16,8 +16,8 @@ import { createFsBundle } from './fs/index.js';
 import { createAddressPolicy, createNodeHttpBundle, createNodeHttpTransport } from './http/index.js';
 import { policyFromFile, policyFromFrontMatter, savePolicyFile } from './policy/index.js';
 import { createSqliteStorageBundle, openSqliteStores, openStorageDatabase } from './storage/index.js';
-import { createWasiBundle } from './wasi/index.js';
-import { createWsBridge } from './ws/index.js';
+import { createNodeWasiRunner, createWasiBundle } from './wasi/index.js';
+import { createNodeWsConnector, createWsBridge } from './ws/index.js';
 
 const permissions = createDenyAllChecker();
 const registry = new PluginRegistry();
@@ -110,6 +110,16 @@ describe('every host-node factory checks its options before any I/O', () => {
       'createWasiBundle',
       () => call(createWasiBundle, { permissions }),
       { path: 'readModule', message: 'is required (a function (pluginId, key) => module bytes)' },
+    ],
+    [
+      'createNodeWasiRunner',
+      () => call(createNodeWasiRunner, { tempRoot: '' }),
+      { path: 'tempRoot', message: 'must be a non-empty path (got "")' },
+    ],
+    [
+      'createNodeWsConnector',
+      () => call(createNodeWsConnector, { allowPrivateHosts: '127.0.0.1' }),
+      { path: 'allowPrivateHosts', message: 'must be an array (got "127.0.0.1")' },
     ],
     [
       'pluginDirectoryOpener',

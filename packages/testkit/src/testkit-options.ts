@@ -7,14 +7,8 @@ import {
   objectOption,
   type JsonObject,
 } from '@plinth/protocol';
-import {
-  filesBundleOptionsSchema,
-  type CancellationRegistry,
-  type RequestFileScope,
-} from '@plinth/host-kit';
-import {
-  limitOverridesSchema,
-} from '@plinth/runtime';
+import { filesBundleOptionsSchema, type CancellationRegistry, type RequestFileScope } from '@plinth/host-kit';
+import { limitOverridesSchema } from '@plinth/runtime';
 import { z } from 'zod';
 import type { ConformanceBudgets, ConformanceOptions } from './conformance/run-conformance.js';
 import type { DirectPluginOptions } from './guests/direct-host.js';
@@ -28,6 +22,8 @@ import type {
   MemoryWorkspaceFilesOptions,
 } from './twins/files.js';
 import type { Route } from './twins/http.js';
+import type { WasiScript } from './twins/wasi.js';
+import type { MemoryWsServerOptions } from './twins/ws.js';
 
 /** Option schemas of the testkit's factories: the harness, the twins and the conformance runner. */
 
@@ -59,6 +55,33 @@ const routeSchema = defineOptions<Route>()(
 );
 const routes = z.array(routeSchema).readonly();
 
+const wasiScriptSchema = defineOptions<WasiScript>()(
+  z.strictObject({
+    module: z
+      .union([z.string().min(1), z.instanceof(RegExp), bytes])
+      .describe('a module key, a RegExp or module bytes'),
+    respond: z
+      .custom<WasiScript['respond']>(
+        (value) => typeof value === 'function' || (typeof value === 'object' && value !== null),
+      )
+      .describe('a WasiScriptAnswer or a function returning one'),
+  }),
+);
+const wasiScripts = z.array(wasiScriptSchema).readonly();
+
+/** `createScriptedWasiRunner(scripts)`, checked as one value so the argument is named. */
+export const scriptedWasiRunnerArgumentsSchema = defineOptions<{ scripts: readonly WasiScript[] }>()(
+  z.strictObject({ scripts: wasiScripts }),
+);
+
+export const memoryWsServerOptionsSchema = defineOptions<MemoryWsServerOptions>()(
+  z.strictObject({
+    handshake: functionOption("a function (socket) => 'accept' | 'refuse' | 'hold'").optional(),
+    onOpen: functionOption('a function (socket) => void').optional(),
+    onMessage: functionOption('a function (socket, data) => void').optional(),
+  }),
+);
+
 const harnessPolicy = z
   .custom<HarnessPolicy>(
     (value) =>
@@ -72,6 +95,8 @@ export const pluginHarnessOptionsSchema = defineOptions<PluginHarnessOptions>()(
     files: workspaceFiles.optional(),
     policy: harnessPolicy.optional(),
     httpRoutes: routes.optional(),
+    wasiModules: wasiScripts.optional(),
+    wsServer: memoryWsServerOptionsSchema.optional(),
     config: z
       .custom<JsonObject>((value) => typeof value === 'object' && value !== null && !Array.isArray(value))
       .describe('a JSON object')

@@ -143,9 +143,13 @@ export const wsBundleOptionsSchema = defineOptions<WsBundleOptions>()(
     deliver: functionOption<DeliverToGuest>('a function (pluginId, exportName, input) delivering a frame'),
     ask: z.boolean().optional(),
     audit: auditOption.optional(),
-    timers: objectOption<ReconnectTimers>('ReconnectTimers (with set and clear)', ['set', 'clear']).optional(),
+    timers: objectOption<ReconnectTimers>('ReconnectTimers (with set and clear)', [
+      'set',
+      'clear',
+    ]).optional(),
     maxMessageBytes: positiveWhole.optional(),
     maxQueuedMessages: positiveWhole.optional(),
+    /** Hears every open, close, reconnect, error and failed delivery. */
     onEvent: functionOption().optional(),
   }),
 );

@@ -1,11 +1,11 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { defineOptions, functionOption } from '@plinth/protocol';
-import { permissionGateOptionsSchema } from '@plinth/host-kit';
+import { wasiBundleOptionsSchema as kitWasiBundleOptionsSchema } from '@plinth/host-kit';
 import { z } from 'zod';
 import { pathOption } from '../shared-options.js';
-import type { ReadPluginModule, WasiBundleOptions } from './wasi-bundle.js';
+import type { NodeWasiRunnerOptions } from './run-wasi-module.js';
+import type { WasiBundleOptions } from './wasi-bundle.js';
 
-const positiveWhole = z.int().min(1).describe('a positive whole number');
 const megabytes = z.number().positive().describe('a positive number of megabytes');
 
 const resourceLimitsSchema = defineOptions<ResourceLimits>()(
@@ -17,15 +17,16 @@ const resourceLimitsSchema = defineOptions<ResourceLimits>()(
   }),
 );
 
+const nodeRunnerShape = {
+  tempRoot: pathOption.optional(),
+  resourceLimits: resourceLimitsSchema.optional(),
+  onTempDir: functionOption().optional(),
+};
+
+export const nodeWasiRunnerOptionsSchema = defineOptions<NodeWasiRunnerOptions>()(
+  z.strictObject(nodeRunnerShape),
+);
+
 export const wasiBundleOptionsSchema = defineOptions<WasiBundleOptions>()(
-  permissionGateOptionsSchema.extend({
-    readModule: functionOption<ReadPluginModule>('a function (pluginId, key) => module bytes'),
-    timeoutMs: positiveWhole.optional(),
-    memoryMaxPages: z.int().min(1).max(65_536).describe('a whole number of pages from 1 to 65536').optional(),
-    maxOutputBytes: positiveWhole.optional(),
-    moduleMaxBytes: positiveWhole.optional(),
-    tempRoot: pathOption.optional(),
-    resourceLimits: resourceLimitsSchema.optional(),
-    onTempDir: functionOption().optional(),
-  }),
+  kitWasiBundleOptionsSchema.omit({ runner: true }).extend(nodeRunnerShape),
 );

@@ -5,8 +5,7 @@ import { createAllowAllChecker, createMemoryAuditSink, createPolicyChecker } fro
 import type { HostAnswer, HostCallContext, HostBundle } from '@plinth/host-kit';
 import { getHostFunction } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
-import { toSandboxPath } from './sandbox-path.js';
-import { createWasiBundle, type WasiBundleOptions } from './wasi-bundle.js';
+import { createWasiBundle, toSandboxPath, type WasiBundleOptions } from './index.js';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./__fixtures__/${name}.wasm`, import.meta.url)));

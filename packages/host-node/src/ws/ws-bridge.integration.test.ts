@@ -3,8 +3,13 @@ import { createAllowAllChecker, createPolicyChecker, type PermissionChecker } fr
 import { getHostFunction } from '@plinth/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { reconnectDelayMs, type ReconnectTimers } from './reconnect-backoff.js';
-import { createWsBridge, type WsBridge, type WsBridgeOptions } from './ws-bridge.js';
+import {
+  createWsBridge,
+  reconnectDelayMs,
+  type ReconnectTimers,
+  type WsBridge,
+  type WsBridgeOptions,
+} from './index.js';
 
 const spec = getHostFunction('host_ws_request');
 let server: WebSocketServer;

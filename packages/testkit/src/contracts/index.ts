@@ -4,4 +4,7 @@ export * from './storage.js';
 export * from './namespaces.js';
 export * from './basics.js';
 export * from './http.js';
+export * from './wasi.js';
+export * from './wasi-modules.js';
+export * from './ws.js';
 export * from './wire.js';

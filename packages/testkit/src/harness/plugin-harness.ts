@@ -19,19 +19,26 @@ import {
 } from '@plinth/protocol';
 import {
   combineBundles,
+  coverage,
   createHttpBundle,
   createNamespacesBundle,
   createSecretsBundle,
   createStorageBundle,
+  createWasiBundle,
+  createWsBundle,
+  DEFAULT_WASI_LIMITS,
   storageQuotaFromPolicy,
   type CallReceipt,
+  type CapabilityCoverage,
   type FileEvent,
   type HostBundle,
+  type WsBundleEvent,
 } from '@plinth/host-kit';
 import {
   createInThreadLane,
   openPlugin,
   openProtocolPluginFrom,
+  DEFAULT_LIMITS,
   DEFAULT_MANIFEST_MAX_BYTES,
   readManifest as readGuestManifest,
   type LaneCallResult,
@@ -45,6 +52,14 @@ import { createManualClock, createMemoryBasics, type MemoryBasics } from '../twi
 import { createMemoryFsBundle, MEMORY_WORKSPACE_ROOT, type MemoryWorkspaceFiles } from '../twins/files.js';
 import { createRouteTableTransport, type Route, type RouteTableTransport } from '../twins/http.js';
 import { createMemoryNamespaceStore, type MemoryNamespaceStore } from '../twins/namespaces.js';
+import { createScriptedWasiRunner, type ScriptedWasiRunner, type WasiScript } from '../twins/wasi.js';
+import {
+  createManualTimers,
+  createMemoryWsServer,
+  type ManualTimers,
+  type MemoryWsServer,
+  type MemoryWsServerOptions,
+} from '../twins/ws.js';
 import {
   createMemoryKeyValueStore,
   createMemorySecretStore,
@@ -85,11 +100,18 @@ export interface PluginHarnessOptions {
   policy?: HarnessPolicy;
   /** Routes of the in-memory HTTP server; unknown routes answer 404. */
   httpRoutes?: readonly Route[];
+  /**
+   * WASI modules `host_run_wasi_module` plays, by key or bytes (see `createScriptedWasiRunner`). A module
+   * scripted by its key needs no bytes in the plugin's storage; others are read from it.
+   */
+  wasiModules?: readonly WasiScript[];
+  /** How the in-memory WebSocket server answers handshakes and frames; default: it accepts every connection. */
+  wsServer?: MemoryWsServerOptions;
   /** The config stored for the plugin (sent to `set_config` before `init`). */
   config?: JsonObject;
   /**
    * `'in-thread'` (fast) or `'isolated'` (a worker with a hard timeout; needed for async host functions
-   * such as HTTP). Default: isolated when `httpRoutes` are given, else in-thread.
+   * such as HTTP and WASI). Default: isolated when `httpRoutes` or `wasiModules` are given, else in-thread.
    */
   lane?: 'in-thread' | 'isolated';
   /**
@@ -178,14 +200,39 @@ export interface PluginHarness {
     namespaces: MemoryNamespaceStore;
   };
   readonly http: RouteTableTransport;
+  /** The WASI runner twin, with every run the plugin asked for. */
+  readonly wasi: ScriptedWasiRunner;
+  /** The WebSocket twin: the server the plugin connects to, its reconnect timers and its connection. */
+  readonly ws: HarnessWs;
   readonly basics: MemoryBasics;
+  /**
+   * What the harness serves, capability by capability (host-kit's `coverage`): the twins, or the replayed
+   * transcript, plus `hostFunctions`.
+   */
+  coverage(): CapabilityCoverage[];
   /** Present with the `replay` option: the calls the transcript could not answer. */
   readonly replayed?: ReplayBundle;
   /** Shuts the plugin down (`shutdown`) and frees it. */
   close(): Promise<void>;
 }
 
+/** The harness's WebSocket twin, as a test drives it. */
+export interface HarnessWs {
+  /** The in-memory server every `host_ws_request` connect reaches. */
+  readonly server: MemoryWsServer;
+  /** Reconnect timers: nothing reconnects until the test fires them (`timers.fireNext()`). */
+  readonly timers: ManualTimers;
+  /** What the bundle did: opens, closes, scheduled reconnects, errors, failed deliveries. */
+  readonly events: readonly WsBundleEvent[];
+  /** The plugin's connection: `open`, `connecting` (including waiting to reconnect) or `none`. */
+  state(): 'open' | 'connecting' | 'none';
+  /** Resolves once every frame and lifecycle call delivered so far has run in the guest. */
+  idle(): Promise<void>;
+}
+
 const decoder = new TextDecoder();
+/** What `readModule` answers for a module scripted by key: an empty module, which the twin never runs. */
+const SCRIPTED_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
 /** One plugin's rules, as a policy file writes them (`exclude` and `quota_bytes` optional). */
 export type HarnessRules = Partial<
@@ -202,7 +249,8 @@ const isPolicyDocument = (value: HarnessRules | { plugins: unknown }): value is 
 
 /**
  * Loads a plugin against in-memory twins of every host bundle — workspace files, storage, secrets,
- * namespaces, HTTP routes, log, clock, events, runtime context — with a real permission checker, and
+ * namespaces, HTTP routes, WASI modules, a WebSocket server, log, clock, events, runtime context — with a
+ * real permission checker, and
  * records every host call with the permission decisions it caused.
  */
 export async function createPluginHarness(options: PluginHarnessOptions): Promise<PluginHarness> {
@@ -211,7 +259,7 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
   const source = { bytes };
   const hostAppVersion = options.hostAppVersion ?? '1.0.0';
   const lane: LaneFactory =
-    (options.lane ?? (options.httpRoutes ? 'isolated' : 'in-thread')) === 'isolated'
+    (options.lane ?? (options.httpRoutes || options.wasiModules ? 'isolated' : 'in-thread')) === 'isolated'
       ? createIsolatedLane
       : createInThreadLane;
   const fuel = options.fuel ?? true;
@@ -261,17 +309,69 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
     neighbours: options.neighbours ?? {},
     onRefusal: (refusal) => crossPluginRefusals.push(refusal),
   });
+  const wasi = createScriptedWasiRunner(options.wasiModules ?? []);
+  const wasiBundle = createWasiBundle({
+    runner: wasi,
+    permissions,
+    readModule: (id, key) =>
+      stores.storage.get(id, key) ??
+      (wasi.scripts.some((script) => script.module === key) ? SCRIPTED_MODULE : undefined),
+    // Below the call's own timeout, as the Node host sets it, so the guest gets the W timeout answer.
+    timeoutMs: Math.max(
+      1,
+      Math.min(
+        DEFAULT_WASI_LIMITS.timeoutMs,
+        Math.floor((limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs) * 0.8),
+      ),
+    ),
+  });
+  let closing = false;
+  let wsDeliveries = 0;
+  const wsEvents: WsBundleEvent[] = [];
+  const wsServer = createMemoryWsServer(options.wsServer ?? {});
+  const wsTimers = createManualTimers();
+  const wsBundle = createWsBundle({
+    connector: wsServer.connector,
+    permissions,
+    timers: wsTimers,
+    onEvent: (event) => wsEvents.push(event),
+    deliver: async (_id, exportName, input) => {
+      wsDeliveries += 1;
+      // A frame (or on_disconnected) after close has nobody to go to, as in a host after an unload.
+      if (closing) return;
+      const opened = await init();
+      if (opened.hasExport(exportName)) await opened.callRaw(exportName, input);
+    },
+  });
+  const ws: HarnessWs = {
+    server: wsServer,
+    timers: wsTimers,
+    events: wsEvents,
+    state: () => wsBundle.state(pluginId),
+    async idle() {
+      // Until a round starts no new delivery: a delivered frame may make the guest send, and the server answer.
+      for (;;) {
+        const before = wsDeliveries;
+        await new Promise((resolve) => setImmediate(resolve));
+        await wsBundle.idle(pluginId);
+        if (wsDeliveries === before) return;
+      }
+    },
+  };
   const twins = combineBundles(
     fs.bundle,
     createStorageBundle({ store: stores.storage, permissions, quotaFor }),
     createSecretsBundle({ secrets: stores.secrets, permissions, quotaFor }),
     createNamespacesBundle({ store: stores.namespaces, permissions, quotaFor, clock: basics.clock.now }),
     createHttpBundle({ transport: http, permissions }),
+    wasiBundle,
+    wsBundle.bundle,
     basics.bundle,
     pluginCommand,
   );
   const replayed = options.replay ? createReplayBundle(options.replay) : undefined;
-  const bundle = recorder.wrap({ ...(replayed ? replayed.bundle : twins), ...options.hostFunctions });
+  const served: HostBundle = { ...(replayed ? replayed.bundle : twins), ...options.hostFunctions };
+  const bundle = recorder.wrap(served);
 
   const hostLogs: ProtocolLogEntry[] = [];
   let plugin: Promise<ProtocolPlugin> | undefined;
@@ -379,9 +479,14 @@ export async function createPluginHarness(options: PluginHarnessOptions): Promis
       ),
     stores,
     http,
+    wasi,
+    ws,
     basics,
+    coverage: () => coverage(served),
     ...(replayed ? { replayed } : {}),
     async close() {
+      closing = true;
+      wsBundle.close();
       if (plugin === undefined) return;
       const opened = await plugin.catch(() => undefined);
       plugin = undefined;

@@ -82,7 +82,9 @@ export function createWasiBundle(options: WasiBundleOptions): CapabilityBundle<'
     if (overflow !== null) return { failure: overflow };
     return renderOutput(result, request.output_files === undefined ? undefined : prepared.outputFiles);
   };
-  return { [NAME]: (request, context) => gate.guardRequest(NAME, request, context, () => run(request, context)) };
+  return {
+    [NAME]: (request, context) => gate.guardRequest(NAME, request, context, () => run(request, context)),
+  };
 }
 
 type PreparedRun = Omit<WasiRun, 'module' | 'timeoutMs' | 'memoryMaxPages' | 'maxOutputBytes'>;
@@ -127,7 +129,8 @@ async function readModule(
     return `could not read module "${key}" from plugin storage: ${describe(error)}`;
   }
   if (bytes === undefined || bytes.length === 0) return `module "${key}" not found in plugin storage`;
-  if (bytes.length > maxBytes) return `module "${key}" is ${bytes.length} bytes, more than the limit of ${maxBytes}`;
+  if (bytes.length > maxBytes)
+    return `module "${key}" is ${bytes.length} bytes, more than the limit of ${maxBytes}`;
   return bytes;
 }
 

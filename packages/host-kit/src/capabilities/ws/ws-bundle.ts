@@ -147,7 +147,11 @@ export function createWsBundle(options: WsBundleOptions): WsBundle {
           const size = typeof data === 'string' ? encoder.encode(data).length : data.length;
           // The connector enforces this; checked again so one that does not cannot deliver more.
           if (size > maxMessageBytes) {
-            cut(session, link, `a frame of ${size} bytes is larger than the limit of ${maxMessageBytes} bytes`);
+            cut(
+              session,
+              link,
+              `a frame of ${size} bytes is larger than the limit of ${maxMessageBytes} bytes`,
+            );
             return;
           }
           if (queue.pending(pluginId) >= maxQueued) {
