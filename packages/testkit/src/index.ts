@@ -10,5 +10,11 @@ export {
   type GuestLanguage,
   type HostileTrigger,
 } from '@plinth/guests';
-export * from './guests/direct-host.js';
-export * from './guests/conformance.js';
+export {
+  createDirectPlugin,
+  type DirectExtismPlugin,
+  type DirectPlugin,
+  type DirectPluginOptions,
+  type RecordedHostCall,
+} from './guests/direct-host.js';
+export { runConformanceTable } from './guests/conformance.js';

@@ -45,6 +45,7 @@ export interface HostCallCounter extends HostCallState {
   count(maxHostCallsPerCall: number): boolean;
 }
 
+/** Fresh per-call state for one instance: no context, no calls counted. */
 export function createHostCallState(): HostCallCounter {
   let context: HostCallContext = { pluginId: '', exportName: '' };
   let hostCalls = 0;
@@ -72,6 +73,7 @@ export function createHostCallState(): HostCallCounter {
   };
 }
 
+/** What `serveHostCall` needs to serve one call. */
 export interface ServeHostCallOptions {
   spec: HostFunctionSpec;
   handler: AnyHostHandler | undefined;
@@ -81,6 +83,7 @@ export interface ServeHostCallOptions {
   maxHostCallsPerCall: number;
   /** Await a handler's promise (isolated lane) or answer it as an internal error (in-thread lane). */
   allowAsync: boolean;
+  /** Hears of a handler that threw or answered wrongly (the guest gets the failure shape instead). */
   onHandlerError?: ((error: unknown, functionName: string, context: HostCallContext) => void) | undefined;
 }
 

@@ -44,6 +44,7 @@ export const eventsBundleOptionsSchema = defineOptions<EventsBundleOptions>()(
 
 const hostClock = objectOption<HostClock>('a HostClock (with now)', ['now']);
 
+/** The zod schema `createClockBundle` checks its options with. */
 export const clockBundleOptionsSchema = defineOptions<ClockBundleOptions>()(
   z.strictObject({ clock: hostClock.optional() }),
 );
@@ -62,14 +63,23 @@ export const runtimeContextBundleOptionsSchema = defineOptions<RuntimeContextBun
   }),
 );
 
+/** The zod schema `createRequestFileBundle` checks its options with. */
 export const requestFileBundleOptionsSchema = defineOptions<RequestFileBundleOptions>()(
-  z.strictObject({ files: functionOption('a function (context) => files').optional() }),
+  z.strictObject({
+    /** The files of the call a host call belongs to. */
+    files: functionOption('a function (context) => files').optional(),
+  }),
 );
 
+/** The zod schema `createCancellationBundle` checks its options with. */
 export const cancellationBundleOptionsSchema = defineOptions<CancellationBundleOptions>()(
-  z.strictObject({ isCancelled: functionOption('a function (token, context) => boolean') }),
+  z.strictObject({
+    /** Whether the token a guest names is cancelled. */
+    isCancelled: functionOption('a function (token, context) => boolean'),
+  }),
 );
 
+/** The zod schema `createBasicBundle` checks its options with. */
 export const basicBundleOptionsSchema = defineOptions<BasicBundleOptions>()(
   z.strictObject({
     log: logBundleOptionsSchema.omit({ now: true }),

@@ -51,6 +51,7 @@ const storedValueShape = {
 
 const keyValueMethods = ['get', 'set', 'delete'];
 
+/** The zod schema `createStorageBundle` checks its options with. */
 export const storageBundleOptionsSchema = defineOptions<StorageBundleOptions>()(
   z.strictObject({
     ...storedValueShape,
@@ -58,6 +59,7 @@ export const storageBundleOptionsSchema = defineOptions<StorageBundleOptions>()(
   }),
 );
 
+/** The zod schema `createSecretsBundle` checks its options with. */
 export const secretsBundleOptionsSchema = defineOptions<SecretsBundleOptions>()(
   z.strictObject({
     ...storedValueShape,

@@ -1,7 +1,7 @@
 import { isFilePermission, normalizeFilePath } from '@plinth/permissions';
 import { getHostFunction, STORAGE_QUOTA, type GuestManifest } from '@plinth/protocol';
 import type { LoadedMemory } from '@plinth/runtime';
-import type { CrossPluginRefusal } from '../harness/plugin-harness.js';
+import type { CrossPluginRefusal } from '../harness/plugin-command.js';
 import type { HarnessCall, TranscriptHostCall } from '../harness/transcript.js';
 import { MEMORY_WORKSPACE_ROOT } from '../twins/files.js';
 import type { CheckRecorder } from './report.js';

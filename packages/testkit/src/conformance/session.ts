@@ -2,12 +2,14 @@ import { PlinthError, type JsonValue } from '@plinth/protocol';
 import { LIMIT_CODES, type ProtocolLogEntry } from '@plinth/runtime';
 import {
   createPluginHarness,
-  harnessNeighbour,
-  type CrossPluginRefusal,
-  type HarnessNeighbour,
   type PluginHarness,
   type PluginHarnessOptions,
 } from '../harness/plugin-harness.js';
+import {
+  harnessNeighbour,
+  type CrossPluginRefusal,
+  type HarnessNeighbour,
+} from '../harness/plugin-command.js';
 import type { HarnessCall, TranscriptHostCall } from '../harness/transcript.js';
 import type { CheckRecorder } from './report.js';
 

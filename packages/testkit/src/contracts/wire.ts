@@ -1,5 +1,10 @@
 import type { HostFunctionName } from '@plinth/protocol';
-import { serveBundleCall, type HostBundle, type HostCallContext, type ServedHostCall } from '@plinth/host-kit';
+import {
+  serveBundleCall,
+  type HostBundle,
+  type HostCallContext,
+  type ServedHostCall,
+} from '@plinth/host-kit';
 
 const decoder = new TextDecoder();
 

@@ -1,14 +1,7 @@
 import type { PermissionChecker } from '@plinth/permissions';
 import { checkOptions, type JsonValue } from '@plinth/protocol';
-import {
-  createPermissionGate,
-  type HostAnswer,
-  type HostBundle,
-} from '@plinth/host-kit';
-import {
-  crossPluginRefusal,
-  type CrossPluginRefusal as RefusalByRule,
-} from '@plinth/runtime';
+import { createPermissionGate, type HostAnswer, type HostBundle } from '@plinth/host-kit';
+import { crossPluginRefusal, type CrossPluginRefusal as RefusalByRule } from '@plinth/runtime';
 import { pluginCommandBundleOptionsSchema } from '../testkit-options.js';
 import type { PluginHarness } from './plugin-harness.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { guestPath } from '@plinth/guests';
 import '../vitest/index.js';
-import { createPluginHarness, harnessNeighbour, type HarnessNeighbour } from './plugin-harness.js';
+import { harnessNeighbour, type HarnessNeighbour } from './plugin-command.js';
+import { createPluginHarness } from './plugin-harness.js';
 
 const notes = guestPath('as-notes');
 const NOTES_ID = 'plinth-golden.notes';

@@ -75,7 +75,6 @@ import { pluginHarnessOptionsSchema } from '../testkit-options.js';
 import { createReplayBundle, type ReplayBundle } from './replay.js';
 import { createGuestCallRecorder } from './guest-calls.js';
 
-export * from './plugin-command.js';
 import {
   createHostCallRecorder,
   type HarnessCall,
