@@ -5,7 +5,7 @@
 //   node --expose-gc --import tsx bench/pool.bench.ts   (BENCH_CALLERS=4, BENCH_CALLS_PER_CALLER=40)
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { HostCallContext } from '../dist/host/host-bundle.js';
+import type { HostCallContext } from '@plinth/host-kit';
 import { createInThreadLane } from '../dist/lanes/in-thread-lane.js';
 import type { Lane, LaneFactory } from '../dist/lanes/lane.js';
 import { resolveLimits } from '../dist/limits.js';
