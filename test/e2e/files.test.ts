@@ -12,14 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsBundle } from '@plinth/host-node/fs';
 import { createPolicyChecker } from '@plinth/permissions';
-import {
-  fileEventToGuestEvent,
-  type FileEvent,
-} from '@plinth/host-kit';
-import {
-  openProtocolPluginFrom,
-  type ProtocolPlugin,
-} from '@plinth/runtime';
+import { fileEventToGuestEvent, type FileEvent } from '@plinth/host-kit';
+import { openProtocolPluginFrom, type ProtocolPlugin } from '@plinth/runtime';
 import { guestBytes } from '@plinth/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 

@@ -2,14 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPolicyChecker } from '@plinth/permissions';
-import {
-  combineBundles,
-  type HostBundle,
-} from '@plinth/host-kit';
-import {
-  openProtocolPluginFrom,
-  type ProtocolPlugin,
-} from '@plinth/runtime';
+import { combineBundles, type HostBundle } from '@plinth/host-kit';
+import { openProtocolPluginFrom, type ProtocolPlugin } from '@plinth/runtime';
 import { createIsolatedLane } from '@plinth/runtime/node';
 import { createSqliteStorageBundle, openSqliteStores, type SqliteStores } from '@plinth/host-node/storage';
 import { guestBytes } from '@plinth/testkit';

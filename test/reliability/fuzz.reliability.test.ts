@@ -24,10 +24,7 @@ import {
   readWasmModule,
   validateImports,
 } from '@plinth/runtime';
-import {
-  serveBundleCall,
-  type HostBundle,
-} from '@plinth/host-kit';
+import { serveBundleCall, type HostBundle } from '@plinth/host-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseParams } from '../../apps/demo/src/json-params.js';
 import {

@@ -11,11 +11,7 @@ import {
   createStorageBundle,
   type HostBundle,
 } from '@plinth/host-kit';
-import {
-  openProtocolPluginFrom,
-  PluginRegistry,
-  type Lane,
-} from '@plinth/runtime';
+import { openProtocolPluginFrom, PluginRegistry, type Lane } from '@plinth/runtime';
 import { guestBytes, listGuests } from '@plinth/testkit';
 import {
   createMemoryBasics,

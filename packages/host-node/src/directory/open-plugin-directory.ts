@@ -12,9 +12,7 @@ import {
   type PluginOpener,
   type PluginRegistry,
 } from '@plinth/runtime';
-import {
-  type HostBundle,
-} from '@plinth/host-kit';
+import { type HostBundle } from '@plinth/host-kit';
 import { writeManifestCache, readManifestCache } from './manifest-cache.js';
 import { readConfigSidecar } from './config-sidecar.js';
 import { errorMessage } from './directory-error.js';

@@ -15,10 +15,7 @@ import {
   type QuotaPolicySource,
   type HttpTransport,
 } from '@plinth/host-kit';
-import {
-  type PluginLimits,
-  type PluginRegistry,
-} from '@plinth/runtime';
+import { type PluginLimits, type PluginRegistry } from '@plinth/runtime';
 import { createBasicBundles } from '../basics/index.js';
 import { createNodeWorkspaceFiles, type HostPaths } from '../fs/index.js';
 import { createNodeHttpBundle } from '../http/index.js';

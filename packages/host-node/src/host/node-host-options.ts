@@ -1,12 +1,6 @@
 import { defineOptions, functionOption, objectOption } from '@plinth/protocol';
-import {
-  limitOverridesSchema,
-} from '@plinth/runtime';
-import {
-  type KeyValueStore,
-  type NamespaceStore,
-  type SecretStore,
-} from '@plinth/host-kit';
+import { limitOverridesSchema } from '@plinth/runtime';
+import { type KeyValueStore, type NamespaceStore, type SecretStore } from '@plinth/host-kit';
 import { z } from 'zod';
 import { hostAppVersionOption, hostListOption, pathListOption, pathOption } from '../shared-options.js';
 import type { NodeHostOptions } from './node-host-types.js';
