@@ -12,6 +12,7 @@ const packages = [
   'host-kit',
   'runtime',
   'host-node',
+  'host-browser',
   'host-postgres',
   'mcp',
   'dashboard',

@@ -22,6 +22,12 @@ export const LAYERS = {
     neutral: true,
     nodeOnly: ['src/node/**'],
   },
+  // The browser host: IndexedDB stores, directory-handle files and fetch on the host kit's interfaces.
+  '@plinth/host-browser': {
+    dir: 'packages/host-browser',
+    mayImport: ['@plinth/protocol', '@plinth/permissions', '@plinth/host-kit', '@plinth/runtime'],
+    neutral: true,
+  },
   // Node-only (node:crypto): build pipelines sign with it, hosts verify with it.
   '@plinth/signing': { dir: 'packages/signing', mayImport: ['@plinth/protocol'], neutral: false },
   '@plinth/host-node': {

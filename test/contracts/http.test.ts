@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createFetchTransport } from '@plinth/host-browser';
 import { createNodeHttpBundle, createNodeHttpTransport } from '@plinth/host-node/http';
 import { createAllowAllChecker } from '@plinth/permissions';
 import { getHostFunction } from '@plinth/protocol';
@@ -73,6 +74,13 @@ describeHttpContract('node transport (undici) on loopback', async () => {
       await stop(server);
     },
   };
+});
+
+// The browser host's fetch transport where fetch shows redirects to scripts (Node's): the bundle follows
+// them hop by hop. In Chromium, where redirects are opaque, test/browser/host-browser.test.ts runs it.
+describeHttpContract('fetch transport (@plinth/host-browser) on Node fetch', async () => {
+  const { server, origin } = await startContractServer();
+  return { transport: createFetchTransport(), origin, close: async () => void (await stop(server)) };
 });
 
 describe('node transport: private destinations are refused by default', () => {

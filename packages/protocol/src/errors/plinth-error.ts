@@ -69,12 +69,22 @@ export const SIGNING_ERROR_CODES = [
   'invalid_signing_key',
 ] as const;
 
+/** Raised by a host's stores (e.g. @plinth/host-browser's IndexedDB and directory mirrors). */
+export const HOST_STORE_ERROR_CODES = [
+  // the store cannot be opened: its database or directory cannot be read, holds records the store did not
+  // write, or is larger than the store may load
+  'store_unavailable',
+  // a write the store had already answered could not be made durable; the store refuses writes from then on
+  'persistence_failed',
+] as const;
+
 /** Every code a PlinthError may carry: the union of each package's codes above. */
 export const PLINTH_ERROR_CODES = [
   ...PROTOCOL_ERROR_CODES,
   ...PERMISSIONS_ERROR_CODES,
   ...RUNTIME_ERROR_CODES,
   ...SIGNING_ERROR_CODES,
+  ...HOST_STORE_ERROR_CODES,
   ...API_ERROR_CODES,
 ] as const;
 

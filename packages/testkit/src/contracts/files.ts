@@ -97,8 +97,10 @@ export function describeFilesContract(label: string, makeSubject: MakeFilesSubje
         callHost(subject.bundle, name, input, pluginId);
     };
     afterEach(async () => {
-      for (const cleanup of cleanups) await cleanup();
+      // Taken first: a cleanup that throws fails its own test only, not every later one.
+      const running = cleanups;
       cleanups = [];
+      for (const cleanup of running) await cleanup();
     });
 
     describe('reading', () => {

@@ -33,6 +33,12 @@ export interface HttpContractSubject {
   origin: string;
   /** Stops the server and frees the transport; called once, after the suite. */
   close?: () => void | Promise<void>;
+  /**
+   * How the transport sees a redirect. `'visible'` (the default): it answers the 3xx with its Location, and
+   * the bundle follows it hop by hop. `'opaque'`: it cannot see where a redirect goes (a browser's fetch
+   * with `redirect: 'manual'`), so it must answer a redirect as a failure that names it, never follow it.
+   */
+  redirects?: 'visible' | 'opaque' | undefined;
 }
 
 /** The plugin id the HTTP suite calls as; the suite's policy grants it the contract server's host. */
@@ -230,7 +236,21 @@ export function describeHttpContract(
       expect(seen).toEqual([]);
     });
 
+    /** An opaque-redirect transport's answer: a failure naming the redirect, after one hop only. */
+    const expectRedirectRefused = (answer: Record<string, unknown>) => {
+      expect(answer).toMatchObject({ status: 0, headers: {} });
+      expect(answer['error']).toMatch(/^host_http_request: .*redirect/);
+      expect(seen).toHaveLength(1);
+    };
+
     it('follows redirects (relative too), turning 303 into GET and keeping POST over 307', async () => {
+      if (subject.redirects === 'opaque') {
+        expectRedirectRefused(await call({ url: url('/redirect?status=301&to=text') }));
+        expectRedirectRefused(
+          await call({ url: url('/redirect?status=307&to=text'), method: 'POST', body: 'x' }),
+        );
+        return;
+      }
       const relative = await call({ url: url('/redirect?status=301&to=text') });
       expect(relative).toMatchObject({ status: 200, body: HTTP_CONTRACT_TEXT });
       expect(seen.map((r) => r.url)).toEqual([url('/redirect?status=301&to=text'), url('/text')]);
@@ -244,6 +264,10 @@ export function describeHttpContract(
 
     it('checks permission again on a redirect and refuses one to an ungranted host', async () => {
       const to = encodeURIComponent('https://not-granted.example/steal');
+      if (subject.redirects === 'opaque') {
+        expectRedirectRefused(await call({ url: url(`/redirect?status=302&to=${to}`) }));
+        return;
+      }
       expect(await call({ url: url(`/redirect?status=302&to=${to}`) })).toEqual(
         JSON.parse(shapeH(`redirect refused: ${refusal('https://not-granted.example/steal')}`)),
       );
@@ -251,6 +275,10 @@ export function describeHttpContract(
     });
 
     it('stops a redirect loop at the hop limit', async () => {
+      if (subject.redirects === 'opaque') {
+        expectRedirectRefused(await call({ url: url('/loop') }, { maxRedirects: 3 }));
+        return;
+      }
       expect(await call({ url: url('/loop') }, { maxRedirects: 3 })).toEqual(
         JSON.parse(shapeH('too many redirects (more than 3)')),
       );

@@ -1,0 +1,107 @@
+import type { WorkspaceFiles } from '@plinth/host-kit';
+import {
+  auditOption,
+  checkerOption,
+  type HostClock,
+  type HttpTransport,
+  type KeyValueStore,
+  type NamespaceStore,
+  type RuntimeContextBundleOptions,
+  type SecretStore,
+} from '@plinth/host-kit';
+import { defineOptions, functionOption, objectOption, type PlinthError } from '@plinth/protocol';
+import { z } from 'zod';
+import type { BrowserHostOptions, BrowserHostStores } from './browser-host.js';
+import type { DirectoryFilesOptions } from './files/directory-files.js';
+import type { FetchTransportOptions } from './http/fetch-transport.js';
+import type { IndexedDbStoresOptions } from './indexeddb/open-indexeddb-stores.js';
+
+// Option schemas of this package's factories: each checks its options with its schema first.
+
+const positiveWhole = z.int().min(1).describe('a positive whole number');
+const onPersistenceFailure = functionOption<(error: PlinthError) => void>(
+  'a function taking the PlinthError',
+).optional();
+
+/** The zod schema `openIndexedDbStores` checks its options with. */
+export const indexedDbStoresOptionsSchema = defineOptions<IndexedDbStoresOptions>()(
+  z.strictObject({
+    name: z.string().min(1).describe('a non-empty database name'),
+    indexedDB: objectOption<IDBFactory>('an IDBFactory (with open)', ['open']).optional(),
+    /** Hears the first persistence failure at once. */
+    onPersistenceFailure,
+  }),
+);
+
+/** The zod schema `openDirectoryFiles` checks its options with. */
+export const directoryFilesOptionsSchema = defineOptions<DirectoryFilesOptions>()(
+  z.strictObject({
+    directory: objectOption<FileSystemDirectoryHandle>(
+      'a FileSystemDirectoryHandle (with entries, getDirectoryHandle, getFileHandle, removeEntry)',
+      ['entries', 'getDirectoryHandle', 'getFileHandle', 'removeEntry'],
+    ),
+    maxBytes: positiveWhole.optional(),
+    /** The clock for modification times of written files. Default `Date.now`. */
+    now: functionOption<() => number>('a function returning ms since the epoch').optional(),
+    /** Hears the first persistence failure at once. */
+    onPersistenceFailure,
+  }),
+);
+
+/** The zod schema `createFetchTransport` checks its options with. */
+export const fetchTransportOptionsSchema = defineOptions<FetchTransportOptions>()(
+  z.strictObject({
+    /** The fetch to send with. Default `globalThis.fetch`. */
+    fetch: functionOption<typeof globalThis.fetch>('a fetch function').optional(),
+  }),
+);
+
+const keyValueMethods = ['get', 'set', 'delete'];
+
+/** The zod schema `createBrowserHost` checks its options with. */
+export const browserHostOptionsSchema = defineOptions<BrowserHostOptions>()(
+  z.strictObject({
+    permissions: checkerOption,
+    audit: auditOption.optional(),
+    ask: z.boolean().optional(),
+    // Not strict: `openIndexedDbStores` answers more than the three stores.
+    stores: z.object({
+      storage: objectOption<KeyValueStore>('a KeyValueStore (get, set, delete)', keyValueMethods),
+      secrets: objectOption<SecretStore>('a SecretStore (get, set, delete)', keyValueMethods),
+      namespaces: objectOption<NamespaceStore>('a NamespaceStore', [
+        'createNamespace',
+        'getNamespace',
+        'listNamespaces',
+        'putObject',
+        'getObject',
+        'deleteObject',
+        'listObjects',
+      ]),
+    }) satisfies z.ZodType<BrowserHostStores>,
+    files: objectOption<WorkspaceFiles>(
+      'a WorkspaceFiles service (stat, read, hash, list, listDir, write, delete)',
+      ['stat', 'read', 'hash', 'list', 'listDir', 'write', 'delete'],
+    ).optional(),
+    workspaceRoot: z.string().optional(),
+    /** Hears every file a plugin created, saved or deleted. */
+    onFileEvent: functionOption().optional(),
+    transport: objectOption<HttpTransport>('an HttpTransport (with send)', ['send']).optional(),
+    httpLimits: z
+      .strictObject({
+        responseMaxBytes: positiveWhole.optional(),
+        defaultTimeoutMs: positiveWhole.optional(),
+      })
+      .optional(),
+    /** Per-plugin size limit of one stored value, in bytes (`0`: unlimited). Default 1 MiB. */
+    quotaFor: functionOption('a function (pluginId) => bytes').optional(),
+    /** Where guest log lines go. Default: the console. */
+    log: functionOption('a GuestLogSink (a function taking each entry)').optional(),
+    /** Where events plugins emit go. Default: nowhere. */
+    onEvent: functionOption('a function taking each emitted event').optional(),
+    clock: objectOption<HostClock>('a HostClock (with now)', ['now']).optional(),
+    // Checked by createBasicBundle, which it is handed to.
+    runtimeContext: objectOption<RuntimeContextBundleOptions>('runtime context options').optional(),
+    /** The engine's plugin-to-plugin functions (`registry.bundle()`). */
+    plugins: z.record(z.string(), functionOption('a host-function handler')).optional(),
+  }),
+);
