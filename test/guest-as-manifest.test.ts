@@ -11,9 +11,9 @@ import { createPluginHarness } from '@plinth/testkit/harness';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// assemblyscript and the workspace link to @plinth/guest-as are testkit's (it builds the golden guests).
-const testkit = join(root, 'packages', 'testkit');
-const asc = createRequire(join(testkit, 'package.json')).resolve('assemblyscript/bin/asc.js');
+// assemblyscript and the workspace link to @plinth/guest-as are @plinth/guests' (it builds the golden guests).
+const guests = join(root, 'packages', 'guests');
+const asc = createRequire(join(guests, 'package.json')).resolve('assemblyscript/bin/asc.js');
 mkdirSync(join(root, '.plinth-tmp'), { recursive: true });
 const scratch = mkdtempSync(join(root, '.plinth-tmp', 'guest-as-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -85,7 +85,7 @@ describe('@plinth/guest-as CLI hints', () => {
         '--use',
         'abort=plugin/abort',
         '--path',
-        join(testkit, 'node_modules'),
+        join(guests, 'node_modules'),
       ],
       { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] },
     );
