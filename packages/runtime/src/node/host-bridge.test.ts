@@ -92,7 +92,40 @@ describe('host bridge', () => {
     expect(spin.budgetUs).toBe(8);
     spin.waited(80);
     expect(spin.budgetUs).toBe(16);
-    for (let i = 0; i < 10; i++) spin.caught();
+    for (let i = 0; i < 10; i++) spin.caught(10);
     expect(spin.budgetUs).toBe(64); // capped
+  });
+
+  it('keeps the mode whose waits were shorter, blocking at once when spinning costs the other side its core', () => {
+    const spin = new AdaptiveSpin({ maxUs: 50, shortWaitUs: 120 });
+    /** One measuring window of waits in the current mode, each taking `us` (spinning: caught). */
+    const window = (spinUs: number, blockUs: number) => {
+      for (let i = 0; i < 256; i++) {
+        if (spin.resting) spin.rested(blockUs);
+        else spin.caught(spinUs);
+      }
+    };
+    expect(spin.resting).toBe(false);
+    // A shared core: caught answers come late (60 µs), blocking gets them sooner (30 µs).
+    window(60, 30); // measures spinning, then tries blocking
+    expect(spin.resting).toBe(true);
+    window(60, 30); // blocking measured better: it stays
+    expect(spin.resting).toBe(true);
+    const modes: boolean[] = [];
+    for (let w = 0; w < 40; w++) {
+      window(60, 30);
+      modes.push(spin.resting);
+    }
+    // Spinning is probed again now and then, and loses each time; probes get rarer.
+    expect(modes.filter((resting) => !resting).length).toBeGreaterThan(0);
+    expect(modes.filter((resting) => !resting).length).toBeLessThan(6);
+    // The machine frees up: spinning catches answers in 10 µs, blocking takes 30; the next probe wins.
+    for (let w = 0; w < 200 && spin.resting; w++) window(10, 30);
+    expect(spin.resting).toBe(false);
+    window(10, 30);
+    expect(spin.resting).toBe(false);
+    // Waits of a millisecond or more (nothing to send) are not counted: they change nothing.
+    for (let i = 0; i < 10_000; i++) spin.waited(5_000);
+    expect(spin.resting).toBe(false);
   });
 });

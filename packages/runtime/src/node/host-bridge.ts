@@ -159,13 +159,18 @@ export class BridgeEnd {
       return;
     }
     const started = performance.now();
+    if (spinner.resting) {
+      Atomics.wait(words, TURN, this.#theirs);
+      spinner.rested((performance.now() - started) * 1000);
+      return;
+    }
     const until = started + spinner.budgetUs / 1000;
     if (spinner.budgetUs > 0) {
       for (;;) {
         // The clock is read once per 64 polls (a poll costs a few ns, a clock read tens).
         for (let i = 0; i < 64; i++) {
           if (Atomics.load(words, TURN) === mine) {
-            spinner.caught();
+            spinner.caught((performance.now() - started) * 1000);
             return;
           }
         }
@@ -196,15 +201,34 @@ export class BridgeEnd {
  * How long the worker spins before it blocks, adapted to how the other side answers. A pass of the
  * ping-pong needs one thread at a time, so spinning pays only while a core is free: on an idle machine an
  * answer comes within tens of µs and a spin catches it without the wake-up cost of Atomics.wait; on a
- * machine whose cores are taken, the spinning worker holds a core the main thread needs. So: an answer
- * caught while spinning nudges the budget up; a spin that gave up and then waited a short time (a
- * longer spin would have caught it) doubles it; one that waited long halves it, down to not spinning.
+ * machine whose cores are taken, the spinning worker holds a core the main thread needs. Within spinning,
+ * an answer caught nudges the budget up; a spin that gave up and then waited a short time doubles it; one
+ * that waited long halves it.
+ *
+ * Timing one wait cannot tell a free core from a shared one: when the two threads share a core, the
+ * answer comes right after the spin gives up *because* it gave up, which looks like "spin longer". So the
+ * spinner measures what it is for — how long the worker waits for its answer — in windows, with spinning
+ * and without (blocking at once), and keeps the mode whose waits were shorter, trying the other mode again
+ * every few windows so it follows the machine's load. Waits of over a millisecond (the other side had
+ * nothing to send) say nothing about cores and are not counted.
  */
 export class AdaptiveSpin {
   /** Microseconds to spin before blocking, now. */
   budgetUs: number;
   readonly #maxUs: number;
   readonly #shortWaitUs: number;
+  /** Mean counted wait in the last window of each mode (µs); undefined until measured. */
+  readonly #meanUs: { spin: number | undefined; block: number | undefined } = {
+    spin: undefined,
+    block: undefined,
+  };
+  #mode: 'spin' | 'block' = 'spin';
+  #windowWaits = 0;
+  #windowUs = 0;
+  #windowsInMode = 0;
+  /** Windows the better mode keeps before the other is probed: doubles each time a probe loses. */
+  #probeEvery = SPIN_PROBE_WINDOWS_MIN;
+  #probing = false;
 
   constructor(options: { maxUs: number; shortWaitUs: number }) {
     this.#maxUs = options.maxUs;
@@ -212,17 +236,68 @@ export class AdaptiveSpin {
     this.budgetUs = options.maxUs;
   }
 
-  caught(): void {
-    this.budgetUs = Math.min(this.#maxUs, this.budgetUs + this.#maxUs / 8);
+  /** True while waits block at once (the measured better mode, or a probe of it). */
+  get resting(): boolean {
+    return this.#mode === 'block';
   }
 
-  /** After a spin gave up: from the spin's start to the wake-up took `us`. */
+  /** A spin caught the answer `us` after the wait began. */
+  caught(us: number): void {
+    this.budgetUs = Math.min(this.#maxUs, this.budgetUs + this.#maxUs / 8);
+    this.#count(us);
+  }
+
+  /** After a spin gave up (or none was made): from the wait's start to the wake-up took `us`. */
   waited(us: number): void {
     if (us < this.#shortWaitUs)
       this.budgetUs = Math.min(this.#maxUs, Math.max(this.budgetUs * 2, this.#maxUs / 8));
     else this.budgetUs = this.budgetUs < this.#maxUs / 16 ? 0 : this.budgetUs / 2;
+    this.#count(us);
+  }
+
+  /** After a wait made without spinning, which took `us`. */
+  rested(us: number): void {
+    this.#count(us);
+  }
+
+  #count(us: number): void {
+    if (us >= SPIN_COUNTED_WAIT_US) return;
+    this.#windowWaits += 1;
+    this.#windowUs += us;
+    if (this.#windowWaits < SPIN_WINDOW) return;
+    this.#meanUs[this.#mode] = this.#windowUs / this.#windowWaits;
+    this.#windowWaits = 0;
+    this.#windowUs = 0;
+    this.#windowsInMode += 1;
+    const { spin, block } = this.#meanUs;
+    const other = this.#mode === 'spin' ? 'block' : 'spin';
+    const better = spin === undefined || block === undefined ? other : spin <= block ? 'spin' : 'block';
+    if (this.#probing) {
+      // A probe that lost makes the next one rarer; one that won switches, and probes come often again.
+      this.#probing = false;
+      this.#probeEvery =
+        better === this.#mode
+          ? SPIN_PROBE_WINDOWS_MIN
+          : Math.min(SPIN_PROBE_WINDOWS_MAX, this.#probeEvery * 2);
+    } else if (better === this.#mode && this.#windowsInMode >= this.#probeEvery) {
+      this.#probing = true;
+    }
+    const next = this.#probing ? other : better;
+    if (next !== this.#mode) {
+      this.#mode = next;
+      this.#windowsInMode = 0;
+      if (next === 'spin') this.budgetUs = this.#maxUs;
+    }
   }
 }
+
+/** Counted waits per measuring window. */
+const SPIN_WINDOW = 256;
+/** Windows the better mode keeps before the other is measured again: at first, and at most. */
+const SPIN_PROBE_WINDOWS_MIN = 8;
+const SPIN_PROBE_WINDOWS_MAX = 128;
+/** Waits this long or longer (the other side had nothing to send) are not counted. */
+const SPIN_COUNTED_WAIT_US = 1_000;
 
 /** What the worker needs to run one instance; sent as workerData. */
 export interface LaneWorkerData {
