@@ -15,18 +15,4 @@ export { clampHttpTimeout } from './capabilities/http.js';
 export { decodeBase64, encodeBase64 } from './capabilities/base64.js';
 export { sanitizeLogText } from './capabilities/basics/sanitize.js';
 export { toLogLevel } from './capabilities/basics/log.js';
-export {
-  CallTrace,
-  callTraceOf,
-  recordDenial,
-  recordGuestLog,
-  traceHostCall,
-  type DeniedCheck,
-  type HostCallEnd,
-} from './telemetry/call-trace.js';
-export {
-  runtimeInstruments,
-  runtimeTracer,
-  TELEMETRY_SCOPE,
-  type RuntimeInstruments,
-} from './telemetry/instruments.js';
+export * from './telemetry/index.js';

@@ -1,7 +1,7 @@
 import { PlinthError } from '@plinth/protocol';
 import type { HostCallContext } from '@plinth/host-kit';
 import { EXTISM_KERNEL_NAMESPACE } from '../module/validate-imports.js';
-import { recordGuestLog } from '@plinth/host-kit/engine';
+import { recordGuestLog } from '@plinth/host-kit/telemetry';
 import { decodeUserRequest, encodeUserAnswer, isBlockStart, STORE_TOKEN_BASE } from './user-call-wire.js';
 import {
   createUserCallContext,
