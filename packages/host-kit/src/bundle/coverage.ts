@@ -44,9 +44,11 @@ export function coverage(bundle: HostBundle): CapabilityCoverage[] {
   });
 }
 
-/** The functions outside `unsupported` that a bundle leaves to the "not available" stub. */
-export function uncovered(bundle: HostBundle): HostFunctionName[] {
-  return coverage(bundle)
-    .filter((row) => row.capability !== 'unsupported')
-    .flatMap((row) => row.missing);
+/**
+ * The functions outside `unsupported` that a bundle leaves to the "not available" stub; given the rows of
+ * `coverage` (as `NodeHost.coverage()` and the harness answer them), the same from the rows.
+ */
+export function uncovered(of: HostBundle | readonly CapabilityCoverage[]): HostFunctionName[] {
+  const rows = Array.isArray(of) ? (of as readonly CapabilityCoverage[]) : coverage(of as HostBundle);
+  return rows.filter((row) => row.capability !== 'unsupported').flatMap((row) => row.missing);
 }
