@@ -1,0 +1,43 @@
+// What a page must load to host plugins: the main entries of @plinth/protocol, @plinth/permissions,
+// @plinth/runtime and @plinth/host-browser (with what they import: zod, semver, picomatch, the Extism SDK's
+// browser build, …), bundled for the browser by esbuild, minified, then gzipped at level 9.
+// `pnpm bench` prints it; test/page-size.test.ts holds it under PAGE_GZIP_BUDGET_BYTES.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** The most gzipped bytes a page may load for Plinth (see the README's figures). */
+export const PAGE_GZIP_BUDGET_BYTES = 256 * 1024;
+
+const ENTRY = [
+  "export * from '@plinth/protocol';",
+  "export * from '@plinth/permissions';",
+  "export * from '@plinth/runtime';",
+  "export * from '@plinth/host-browser';",
+].join('\n');
+
+/** Bundles the page's Plinth code and answers its minified and gzipped sizes in bytes. */
+export async function measurePageSize() {
+  const result = await build({
+    stdin: { contents: ENTRY, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'error',
+  });
+  const bytes = result.outputFiles[0].contents;
+  return { minifiedBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+}
+
+if (fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { minifiedBytes, gzipBytes } = await measurePageSize();
+  const kib = (n) => (n / 1024).toFixed(1);
+  console.log(
+    `page size (protocol + permissions + runtime + host-browser, esbuild --minify, gzip -9): ` +
+      `${kib(minifiedBytes)} KiB minified, ${kib(gzipBytes)} KiB gzipped; budget ${kib(PAGE_GZIP_BUDGET_BYTES)} KiB gzipped`,
+  );
+  if (gzipBytes > PAGE_GZIP_BUDGET_BYTES) process.exitCode = 1;
+}
