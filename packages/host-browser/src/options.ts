@@ -4,10 +4,10 @@ import {
   checkerOption,
   type HostClock,
   type HttpTransport,
-  type KeyValueStore,
-  type NamespaceStore,
+  keyValueStoreOption,
+  namespaceStoreOption,
+  secretStoreOption,
   type RuntimeContextBundleOptions,
-  type SecretStore,
 } from '@plinth/host-kit';
 import { defineOptions, functionOption, objectOption, type PlinthError } from '@plinth/protocol';
 import { z } from 'zod';
@@ -56,8 +56,6 @@ export const fetchTransportOptionsSchema = defineOptions<FetchTransportOptions>(
   }),
 );
 
-const keyValueMethods = ['get', 'set', 'delete'];
-
 /** The zod schema `createBrowserHost` checks its options with. */
 export const browserHostOptionsSchema = defineOptions<BrowserHostOptions>()(
   z.strictObject({
@@ -66,17 +64,9 @@ export const browserHostOptionsSchema = defineOptions<BrowserHostOptions>()(
     ask: z.boolean().optional(),
     // Not strict: `openIndexedDbStores` answers more than the three stores.
     stores: z.object({
-      storage: objectOption<KeyValueStore>('a KeyValueStore (get, set, delete)', keyValueMethods),
-      secrets: objectOption<SecretStore>('a SecretStore (get, set, delete)', keyValueMethods),
-      namespaces: objectOption<NamespaceStore>('a NamespaceStore', [
-        'createNamespace',
-        'getNamespace',
-        'listNamespaces',
-        'putObject',
-        'getObject',
-        'deleteObject',
-        'listObjects',
-      ]),
+      storage: keyValueStoreOption,
+      secrets: secretStoreOption,
+      namespaces: namespaceStoreOption,
     }) satisfies z.ZodType<BrowserHostStores>,
     files: objectOption<WorkspaceFiles>(
       'a WorkspaceFiles service (stat, read, hash, list, listDir, write, delete)',

@@ -178,7 +178,10 @@ export { auditOption, bundleOption, checkerOption, positiveNumberOption } from '
 export {
   filesBundleOptionsSchema,
   httpBundleOptionsSchema,
+  keyValueStoreOption,
   namespacesBundleOptionsSchema,
+  namespaceStoreOption,
+  secretStoreOption,
   permissionGateOptionsSchema,
   quotaOptionsSchema,
   secretsBundleOptionsSchema,

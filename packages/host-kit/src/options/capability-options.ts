@@ -51,11 +51,34 @@ const storedValueShape = {
 
 const keyValueMethods = ['get', 'set', 'delete'];
 
+/** Any KeyValueStore (get, set, delete), for adapters whose options take one. */
+export const keyValueStoreOption = objectOption<KeyValueStore>(
+  'a KeyValueStore (get, set, delete)',
+  keyValueMethods,
+);
+
+/** Any NamespaceStore (the methods the namespaces bundle calls). */
+export const namespaceStoreOption = objectOption<NamespaceStore>('a NamespaceStore', [
+  'createNamespace',
+  'getNamespace',
+  'listNamespaces',
+  'putObject',
+  'getObject',
+  'deleteObject',
+  'listObjects',
+]);
+
+/** Any SecretStore (get, set, delete). */
+export const secretStoreOption = objectOption<SecretStore>(
+  'a SecretStore (get, set, delete)',
+  keyValueMethods,
+);
+
 /** The zod schema `createStorageBundle` checks its options with. */
 export const storageBundleOptionsSchema = defineOptions<StorageBundleOptions>()(
   z.strictObject({
     ...storedValueShape,
-    store: objectOption<KeyValueStore>('a KeyValueStore (get, set, delete)', keyValueMethods),
+    store: keyValueStoreOption,
   }),
 );
 
@@ -63,7 +86,7 @@ export const storageBundleOptionsSchema = defineOptions<StorageBundleOptions>()(
 export const secretsBundleOptionsSchema = defineOptions<SecretsBundleOptions>()(
   z.strictObject({
     ...storedValueShape,
-    secrets: objectOption<SecretStore>('a SecretStore (get, set, delete)', keyValueMethods),
+    secrets: secretStoreOption,
   }),
 );
 
@@ -80,15 +103,7 @@ export const namespacesBundleOptionsSchema = defineOptions<NamespacesBundleOptio
   z.strictObject({
     ...storedValueShape,
     ...namespaceExtrasShape,
-    store: objectOption<NamespaceStore>('a NamespaceStore', [
-      'createNamespace',
-      'getNamespace',
-      'listNamespaces',
-      'putObject',
-      'getObject',
-      'deleteObject',
-      'listObjects',
-    ]),
+    store: namespaceStoreOption,
   }),
 );
 
