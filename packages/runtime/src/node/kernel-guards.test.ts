@@ -4,7 +4,7 @@ import type { Lane } from '../lanes/lane.js';
 import { resolveLimits } from '../limits.js';
 import { kernelGuest, LONG_CONFIG_KEY } from './__fixtures__/kernel-guests.js';
 import { createIsolatedLane } from './isolated-lane.js';
-import { ERROR_MAX_BYTES, truncatedText } from './kernel-guards.js';
+import { ERROR_MAX_BYTES, truncatedText } from '../worker/kernel-guards.js';
 
 /** The guarded kernel functions keep rc13's answers for ordinary keys and messages. */
 

@@ -1,5 +1,7 @@
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
-import { BridgeEnd, createBridgeBuffer, type LaneWorkerData, type StartMessage } from './host-bridge.js';
+import { BridgeEnd, createBridgeBuffer, type LaneWorkerData } from '../worker/host-bridge.js';
+import type { GuestThread, GuestThreadEvents } from '../worker/worker-lane.js';
+import { portMessages } from './port-messages.js';
 
 // From dist the worker is plain JS. From source (vitest, tsx — development of this repo only) it is
 // TypeScript: a small bootstrap registers tsx in the worker first, since Node 20 ignores a worker's
@@ -11,25 +13,21 @@ const { workerData } = require('node:worker_threads');
 import('tsx/esm/api').then((tsx) => { tsx.register(); return import(workerData.entry); });
 `;
 
-/** Why a worker stopped without being asked to. */
-export interface WorkerDeath {
-  reason: 'out_of_memory' | 'crashed' | 'exited';
-  message: string;
-  cause?: unknown;
+/** workerData: what every lane worker gets, plus the bridge's buffer and the port for large payloads. */
+export interface NodeLaneWorkerData extends LaneWorkerData {
+  bridge: SharedArrayBuffer;
+  port: MessagePort;
 }
 
-export interface WorkerProcessOptions extends Omit<LaneWorkerData, 'bridge' | 'port'> {
+export interface WorkerProcessOptions extends LaneWorkerData, GuestThreadEvents {
   resourceLimits: ResourceLimits;
-  onStart(message: StartMessage): void;
-  /** Called once if the worker dies on its own (never after terminate()). */
-  onDeath(death: WorkerDeath): void;
 }
 
 /**
  * One worker thread running one plugin instance: owns the thread, its host bridge and its port, and
  * reports a death exactly once. A terminated worker stays dead; the lane starts a new one.
  */
-export class WorkerProcess {
+export class WorkerProcess implements GuestThread {
   readonly bridge: BridgeEnd;
   readonly #port: MessagePort;
   readonly #worker: Worker;
@@ -40,8 +38,8 @@ export class WorkerProcess {
     const buffer = createBridgeBuffer();
     const channel = new MessageChannel();
     this.#port = channel.port1;
-    this.bridge = new BridgeEnd(buffer, channel.port1, 'main');
-    const workerData: LaneWorkerData = { ...data, bridge: buffer, port: channel.port2 };
+    this.bridge = new BridgeEnd(buffer, 'main', portMessages(channel.port1));
+    const workerData: NodeLaneWorkerData = { ...data, bridge: buffer, port: channel.port2 };
     this.#worker = new Worker(FROM_SOURCE ? SOURCE_BOOTSTRAP : WORKER_URL, {
       eval: FROM_SOURCE,
       workerData: FROM_SOURCE ? { ...workerData, entry: WORKER_URL.href } : workerData,
@@ -53,10 +51,10 @@ export class WorkerProcess {
     });
     // Idle workers must not keep the host process alive; a pending call's timer does that.
     this.#worker.unref();
-    this.#worker.on('message', (message: StartMessage) => {
+    this.#worker.on('message', (message: Parameters<GuestThreadEvents['onStart']>[0]) => {
       if (this.#alive) onStart(message);
     });
-    const die = (death: WorkerDeath) => {
+    const die = (death: Parameters<GuestThreadEvents['onDeath']>[0]) => {
       if (!this.#alive) return;
       this.#alive = false;
       this.#port.close();

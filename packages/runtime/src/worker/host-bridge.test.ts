@@ -4,11 +4,13 @@ import {
   AdaptiveSpin,
   BridgeEnd,
   createBridgeBuffer,
+  createGrowableBridgeBuffer,
   deserializeRejection,
   INLINE_BYTES,
   MessageKind,
   serializeRejection,
 } from './host-bridge.js';
+import { portMessages } from '../node/port-messages.js';
 
 const channels: MessageChannel[] = [];
 afterEach(() => channels.splice(0).forEach((channel) => channel.port1.close()));
@@ -19,8 +21,8 @@ function pair() {
   const channel = new MessageChannel();
   channels.push(channel);
   return {
-    main: new BridgeEnd(buffer, channel.port1, 'main'),
-    worker: new BridgeEnd(buffer, channel.port2, 'worker'),
+    main: new BridgeEnd(buffer, 'main', portMessages(channel.port1)),
+    worker: new BridgeEnd(buffer, 'worker', portMessages(channel.port2)),
   };
 }
 
@@ -59,6 +61,38 @@ describe('host bridge', () => {
     const { kind, aux, payload } = main.receive();
     expect([kind, aux]).toEqual([MessageKind.hostRequest, 4]);
     expect(Buffer.from(payload).equals(large.subarray(1))).toBe(true);
+  });
+
+  it('grows a growable buffer for payloads larger than it, where no port carries them (browsers)', async () => {
+    const buffer = createGrowableBridgeBuffer(INLINE_BYTES * 4);
+    const main = new BridgeEnd(buffer, 'main');
+    const worker = new BridgeEnd(buffer, 'worker');
+    const large = new Uint8Array(INLINE_BYTES * 3 + 1).map((_, i) => i % 251);
+    main.send(MessageKind.hostAnswer, 0, large);
+    expect(buffer.byteLength).toBeGreaterThan(INLINE_BYTES * 3);
+    expect(Buffer.from(worker.receive().payload).equals(large)).toBe(true);
+    worker.send(MessageKind.result, 1, large.subarray(7));
+    expect(await main.waitAsync(1000)).toBe(true);
+    expect(Buffer.from(main.receive().payload).equals(large.subarray(7))).toBe(true);
+    // Small messages still pass after the buffer grew.
+    main.send(MessageKind.call, 2, new Uint8Array([9]));
+    expect(worker.receive().payload).toEqual(new Uint8Array([9]));
+  });
+
+  it('refuses a payload beyond what the bridge carries, naming its size, and keeps the turn', () => {
+    const growable = createGrowableBridgeBuffer(INLINE_BYTES * 2);
+    const main = new BridgeEnd(growable, 'main');
+    expect(() => main.send(MessageKind.call, 0, new Uint8Array(INLINE_BYTES * 2 + 1))).toThrow(
+      new RangeError(
+        `host bridge: a message of ${INLINE_BYTES * 2 + 1} bytes is larger than the bridge carries (${INLINE_BYTES * 2} bytes)`,
+      ),
+    );
+    const fixed = new BridgeEnd(createBridgeBuffer(), 'main');
+    expect(() => fixed.send(MessageKind.call, 0, new Uint8Array(INLINE_BYTES + 1))).toThrow(RangeError);
+    // Nothing was handed over: the worker side still has no turn.
+    const worker = new BridgeEnd(growable, 'worker');
+    main.send(MessageKind.call, 3, new Uint8Array([1]));
+    expect(worker.receive().aux).toBe(3);
   });
 
   it('reports a wait that times out on the main side', async () => {

@@ -1,6 +1,5 @@
 import { GuestExit } from '../lanes/guest-exit.js';
 import type { WasiMount } from '../lanes/wasi.js';
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { FuelExhausted, type FuelPhase } from '../lanes/fuel-account.js';
 
 /**
@@ -11,8 +10,11 @@ import { FuelExhausted, type FuelPhase } from '../lanes/fuel-account.js';
  * The worker blocks in Atomics.wait until it is its turn (it has nothing else to do, and a guest inside a
  * synchronous wasm import cannot yield anyway); the main thread never blocks: it waits with
  * Atomics.waitAsync and may await an async host handler before answering. A payload larger than the
- * buffer goes through a MessagePort instead, taken synchronously with receiveMessageOnPort, so no message
- * is too large and the buffer never has to grow.
+ * buffer goes another way (`LargeMessages`): on Node through a MessagePort, taken synchronously with
+ * receiveMessageOnPort, so the buffer never has to grow; where no synchronous port exists (browsers) the
+ * buffer is a growable SharedArrayBuffer and grows to fit, up to its maximum.
+ *
+ * Runtime-neutral: Node's isolated lane and the browser's worker lane both use it.
  */
 
 /** Payload bytes that travel inline in the shared buffer. */
@@ -76,12 +78,47 @@ type WaitAsyncResult =
   { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 const waitAsync = (
   Atomics as unknown as {
-    waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): WaitAsyncResult;
+    waitAsync?(array: Int32Array, index: number, value: number, timeoutMs: number): WaitAsyncResult;
   }
 ).waitAsync;
+/** How often the main side reads the turn word where Atomics.waitAsync is missing. */
+const POLL_MS = 1;
 
+/**
+ * Moves payloads larger than the shared buffer: `post` runs on the sending side before the turn is handed
+ * over, `take` on the receiving side once it is its turn.
+ */
+export interface LargeMessages {
+  post(payload: Uint8Array): void;
+  take(): Uint8Array;
+}
+
+// Growable SharedArrayBuffers are in V8 since 11.1 (Node 20, Chrome 111) but only in TypeScript's ES2024 lib.
+type GrowableSharedArrayBuffer = SharedArrayBuffer & {
+  readonly growable: boolean;
+  readonly maxByteLength: number;
+  grow(byteLength: number): void;
+};
+type GrowableSharedArrayBufferConstructor = new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => GrowableSharedArrayBuffer;
+
+/** A fixed buffer for a bridge whose large payloads go by `LargeMessages` (Node's ports). */
 export function createBridgeBuffer(): SharedArrayBuffer {
   return new SharedArrayBuffer(HEADER_BYTES + INLINE_BYTES);
+}
+
+/**
+ * A buffer that grows to carry payloads of up to `maxPayloadBytes` (for a bridge without `LargeMessages`).
+ * It starts at the inline size and never shrinks: reserving the maximum costs address space, not memory.
+ */
+export function createGrowableBridgeBuffer(maxPayloadBytes: number): SharedArrayBuffer {
+  // Named only here: a page that is not cross-origin isolated has no SharedArrayBuffer at all.
+  const Growable = SharedArrayBuffer as unknown as GrowableSharedArrayBufferConstructor;
+  return new Growable(HEADER_BYTES + INLINE_BYTES, {
+    maxByteLength: HEADER_BYTES + Math.max(INLINE_BYTES, maxPayloadBytes),
+  });
 }
 
 /** One side of the bridge. Each side sends only on its turn, and sending hands the turn over. */
@@ -89,15 +126,19 @@ export class BridgeEnd {
   readonly #words: Int32Array;
   readonly #data: Uint8Array;
   readonly #fuel: Float64Array;
-  readonly #port: MessagePort;
+  readonly #buffer: GrowableSharedArrayBuffer;
+  readonly #large: LargeMessages | undefined;
   readonly #mine: number;
   readonly #theirs: number;
 
-  constructor(buffer: SharedArrayBuffer, port: MessagePort, side: 'main' | 'worker') {
+  /** Without `large`, payloads beyond the inline size grow `buffer` (see `createGrowableBridgeBuffer`). */
+  constructor(buffer: SharedArrayBuffer, side: 'main' | 'worker', large?: LargeMessages) {
     this.#words = new Int32Array(buffer, 0, HEADER_WORDS);
+    // Without a length: on a growable buffer the view tracks its length as it grows.
     this.#data = new Uint8Array(buffer, HEADER_BYTES);
     this.#fuel = new Float64Array(buffer, FUEL_OFFSET, 2);
-    this.#port = port;
+    this.#buffer = buffer as GrowableSharedArrayBuffer;
+    this.#large = large;
     this.#mine = side === 'main' ? MAIN_TURN : WORKER_TURN;
     this.#theirs = side === 'main' ? WORKER_TURN : MAIN_TURN;
   }
@@ -108,13 +149,13 @@ export class BridgeEnd {
     // Published by the turn's Atomics.store below, like the payload.
     this.#fuel[0] = fuel;
     this.#fuel[1] = memoryBytes;
-    if (payload.length <= INLINE_BYTES) {
+    if (payload.length <= INLINE_BYTES || this.#large === undefined) {
+      if (payload.length > this.#data.length) this.#grow(payload.length);
       this.#data.set(payload);
       Atomics.store(words, LENGTH, payload.length);
     } else {
-      // Posted before the turn flips, so it is queued when the other side looks for it.
-      const whole = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
-      this.#port.postMessage(payload, whole ? [payload.buffer as ArrayBuffer] : []);
+      // Posted before the turn flips, so it is there when the other side looks for it.
+      this.#large.post(payload);
       Atomics.store(words, LENGTH, BY_PORT);
     }
     Atomics.store(words, KIND, kind);
@@ -129,9 +170,9 @@ export class BridgeEnd {
     const length = Atomics.load(words, LENGTH);
     let payload: Uint8Array;
     if (length === BY_PORT) {
-      const received = receiveMessageOnPort(this.#port);
-      if (!received) throw new Error('host bridge: a large message was announced but never posted');
-      payload = received.message as Uint8Array;
+      if (this.#large === undefined)
+        throw new Error('host bridge: a large message came without a way to take it');
+      payload = this.#large.take();
     } else {
       payload = this.#data.slice(0, length);
     }
@@ -142,6 +183,19 @@ export class BridgeEnd {
       fuel: this.#fuel[0] ?? 0,
       memoryBytes: this.#fuel[1] ?? 0,
     };
+  }
+
+  #grow(payloadBytes: number): void {
+    const buffer = this.#buffer;
+    const needed = HEADER_BYTES + payloadBytes;
+    const most = buffer.growable ? buffer.maxByteLength : buffer.byteLength;
+    if (needed > most) {
+      throw new RangeError(
+        `host bridge: a message of ${payloadBytes} bytes is larger than the bridge carries (${most - HEADER_BYTES} bytes)`,
+      );
+    }
+    // Grown in steps that at least double, so a run of slowly growing payloads grows it a few times only.
+    buffer.grow(Math.min(buffer.maxByteLength, Math.max(needed, buffer.byteLength * 2)));
   }
 
   /**
@@ -191,6 +245,11 @@ export class BridgeEnd {
       if (Atomics.load(this.#words, TURN) === this.#mine) return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
+      if (waitAsync === undefined) {
+        // A browser without Atomics.waitAsync: poll the turn word from the event loop instead.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(left, POLL_MS)));
+        continue;
+      }
       const waiting = waitAsync(this.#words, TURN, this.#theirs, Math.min(left, WAIT_SLICE_MS));
       if (waiting.async) await waiting.value;
     }
@@ -299,7 +358,7 @@ const SPIN_PROBE_WINDOWS_MAX = 128;
 /** Waits this long or longer (the other side had nothing to send) are not counted. */
 const SPIN_COUNTED_WAIT_US = 1_000;
 
-/** What the worker needs to run one instance; sent as workerData. */
+/** What the worker needs to run one instance (its thread adds the bridge's buffer and channel). */
 export interface LaneWorkerData {
   module: WebAssembly.Module;
   namespace: string;
@@ -320,8 +379,6 @@ export interface LaneWorkerData {
   fuel: { fuelPerCall: number; fuelPerLoad: number } | undefined;
   /** Plinth's WASI for a module whose WASI imports were moved to `plinth:wasi` (absent otherwise). */
   wasi: { mounts: readonly WasiMount[] } | undefined;
-  bridge: SharedArrayBuffer;
-  port: MessagePort;
 }
 
 /**

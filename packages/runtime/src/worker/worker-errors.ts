@@ -2,7 +2,7 @@ import { PlinthError, type PlinthErrorContext } from '@plinth/protocol';
 import { describeCall, toCallError } from '../call-errors.js';
 import { deserializeRejection, type SerializedRejection } from './host-bridge.js';
 import { VAR_LIMIT_MESSAGE } from './kernel-guards.js';
-import type { WorkerDeath } from './worker-process.js';
+import type { WorkerDeath } from './worker-lane.js';
 
 // A failed Extism block allocation ("memory limit exceeded: …") or an engine/V8 allocation failure.
 const HOST_MEMORY = /memory limit exceeded/i;

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { GUESTS_DIR } from '@plinth/guests';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM } from './global-setup.js';
+import { listen, stop } from './host-browser-setup.js';
+import type { Outcome } from './worker-lane-page.js';
+
+// Plugins running on a page in Chromium with @plinth/runtime: the Web Worker lane of
+// @plinth/runtime/browser (async host functions through fetch, hard timeouts, large messages, a page that
+// is not cross-origin isolated) and the in-thread lane with fuel, modules loaded from URLs with sha256
+// pins, and hot reload in the registry.
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let server: Server | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let origin: string;
+const problems: string[] = [];
+
+async function bundle(entry: { file: string } | { contents: string }): Promise<string> {
+  const result = await build({
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : {
+          stdin: {
+            contents: entry.contents,
+            loader: 'ts',
+            resolveDir: here,
+            sourcefile: 'lane-worker entry',
+          },
+        }),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+const guestFile = (path: string) => readFileSync(`${GUESTS_DIR}${path}/plugin.wasm`);
+
+beforeAll(async () => {
+  const scripts: Record<string, string> = {
+    '/page.js': await bundle({ file: fileURLToPath(new URL('./worker-lane-page.ts', import.meta.url)) }),
+    // What a page's build does with the lane's worker script: bundles the published entry on its own.
+    '/lane-worker.js': await bundle({ contents: "import '@plinth/runtime/browser/lane-worker';" }),
+  };
+  ({ server, origin } = await listen((request, response) => {
+    const url = request.url ?? '/';
+    // The worker lane needs SharedArrayBuffer: every response of the isolated page carries these.
+    const isolated = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    };
+    const html =
+      '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>worker lane</title><script type="module" src="/page.js"></script>';
+    if (url === '/')
+      return response.writeHead(200, { ...isolated, 'content-type': 'text/html; charset=utf-8' }).end(html);
+    if (url === '/not-isolated')
+      return response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    const script = scripts[url];
+    if (script !== undefined)
+      return response
+        .writeHead(200, { ...isolated, 'content-type': 'text/javascript; charset=utf-8' })
+        .end(script);
+    const guest = /^\/guests\/((?:golden|plain)\/[a-z-]+)\.wasm$/.exec(url);
+    if (guest?.[1] !== undefined)
+      return response
+        .writeHead(200, { ...isolated, 'content-type': 'application/wasm' })
+        .end(guestFile(guest[1]));
+    if (url === '/hello')
+      return response
+        .writeHead(200, { ...isolated, 'content-type': 'text/plain' })
+        .end('hello from loopback');
+    return response.writeHead(404, isolated).end();
+  }));
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  page = await browser.newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // The missing worker script's 404 is the one error a test provokes on purpose.
+    if (message.type() === 'error' && !message.location().url.endsWith('/missing-lane-worker.js'))
+      problems.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => 'plinthLane' in window);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stop(server);
+  expect(problems).toEqual([]);
+});
+
+const run = (name: string, ...args: unknown[]): Promise<Outcome> =>
+  page.evaluate(([fn, rest]) => window.plinthLane[fn]!(...(rest as never[])), [name, args] as const);
+
+describe('the Web Worker lane in Chromium', () => {
+  it('serves an async host function (host_http_request through the page fetch) to a guest in a worker', async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const outcome = await run('httpThroughWorker', `${origin}/hello`);
+    expect(outcome).toEqual({
+      ok: {
+        state: 'active',
+        response: { success: true, data: { status: 200, body: 'hello from loopback' } },
+      },
+    });
+  });
+
+  it('stops a guest that never returns at its timeout, keeps the page running, and starts afresh', async () => {
+    const outcome = (await run('spinInWorker')) as {
+      ok: { spun: Outcome; ticksDuringSpin: number; after: Outcome };
+    };
+    expect(outcome.ok.spun).toMatchObject({ code: 'timeout' });
+    expect((outcome.ok.spun as { message: string }).message).toContain('timed out after 400 ms');
+    // The page's own timer ran while the guest spun: the guest never held the page's thread.
+    expect(outcome.ok.ticksDuringSpin).toBeGreaterThan(0);
+    expect(outcome.ok.after).toEqual({ ok: 'Hallo, Zoë!' });
+  });
+
+  it('carries inputs and outputs larger than the bridge buffer, both ways', async () => {
+    expect(await run('largeThroughWorker', 300_000)).toEqual({ ok: { sent: 300_000, reversed: true } });
+  });
+
+  it('refuses a module whose sha256 pin does not match, before it runs', async () => {
+    const outcome = await run('wrongPin');
+    expect(outcome).toMatchObject({ code: 'load_failed' });
+    expect((outcome as { message: string }).message).toContain(`sha256 mismatch: expected ${'0'.repeat(64)}`);
+  });
+
+  it('hot-reloads a plugin in the registry from pinned bytes, answering throughout', async () => {
+    const sha256 = createHash('sha256').update(guestFile('golden/c-protocol')).digest('hex');
+    expect(await run('hotReload', sha256)).toEqual({
+      ok: {
+        during: { success: true, data: { n: 1 } },
+        after: { success: true, data: { n: 2 } },
+        state: 'active',
+      },
+    });
+  });
+
+  it('fails to start with load_failed naming a worker script that cannot be loaded', async () => {
+    const outcome = await run('missingWorkerScript');
+    expect(outcome).toMatchObject({ code: 'load_failed' });
+    expect((outcome as { message: string }).message).toContain(
+      'its worker script /missing-lane-worker.js could not be loaded',
+    );
+  });
+
+  it('refuses to start on a page that is not cross-origin isolated, saying why', async () => {
+    expect(await run('openInWorker')).toEqual({ ok: { crossOriginIsolated: true } });
+    const plain = await browser!.newPage();
+    try {
+      await plain.goto(`${origin}/not-isolated`);
+      await plain.waitForFunction(() => 'plinthLane' in window);
+      const outcome = await plain.evaluate(() => window.plinthLane['openInWorker']!());
+      expect(outcome).toMatchObject({ code: 'load_failed' });
+      expect((outcome as { message: string }).message).toContain(
+        'Cross-Origin-Embedder-Policy: require-corp',
+      );
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe('the in-thread lane with fuel in Chromium', () => {
+  it('stops a guest that never returns by its fuel budget, and the next call runs', async () => {
+    const outcome = (await run('spinInThreadWithFuel')) as { ok: { spun: Outcome; after: Outcome } };
+    expect(outcome.ok.spun).toMatchObject({ code: 'fuel_exhausted' });
+    expect(outcome.ok.after).toEqual({ ok: 'Hallo, Zoë!' });
+  });
+});
