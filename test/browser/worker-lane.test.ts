@@ -3,11 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { GUESTS_DIR } from '@plinth/guests';
-import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from './global-setup.js';
-import { listen, stop } from './host-browser-setup.js';
+import { bundle, listen, stop } from './host-browser-setup.js';
 import type { Outcome } from './worker-lane-page.js';
 
 // Plugins running on a page in Chromium with @plinth/runtime: the Web Worker lane of
@@ -15,34 +14,11 @@ import type { Outcome } from './worker-lane-page.js';
 // is not cross-origin isolated) and the in-thread lane with fuel, modules loaded from URLs with sha256
 // pins, and hot reload in the registry.
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 let server: Server | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let origin: string;
 const problems: string[] = [];
-
-async function bundle(entry: { file: string } | { contents: string }): Promise<string> {
-  const result = await build({
-    ...('file' in entry
-      ? { entryPoints: [entry.file] }
-      : {
-          stdin: {
-            contents: entry.contents,
-            loader: 'ts',
-            resolveDir: here,
-            sourcefile: 'lane-worker entry',
-          },
-        }),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
 
 const guestFile = (path: string) => readFileSync(`${GUESTS_DIR}${path}/plugin.wasm`);
 
@@ -50,7 +26,10 @@ beforeAll(async () => {
   const scripts: Record<string, string> = {
     '/page.js': await bundle({ file: fileURLToPath(new URL('./worker-lane-page.ts', import.meta.url)) }),
     // What a page's build does with the lane's worker script: bundles the published entry on its own.
-    '/lane-worker.js': await bundle({ contents: "import '@plinth/runtime/browser/lane-worker';" }),
+    '/lane-worker.js': await bundle({
+      contents: "import '@plinth/runtime/browser/lane-worker';",
+      name: 'lane-worker entry',
+    }),
   };
   ({ server, origin } = await listen((request, response) => {
     const url = request.url ?? '/';
