@@ -27,7 +27,7 @@ function readmeExample(): string {
 }
 
 /** A browser bundle of one module (ES2022+, as Chromium runs it). */
-async function bundle(entry: { file: string } | { contents: string; name: string }): Promise<string> {
+export async function bundle(entry: { file: string } | { contents: string; name: string }): Promise<string> {
   const result = await build({
     ...('file' in entry
       ? { entryPoints: [entry.file] }
