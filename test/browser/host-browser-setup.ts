@@ -12,16 +12,19 @@ import { openPageBridge, type PageBridge } from './page-bridge.js';
 // they are same-origin for the page's fetch), and Chromium opened on it through the page bridge.
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const README = fileURLToPath(new URL('../../packages/host-browser/README.md', import.meta.url));
-const README_MARKER = '<!-- runs in Chromium: test/browser/host-browser.test.ts -->';
 
-/** The README's example: the TypeScript block after the marker. */
-function readmeExample(): string {
-  const text = readFileSync(README, 'utf8');
-  const open = text.indexOf('```ts\n', text.indexOf(README_MARKER));
+/**
+ * A package README's example that runs in Chromium: the TypeScript block after the marker
+ * `<!-- runs in Chromium: test/browser/<testFile> -->`.
+ */
+export function readmeExample(pkg: string, testFile: string): string {
+  const readme = fileURLToPath(new URL(`../../packages/${pkg}/README.md`, import.meta.url));
+  const marker = `<!-- runs in Chromium: test/browser/${testFile} -->`;
+  const text = readFileSync(readme, 'utf8');
+  const open = text.indexOf('```ts\n', text.indexOf(marker));
   const close = text.indexOf('\n```', open);
-  if (text.indexOf(README_MARKER) === -1 || open === -1 || close === -1) {
-    throw new Error(`${README} has no example after ${README_MARKER}`);
+  if (text.indexOf(marker) === -1 || open === -1 || close === -1) {
+    throw new Error(`${readme} has no example after ${marker}`);
   }
   return text.slice(open + '```ts\n'.length, close + 1);
 }
@@ -55,7 +58,10 @@ export interface HostBrowserPage {
 export async function openHostBrowserPage(): Promise<HostBrowserPage> {
   const scripts: Record<string, string> = {
     '/page.js': await bundle({ file: fileURLToPath(new URL('./host-browser-page.ts', import.meta.url)) }),
-    '/readme.js': await bundle({ contents: readmeExample(), name: 'README example' }),
+    '/readme.js': await bundle({
+      contents: readmeExample('host-browser', 'host-browser.test.ts'),
+      name: 'README example',
+    }),
   };
   const { server, origin } = await listen((request, response, body) => {
     if (request.url === '/') {

@@ -6,7 +6,7 @@ import { GUESTS_DIR } from '@plinth/guests';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from './global-setup.js';
-import { bundle, listen, stop } from './host-browser-setup.js';
+import { bundle, listen, readmeExample, stop } from './host-browser-setup.js';
 import type { Outcome } from './worker-lane-page.js';
 
 // Plugins running on a page in Chromium with @plinth/runtime: the Web Worker lane of
@@ -26,6 +26,10 @@ beforeAll(async () => {
   const scripts: Record<string, string> = {
     '/page.js': await bundle({ file: fileURLToPath(new URL('./worker-lane-page.ts', import.meta.url)) }),
     // What a page's build does with the lane's worker script: bundles the published entry on its own.
+    '/readme.js': await bundle({
+      contents: readmeExample('runtime', 'worker-lane.test.ts'),
+      name: 'README example',
+    }),
     '/lane-worker.js': await bundle({
       contents: "import '@plinth/runtime/browser/lane-worker';",
       name: 'lane-worker entry',
@@ -49,15 +53,17 @@ beforeAll(async () => {
       return response
         .writeHead(200, { ...isolated, 'content-type': 'text/javascript; charset=utf-8' })
         .end(script);
+    if (url === '/plugins/http.wasm')
+      return response
+        .writeHead(200, { ...isolated, 'content-type': 'application/wasm' })
+        .end(guestFile('golden/as-http'));
     const guest = /^\/guests\/((?:golden|plain)\/[a-z-]+)\.wasm$/.exec(url);
     if (guest?.[1] !== undefined)
       return response
         .writeHead(200, { ...isolated, 'content-type': 'application/wasm' })
         .end(guestFile(guest[1]));
     if (url === '/hello')
-      return response
-        .writeHead(200, { ...isolated, 'content-type': 'text/plain' })
-        .end('hello from loopback');
+      return response.writeHead(200, { ...isolated, 'content-type': 'text/plain' }).end('hello');
     return response.writeHead(404, isolated).end();
   }));
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -88,7 +94,7 @@ describe('the Web Worker lane in Chromium', () => {
     expect(outcome).toEqual({
       ok: {
         state: 'active',
-        response: { success: true, data: { status: 200, body: 'hello from loopback' } },
+        response: { success: true, data: { status: 200, body: 'hello' } },
       },
     });
   });
@@ -147,6 +153,24 @@ describe('the Web Worker lane in Chromium', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("@plinth/runtime's README in Chromium", () => {
+  it('runs the browser example as written', async () => {
+    // A string, so that vitest does not rewrite its import() for Node.
+    const printed = await page.evaluate(`(async () => {
+      const lines = [];
+      const log = console.log;
+      console.log = (...parts) => void lines.push(parts.map(String).join(' '));
+      try {
+        await import('/readme.js');
+      } finally {
+        console.log = log;
+      }
+      return lines;
+    })()`);
+    expect(printed).toEqual(['{"success":true,"data":{"status":200,"body":"hello"}}']);
   });
 });
 
