@@ -108,6 +108,7 @@ export const LAYERS = {
       '@plinth/host-kit',
       '@plinth/host-node',
       '@plinth/host-postgres',
+      '@plinth/host-browser',
       '@plinth/signing',
       '@plinth/mcp',
       '@plinth/dashboard',

@@ -1,6 +1,6 @@
 import type { NodeHost } from '@plinth/host-node';
 import { PluginToolServer } from '@plinth/mcp';
-import { DEMO_APP_VERSION } from './open-host.js';
+import { DEMO_APP_VERSION } from './app-version.js';
 
 const INSTRUCTIONS =
   'Tools are commands of WebAssembly plugins working on a notes workspace. Paths are workspace-relative ' +

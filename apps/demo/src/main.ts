@@ -12,6 +12,7 @@ import { openHost } from './open-host.js';
 import * as plugins from './plugin-commands.js';
 import { runProtocolCommand } from './protocol-commands.js';
 import { runSigningCommand } from './signing-commands.js';
+import { serveBrowserDemo } from './browser-server.js';
 import { formatEventRecord, formatLogRecord, tailFile } from './tail.js';
 import { DEFAULT_WORKSPACE, WorkspaceError, openWorkspace, type Workspace } from './workspace.js';
 
@@ -57,6 +58,10 @@ AI agents
 Dashboard
   dashboard [--port N]                    the plugin dashboard in a browser, on 127.0.0.1: prints the address
                                           with its access token; runs until Ctrl-C
+Browser
+  browser [--port N]                      the demo running in a browser tab, on 127.0.0.1: the plugins
+                                          load in the page, over its own workspace and storage; prints
+                                          the address, runs until Ctrl-C
 Protocol
   validate <manifest.json>                check a GuestManifest file
   catalogue                               the host-function catalogue
@@ -100,6 +105,7 @@ const COMMAND_FLAGS: Record<string, readonly (keyof Values)[]> = {
   events: ['follow', 'lines'],
   mcp: ['http', 'port', 'dashboard', 'dashboard-port'],
   dashboard: ['port'],
+  browser: ['port'],
 };
 const GLOBAL_FLAGS: readonly (keyof Values)[] = ['workspace', 'lane', 'database', 'help'];
 
@@ -178,6 +184,23 @@ async function runWithHost(
   }
 }
 
+/** `browser`: the page keeps its workspace in the browser, so no workspace, lane or database applies. */
+async function serveBrowser(args: string[], values: Values, io: CliIo): Promise<number> {
+  checkArity('browser', args, 0, 0, '[--port N]');
+  for (const flag of ['workspace', 'lane', 'database'] as const) {
+    if (values[flag] !== undefined) {
+      throw new UsageError(
+        `--${flag} does not apply to browser: the page keeps its workspace and storage in the browser`,
+      );
+    }
+  }
+  const server = await serveBrowserDemo({ port: integer(values.port, 'port', 0, 65_535) });
+  io.stdout(`Plinth in the browser: open ${server.url}\n`);
+  await untilAborted(io.signal);
+  await server.close();
+  return 0;
+}
+
 /** Runs the CLI; returns the exit code. Never throws and never calls process.exit. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let command: string | undefined;
@@ -198,6 +221,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (lane !== undefined && lane !== 'auto' && lane !== 'isolated' && lane !== 'in-thread') {
       throw new UsageError(`--lane must be "auto", "isolated" or "in-thread" (got "${lane}")`);
     }
+    if (command === 'browser') return await serveBrowser(args, values, io);
     const protocol = runProtocolCommand(command, args, io);
     if (protocol !== undefined) return await protocol;
     const workspace = () => {

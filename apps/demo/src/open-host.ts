@@ -9,10 +9,8 @@ import {
   type NodeHostOptions,
   type NodeHostProgress,
 } from '@plinth/host-node';
+import { DEMO_APP_VERSION } from './app-version.js';
 import type { Workspace } from './workspace.js';
-
-/** The app version manifests' `min_app_version` is compared with. */
-export const DEMO_APP_VERSION = '1.0.0';
 
 export interface OpenHostOptions {
   workspace: Workspace;

@@ -5,6 +5,7 @@ import type { DirectoryProblem } from '@plinth/host-node/directory';
 import { laneWords } from '@plinth/mcp';
 import { CliError, UsageError, type CliIo } from './cli-io.js';
 import { parseParams } from './json-params.js';
+import { askLines, mayWords } from './permission-words.js';
 import { refusalWords, signatureWords } from './signing-commands.js';
 
 export function requirePlugin(host: NodeHost, id: string): NodeHostPlugin {
@@ -42,11 +43,7 @@ export function listPlugins(host: NodeHost, io: CliIo, problems: readonly Direct
     io.stdout(`${plugin.id} ${plugin.version ?? '?'} [${plugin.state}]${name}\n`);
     if (plugin.manifest) io.stdout(`  commands: ${plugin.manifest.commands.join(', ') || '(none)'}\n`);
     if (plugin.lane) io.stdout(`  runs:     ${laneWords(plugin.lane)} — ${plugin.lane.reason}\n`);
-    const may =
-      plugin.permissionSummary.length > 0
-        ? plugin.permissionSummary.join(', ')
-        : 'nothing that needs a permission';
-    io.stdout(`  may:      ${may}\n`);
+    io.stdout(`  may:      ${mayWords(plugin.permissionSummary)}\n`);
     if (plugin.notGranted) {
       for (const line of askLines(plugin.notGranted)) io.stdout(`  asks to:  ${line} (not granted)\n`);
       for (const line of grantCommands(plugin.notGranted)) io.stdout(`  grant:    ${line}\n`);
@@ -60,11 +57,6 @@ export function listPlugins(host: NodeHost, io: CliIo, problems: readonly Direct
     io.stdout(`${problem.name} [not loaded]${words ? ` — ${words}` : ''}\n`);
     io.stdout(`  error:    [${problem.code}] ${problem.message}\n`);
   }
-}
-
-/** One line per permission a plugin asks for: what it allows, and the plugin's reason. */
-export function askLines(request: NodeHostPermissionRequest): string[] {
-  return request.asks.map(({ description, reason }) => (reason ? `${description} — ${reason}` : description));
 }
 
 /** The `grant` commands that give a plugin what it asks for, one scope each. */

@@ -35,6 +35,7 @@ export {
 export { firstDecisive, requireAll, type ComposeOptions } from './checkers/compose.js';
 export { addGrant, grantScopeFor, removeGrant, type PermissionGrant, type RevokedGrant } from './grant.js';
 export { applyInstallDefaults, type InstallDefaultsResult } from './install-defaults.js';
+export { permissionRequest, type PermissionRequest } from './permission-request.js';
 export { clampPermissionRequest, type ClampedRequest, type DroppedScope } from './clamp-request.js';
 export {
   resolveStorageQuota,

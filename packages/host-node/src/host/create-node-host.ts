@@ -1,6 +1,7 @@
 import { coverage } from '@plinth/host-kit';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { permissionRequest } from '@plinth/permissions';
 import { checkOptions, PlinthError, type GuestManifest, type PermissionType } from '@plinth/protocol';
 import {
   createInThreadLane,
@@ -35,7 +36,6 @@ import { DEFAULT_DENIALS_KEPT, openHostPolicy } from './host-policy.js';
 import { prepareCommandCall } from './command-call.js';
 import { nodeHostOptionsSchema } from './node-host-options.js';
 import type { NodeHost, NodeHostInstallOptions, NodeHostOptions } from './node-host-types.js';
-import { permissionRequest } from './permission-request.js';
 import { describePlugin, type OpenedModule } from './plugin-view.js';
 import { chooseLane, laneFactoryFor, type LaneDecision } from './lane-choice.js';
 import { allowedPathsOf, grantedMounts } from './generic-mounts.js';

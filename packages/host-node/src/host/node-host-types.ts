@@ -1,11 +1,10 @@
-import type { PermissionDecision } from '@plinth/permissions';
+import type { PermissionDecision, PermissionRequest } from '@plinth/permissions';
 import type {
   CommandResponse,
   GuestManifest,
   JsonObject,
   JsonValue,
   PermissionType,
-  PluginPermissions,
   Policy,
 } from '@plinth/protocol';
 import type {
@@ -199,22 +198,11 @@ export type NodeHostInstallSource = { path: string } | { url: string } | { bytes
 
 export type { SignatureStatus };
 
-/** The permissions an installed plugin asks for that the policy does not set yet, for a consent prompt. */
-export interface NodeHostPermissionRequest {
-  pluginId: string;
-  version: string;
-  /** The manifest's display name. */
-  name: string;
-  /** The rules accepting would add, exactly as the manifest asks for them. */
-  permissions: PluginPermissions;
-  /** The same rules one by one, for a prompt: in words, with the manifest's reason where it gives one. */
-  asks: {
-    permission: PermissionType;
-    /** What the rule allows (`describePermissions`), e.g. `make HTTP requests to any host`. */
-    description: string;
-    reason?: string;
-  }[];
-}
+/**
+ * The permissions an installed plugin asks for that the policy does not set yet, for a consent prompt
+ * (`permissionRequest` of `@plinth/permissions`, which pages without this host use too).
+ */
+export type NodeHostPermissionRequest = PermissionRequest;
 
 /** What `install` may be told: a sha256 pin, replacement, consent to requested permissions, a signature. */
 export interface NodeHostInstallOptions {

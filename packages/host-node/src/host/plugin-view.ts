@@ -1,9 +1,8 @@
-import { describePermissions } from '@plinth/permissions';
+import { describePermissions, permissionRequest } from '@plinth/permissions';
 import type { Policy } from '@plinth/protocol';
 import type { PluginInfo } from '@plinth/runtime';
 import type { SignatureStatus } from '@plinth/signing';
 import type { NodeHostPlugin } from './node-host-types.js';
-import { permissionRequest } from './permission-request.js';
 import type { LaneDecision } from './lane-choice.js';
 
 /** What the host recorded when a plugin's running instance opened. */
