@@ -12,13 +12,22 @@ import {
   describeNamespacesContract,
   describeSecretsContract,
   describeStorageContract,
+  describeWasiContract,
+  describeWsContract,
 } from '@plinth/testkit/contracts';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { WS_BROWSER_CLOSE_TOO_BIG } from '@plinth/host-browser';
+import { compileContractModules } from '../contracts/wasi-contract-modules.js';
+import { openWsLoopbackServer } from '../contracts/ws-loopback-server.js';
 import { fresh, openHostBrowserPage, proxied, type HostBrowserPage } from './host-browser-setup.js';
+import { pageWasiRunner } from './page-wasi-runner.js';
+import { pageWsConnector } from './page-ws-connector.js';
 
 // @plinth/host-browser's backends for real, inside headless Chromium: the contract suites the Node
-// backends and the twins pass, run against IndexedDB, the origin-private file system and fetch. The
-// bundles run here; every service call they make is answered by the page at once (see page-bridge.ts).
+// backends and the twins pass, run against IndexedDB, the origin-private file system, fetch, WebSocket
+// and Web Workers running WASI.
+// The bundles run here; every service call they make is answered by the page at once (see page-bridge.ts),
+// and what a page WebSocket reports later reaches the bundle as a notice from the page.
 
 let page: HostBrowserPage;
 beforeAll(async () => {
@@ -97,4 +106,26 @@ describeHttpContract('fetch in Chromium, same origin (@plinth/host-browser)', ()
   transport: pageTransport,
   origin: page.origin,
   redirects: 'opaque',
+}));
+
+describeWsContract('WebSocket in Chromium, to a loopback server (@plinth/host-browser)', async () => {
+  const server = await openWsLoopbackServer();
+  const connector = pageWsConnector(page.bridge);
+  return {
+    ...server,
+    connector,
+    // A browser cannot send the token's header, nor close with 1009.
+    handshakeHeaders: 'refused',
+    oversizeCloseCode: WS_BROWSER_CLOSE_TOO_BIG,
+    close: async () => {
+      connector.stop();
+      await server.close?.();
+    },
+  };
+});
+
+// Runs cross the bridge asynchronously (run() answers a promise); each runs in a Web Worker of the page.
+describeWasiContract('browser_wasi_shim in a Web Worker in Chromium (@plinth/host-browser)', async () => ({
+  runner: pageWasiRunner(page.bridge),
+  modules: await compileContractModules(),
 }));

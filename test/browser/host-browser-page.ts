@@ -17,6 +17,8 @@ import { serveBundleCall, type HostCallContext, type HttpTransportRequest } from
 import { createPolicyChecker } from '@plinth/permissions';
 import type { HostFunctionName, Policy } from '@plinth/protocol';
 import { crossedError, decodeCrossing, encodeCrossing } from './host-browser-codec.js';
+import { pageWasiOperations, pageWasiRunner } from './host-browser-page-wasi.js';
+import { pageWsOperations, recordingDeliver } from './host-browser-page-ws.js';
 
 /** What `plinthServe` answers: the wire answer, and whether the bundle answered at once. */
 export interface PageServed {
@@ -28,6 +30,8 @@ export interface PageServed {
 declare global {
   interface Window {
     plinthBridge: { invoke(method: string, args: string): Promise<string> };
+    /** Sends the test a notice (the bridge's onNotice), crossed as encodeCrossing text. */
+    plinthNotify(notice: string): Promise<void>;
     plinthServe(
       host: string,
       name: HostFunctionName,
@@ -145,7 +149,10 @@ const operations: Record<string, (...args: never[]) => unknown> = {
   readWorkspace: async (name: string) => readTree(await (await opfs()).getDirectoryHandle(name)),
   heard: (name: string) => heard.get(name) ?? [],
   httpSend: (request: HttpTransportRequest) => transport.send(request),
-  createHost(name: string, options: { stores: string; workspace?: string; policy: Policy }) {
+  createHost(
+    name: string,
+    options: { stores: string; workspace?: string; policy: Policy; ws?: boolean; wasi?: boolean },
+  ) {
     hosts.set(
       name,
       createBrowserHost({
@@ -154,9 +161,14 @@ const operations: Record<string, (...args: never[]) => unknown> = {
         ...(options.workspace === undefined ? {} : { files: named(workspaces, options.workspace) }),
         workspaceRoot: '/workspace',
         log: () => undefined,
+        // The WebSocket functions, with frames recorded for wsDeliveries.
+        ...(options.ws === true ? { deliver: recordingDeliver(name) } : {}),
+        // host_run_wasi_module, each run in a Web Worker.
+        ...(options.wasi === true ? { wasi: pageWasiRunner() } : {}),
       }),
     );
   },
+  closeHost: (name: string) => named(hosts, name).close(),
   coverage: (name: string) => named(hosts, name).coverage(),
   /** Imports a module (the README's example) and answers what it printed with console.log. */
   async runModule(url: string) {
@@ -172,6 +184,8 @@ const operations: Record<string, (...args: never[]) => unknown> = {
   },
   serve: (host: string, fn: HostFunctionName, input: string, context: HostCallContext) =>
     window.plinthServe(host, fn, input, context),
+  ...pageWsOperations((notice) => void window.plinthNotify(encodeCrossing(notice))),
+  ...pageWasiOperations(),
 };
 
 window.plinthServe = async (host, name, input, context) => {

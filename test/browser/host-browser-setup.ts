@@ -7,8 +7,8 @@ import { build } from 'esbuild';
 import { CHROMIUM } from './global-setup.js';
 import { openPageBridge, type PageBridge } from './page-bridge.js';
 
-// What the host-browser test files share: the page script (host-browser-page.ts) and the README's example,
-// bundled by esbuild and served from a loopback server that also answers the HTTP contract's routes (so
+// What the host-browser test files share: the page script (host-browser-page.ts), the README's example and
+// the WASI runner's worker script, bundled by esbuild and served from a loopback server that also answers the HTTP contract's routes (so
 // they are same-origin for the page's fetch), and Chromium opened on it through the page bridge.
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -61,6 +61,12 @@ export async function openHostBrowserPage(): Promise<HostBrowserPage> {
     '/readme.js': await bundle({
       contents: readmeExample('host-browser', 'host-browser.test.ts'),
       name: 'README example',
+    }),
+    // What a page's build does with the WASI runner's worker script: bundles the published entry on its
+    // own, served beside page.js, where the runner's default URL points.
+    '/wasi-worker.js': await bundle({
+      contents: "import '@plinth/host-browser/wasi-worker';",
+      name: 'wasi-worker entry',
     }),
   };
   const { server, origin } = await listen((request, response, body) => {

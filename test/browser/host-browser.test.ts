@@ -1,14 +1,18 @@
 import type { Server } from 'node:http';
-import type { HttpTransport, HttpTransportRequest } from '@plinth/host-kit';
+import type { HttpTransport, HttpTransportRequest, WasiRun } from '@plinth/host-kit';
 import { PlinthError } from '@plinth/protocol';
+import type { WsContractPeer } from '@plinth/testkit/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileContractModules } from '../contracts/wasi-contract-modules.js';
+import { openWsLoopbackServer } from '../contracts/ws-loopback-server.js';
 import type { PageServed } from './host-browser-page.js';
 import { fresh, listen, openHostBrowserPage, stop, type HostBrowserPage } from './host-browser-setup.js';
 import type { PageBridge } from './page-bridge.js';
+import { pageWasiRunner } from './page-wasi-runner.js';
 
 // @plinth/host-browser in headless Chromium beyond the contract suites (host-browser-contracts.test.ts):
 // the composed host and its README example, persistence across a page reload, persistence failures, stores
-// that cannot be opened, and what the browser's CORS does to HTTP.
+// that cannot be opened, what the browser's CORS does to HTTP, and what a browser changes for WebSockets.
 
 let page: HostBrowserPage;
 let bridge: PageBridge;
@@ -59,7 +63,7 @@ describe('createBrowserHost in Chromium', () => {
     ]);
   });
 
-  it('serves every capability but WASI and WebSocket (and plugins, which the engine brings)', async () => {
+  it('serves every capability but WASI, WebSocket without deliver, and plugins (which the engine brings)', async () => {
     const stores = fresh('stores');
     const workspace = fresh('workspace');
     await bridge.call('openStores', stores);
@@ -83,6 +87,14 @@ describe('createBrowserHost in Chromium', () => {
     });
     expect(await serve('coverage', 'host_ws_request', { url: 'wss://x.example/' })).toMatchObject({
       outcome: 'not_available',
+    });
+    // With a deliver for the frames, the WebSocket functions are served, all of them.
+    await bridge.call('createHost', 'coverage-ws', { stores, policy: POLICY, ws: true });
+    const withWs = (await bridge.call('coverage', 'coverage-ws')) as { capability: string }[];
+    expect(withWs.find((row) => row.capability === 'ws')).toEqual({
+      capability: 'ws',
+      served: ['host_ws_request'],
+      missing: [],
     });
     await bridge.call('closeWorkspace', workspace);
     await bridge.call('removeWorkspace', workspace);
@@ -178,6 +190,75 @@ describe('createBrowserHost in Chromium', () => {
     await bridge.call('removeWorkspace', workspace);
     await bridge.call('closeStores', stores);
     await bridge.call('deleteDatabase', stores);
+  });
+});
+
+describe('WASI in Chromium: createBrowserWasiRunner', () => {
+  const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
+  const run = (module: Uint8Array, timeoutMs: number): WasiRun => ({
+    module,
+    moduleKey: 'tools/x.wasm',
+    args: ['tools/x.wasm'],
+    env: {},
+    stdin: new Uint8Array(),
+    files: new Map(),
+    outputFiles: new Map(),
+    timeoutMs,
+    memoryMaxPages: 16,
+    maxOutputBytes: 1024,
+  });
+
+  it('serves host_run_wasi_module when given a runner: a module from IndexedDB storage runs in a Web Worker', async () => {
+    const stores = fresh('stores');
+    await bridge.call('openStores', stores);
+    await bridge.call('createHost', 'wasi', { stores, policy: POLICY, wasi: true });
+    const rows = (await bridge.call('coverage', 'wasi')) as { capability: string }[];
+    expect(rows.find((row) => row.capability === 'wasi')).toEqual({
+      capability: 'wasi',
+      served: ['host_run_wasi_module'],
+      missing: [],
+    });
+    const { copy } = await compileContractModules();
+    const stored = await serve('wasi', 'host_storage_set', { key: 'tools/copy.wasm', data: b64(copy) });
+    expect(stored.outcome).toBe('ok');
+    const ran = await serve('wasi', 'host_run_wasi_module', {
+      module_key: 'tools/copy.wasm',
+      files: { 'in.txt': b64('Zoë 🌍') },
+      output_files: ['out.txt'],
+    });
+    expect(ran).toMatchObject({ outcome: 'ok', synchronous: false });
+    expect(JSON.parse(ran.answer as string)).toEqual({
+      exit_code: 0,
+      stdout: '',
+      stderr: '',
+      files: { 'out.txt': b64('Zoë 🌍') },
+    });
+    await bridge.call('closeStores', stores);
+    await bridge.call('deleteDatabase', stores);
+  });
+
+  it('keeps the page answering while a module loops, until the worker is stopped at the timeout', async () => {
+    const { loop } = await compileContractModules();
+    let settled = false;
+    const looping = pageWasiRunner(bridge)
+      .run(run(loop, 3_000))
+      .finally(() => (settled = true));
+    // Ordering, not speed: the page answers another operation while the module still runs.
+    expect(await bridge.call('heard', 'nothing')).toEqual([]);
+    expect(settled).toBe(false);
+    expect(await looping).toEqual({
+      failure: 'timeout',
+      message: 'timed out after 3000 ms; the module was stopped',
+    });
+  });
+
+  it('answers a worker script that cannot be loaded as a failed run, naming no URL', async () => {
+    const { exit7 } = await compileContractModules();
+    expect(await pageWasiRunner(bridge, '/no-such-worker.js').run(run(exit7, 10_000))).toEqual({
+      failure: 'failed',
+      message:
+        "the module's worker script could not be loaded (not found, not JavaScript, or not allowed by the page)",
+    });
   });
 });
 
@@ -295,5 +376,62 @@ describe('fetch in Chromium: what the browser adds', () => {
       failure: 'network',
       message: 'header "Cookie" cannot be set from a browser (the browser sets it, or forbids scripts to)',
     });
+  });
+});
+
+describe('WebSocket in Chromium: what the browser adds', () => {
+  let server: Awaited<ReturnType<typeof openWsLoopbackServer>>;
+  beforeAll(async () => {
+    server = await openWsLoopbackServer();
+  });
+  afterAll(() => server?.close?.());
+  const waitFor = <T>(check: () => T) => expect.poll(check, { timeout: 5_000 });
+  const delivered = () => bridge.call('wsDeliveries', 'ws');
+
+  it("refuses the guest's token, and without it connects: frames both ways, the page's Origin at the server", async () => {
+    const stores = fresh('stores');
+    await bridge.call('openStores', stores);
+    await bridge.call('createHost', 'ws', { stores, policy: POLICY, ws: true });
+    const connect = { type: 'connect', server_url: server.url, workspace_id: 'w1' };
+    const before = server.connections().length;
+    expect(await serve('ws', 'host_ws_request', { ...connect, auth_token: 'secret' })).toEqual({
+      answer:
+        '{"ok":false,"error":"host_ws_request: a browser cannot send WebSocket handshake headers (authorization, from auth_token); connect without them and authenticate over the connection"}',
+      outcome: 'failure',
+      synchronous: true,
+    });
+    expect(await serve('ws', 'host_ws_request', connect)).toEqual({
+      answer: '{"ok":true}',
+      outcome: 'ok',
+      synchronous: true,
+    });
+    await waitFor(() => server.connections().length).toBe(before + 1);
+    const peer = server.connections()[before] as WsContractPeer;
+    expect(peer.path).toBe('/sync?workspace_id=w1');
+    // CORS does not apply to WebSockets: the server is told the page's origin, and decides itself.
+    expect(peer.headers).toEqual({ authorization: undefined, origin });
+    await waitFor(delivered).toEqual([
+      [PLUGIN, 'on_connected', '{"workspace_id":"w1","write_to_disk":true}'],
+    ]);
+
+    peer.send('to the plugin');
+    peer.send(new Uint8Array([1, 2]));
+    expect(
+      await serve('ws', 'host_ws_request', { type: 'send_text', text: 'from the plugin' }),
+    ).toMatchObject({
+      outcome: 'ok',
+    });
+    await waitFor(() => peer.received).toEqual(['from the plugin']);
+    await bridge.call('closeHost', 'ws');
+    await waitFor(() => peer.closeCode).toBe(1000);
+    await waitFor(delivered).toEqual([
+      [PLUGIN, 'on_connected', '{"workspace_id":"w1","write_to_disk":true}'],
+      [PLUGIN, 'handle_text_message', 'to the plugin'],
+      [PLUGIN, 'handle_binary_message', 'hex:0102'],
+      [PLUGIN, 'on_disconnected', ''],
+    ]);
+    expect(server.connections()).toHaveLength(before + 1);
+    await bridge.call('closeStores', stores);
+    await bridge.call('deleteDatabase', stores);
   });
 });

@@ -36,6 +36,10 @@ async function run(message) {
       page.on('console', (line) => {
         if (line.type() === 'error') problems.push(line.text());
       });
+      // What the page sends of its own accord (e.g. WebSocket events), passed on in order.
+      await page.exposeFunction('plinthNotify', (/** @type {string} */ notice) => {
+        asyncPort.postMessage({ notice });
+      });
       await page.goto(message.url);
       await ready();
       return '';

@@ -17,6 +17,11 @@ export interface PageBridge {
   reload(): Promise<void>;
   /** Script and console errors the page reported so far. */
   problems(): Promise<string[]>;
+  /**
+   * Hears what the page sends of its own accord (`window.plinthNotify(encodeCrossing(value))`), in order,
+   * never during a `callSync`; answers a function that stops listening.
+   */
+  onNotice(listener: (notice: unknown) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -48,7 +53,16 @@ export async function openPageBridge(options: { url: string; executablePath: str
   });
   const pending = new Map<number, (reply: Reply) => void>();
   let nextId = 0;
-  channel.port1.on('message', ({ id, ...reply }: { id: number } & Reply) => pending.get(id)?.(reply));
+  const noticeListeners = new Set<(notice: unknown) => void>();
+  channel.port1.on('message', (data: ({ id: number } & Reply) | { notice: string }) => {
+    if ('notice' in data) {
+      const notice = decodeCrossing(data.notice);
+      for (const listener of noticeListeners) listener(notice);
+      return;
+    }
+    const { id, ...reply } = data;
+    pending.get(id)?.(reply);
+  });
   const exited = new Promise<never>((_, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the page bridge worker exited (code ${code})`)));
@@ -98,6 +112,10 @@ export async function openPageBridge(options: { url: string; executablePath: str
     call: async (method, ...args) => answerOf(await send(invoke(method, args))),
     reload: async () => void (await send({ op: 'reload' })),
     problems: async () => JSON.parse(await send({ op: 'problems' })) as string[],
+    onNotice(listener) {
+      noticeListeners.add(listener);
+      return () => noticeListeners.delete(listener);
+    },
     close: async () => {
       try {
         await send({ op: 'close' });

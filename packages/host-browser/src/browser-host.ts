@@ -9,9 +9,12 @@ import {
   createNamespacesBundle,
   createSecretsBundle,
   createStorageBundle,
+  createWasiBundle,
+  createWsBundle,
   RequestFileScope,
   type CapabilityBundle,
   type CapabilityCoverage,
+  type DeliverToGuest,
   type EmittedEvent,
   type FileEvent,
   type GuestLogEntry,
@@ -25,11 +28,16 @@ import {
   type QuotaFor,
   type RuntimeContextBundleOptions,
   type SecretStore,
+  type WasiLimits,
+  type WasiRunner,
   type WorkspaceFiles,
+  type WsBundleEvent,
+  type WsConnector,
 } from '@plinth/host-kit';
-import { checkOptions } from '@plinth/protocol';
+import { checkOptions, OptionsError } from '@plinth/protocol';
 import { createFetchTransport } from './http/fetch-transport.js';
 import { browserHostOptionsSchema } from './options.js';
+import { createBrowserWsConnector } from './ws/browser-ws-connector.js';
 
 /** The stores plugin storage, secrets and namespaces are kept in (`openIndexedDbStores` answers them). */
 export interface BrowserHostStores {
@@ -69,6 +77,23 @@ export interface BrowserHostOptions {
   runtimeContext?: RuntimeContextBundleOptions | undefined;
   /** The engine's plugin-to-plugin functions (`registry.bundle()` of `@plinth/runtime`). */
   plugins?: CapabilityBundle<'plugins'> | undefined;
+  /**
+   * Runs `host_run_wasi_module` on modules from the plugin's own storage, e.g. `createBrowserWasiRunner()`.
+   * Without it WASI is not served (the runner's worker script is an asset the app must serve).
+   */
+  wasi?: WasiRunner | undefined;
+  /** Limits of each WASI run (with `wasi`). Default host-kit's `DEFAULT_WASI_LIMITS` (timeout 4 s). */
+  wasiLimits?: Partial<WasiLimits> | undefined;
+  /**
+   * Calls a plugin's WebSocket exports (`on_connected`, `handle_text_message`, `handle_binary_message`,
+   * `on_disconnected`), e.g. `(id, name, input) => registry.deliver(id, name, input).then(() => undefined)`.
+   * Without it the WebSocket functions are not served: frames would have nowhere to go.
+   */
+  deliver?: DeliverToGuest | undefined;
+  /** WebSockets for `host_ws_request` (with `deliver`). Default `createBrowserWsConnector()`. */
+  ws?: WsConnector | undefined;
+  /** Hears every WebSocket open, close, reconnect, error and failed delivery (with `deliver`). */
+  onWsEvent?: ((event: WsBundleEvent) => void) | undefined;
 }
 
 /** The composed browser host: one bundle for every plugin, and the scopes its calls run in. */
@@ -81,6 +106,10 @@ export interface BrowserHost {
   readonly cancellation: CancellationRegistry;
   /** What the bundle serves, capability by capability, and what it leaves to "not available". */
   coverage(): CapabilityCoverage[];
+  /** Stops a plugin's WebSocket connection and its reconnects, e.g. when the app unloads the plugin. */
+  disconnect(pluginId: string): void;
+  /** Stops every WebSocket connection (the functions stay served: a plugin may connect again). */
+  close(): void;
 }
 
 const consoleLog: GuestLogSink = (entry: GuestLogEntry) => {
@@ -93,13 +122,27 @@ const consoleLog: GuestLogSink = (entry: GuestLogEntry) => {
 
 /**
  * Every capability a browser serves, over the services given: files (when given a workspace), storage,
- * secrets, namespaces, HTTP through fetch, and the basics. WASI and WebSocket functions are not served
- * here and answer "not available"; the plugins capability only when the engine's bundle is given.
- * Storage, secrets, namespaces, files and basics are synchronous over synchronous services (both lanes);
- * `host_http_request` answers a promise (the isolated lane).
+ * secrets, namespaces, HTTP through fetch, WebSockets (when given `deliver`), WASI (when given a
+ * `wasi` runner), and the basics; the plugins capability only when the engine's bundle is given. What is
+ * not served answers "not available". Storage, secrets, namespaces, files, WebSockets and basics are synchronous
+ * over synchronous services (both lanes); `host_http_request` and `host_run_wasi_module` answer
+ * promises (the worker lane).
  */
 export function createBrowserHost(options: BrowserHostOptions): BrowserHost {
   checkOptions('createBrowserHost', browserHostOptionsSchema, options);
+  // Options that mean nothing without another: refused rather than silently ignored.
+  const orphans = [
+    ...(['ws', 'onWsEvent'] as const)
+      .filter((name) => options.deliver === undefined && options[name] !== undefined)
+      .map((path) => ({
+        path,
+        message: 'needs `deliver` (the function that calls a plugin with its frames)',
+      })),
+    ...(options.wasi === undefined && options.wasiLimits !== undefined
+      ? [{ path: 'wasiLimits', message: 'needs `wasi` (a WasiRunner, e.g. createBrowserWasiRunner())' }]
+      : []),
+  ];
+  if (orphans.length > 0) throw new OptionsError('createBrowserHost', orphans);
   const { permissions, stores, quotaFor } = options;
   const gate = {
     permissions,
@@ -138,6 +181,33 @@ export function createBrowserHost(options: BrowserHostOptions): BrowserHost {
     );
   }
   if (options.plugins !== undefined) parts.push(options.plugins);
+  if (options.wasi !== undefined) {
+    parts.push(
+      createWasiBundle({
+        ...gate,
+        runner: options.wasi,
+        readModule: (pluginId, key) => stores.storage.get(pluginId, key),
+        ...options.wasiLimits,
+      }),
+    );
+  }
+  const ws =
+    options.deliver === undefined
+      ? undefined
+      : createWsBundle({
+          ...gate,
+          connector: options.ws ?? createBrowserWsConnector(),
+          deliver: options.deliver,
+          ...(options.onWsEvent === undefined ? {} : { onEvent: options.onWsEvent }),
+        });
+  if (ws !== undefined) parts.push(ws.bundle);
   const bundle = combineBundles(...parts);
-  return { bundle, requestFiles, cancellation, coverage: () => coverage(bundle) };
+  return {
+    bundle,
+    requestFiles,
+    cancellation,
+    coverage: () => coverage(bundle),
+    disconnect: (pluginId) => ws?.disconnect(pluginId),
+    close: () => ws?.close(),
+  };
 }

@@ -23,9 +23,23 @@ export {
 } from './files/directory-files.js';
 // HTTP through fetch, one hop per send.
 export { createFetchTransport, type FetchTransportOptions } from './http/fetch-transport.js';
+// WebSockets through the browser's WebSocket, for createWsBundle.
+export {
+  createBrowserWsConnector,
+  WS_BROWSER_CLOSE_TOO_BIG,
+  type BrowserWsConnectorOptions,
+} from './ws/browser-ws-connector.js';
+// WASI preview1 commands, each run in a Web Worker of its own over an in-memory file system.
+export {
+  createBrowserWasiRunner,
+  DEFAULT_WASI_SANDBOX_MAX_BYTES,
+  type BrowserWasiRunnerOptions,
+} from './wasi/browser-wasi-runner.js';
 // Option schemas of the factories above.
 export {
   browserHostOptionsSchema,
+  browserWasiRunnerOptionsSchema,
+  browserWsConnectorOptionsSchema,
   directoryFilesOptionsSchema,
   fetchTransportOptionsSchema,
   indexedDbStoresOptionsSchema,

@@ -1,4 +1,4 @@
-import type { WorkspaceFiles } from '@plinth/host-kit';
+import type { DeliverToGuest, WorkspaceFiles, WsConnector } from '@plinth/host-kit';
 import {
   auditOption,
   checkerOption,
@@ -9,12 +9,15 @@ import {
   secretStoreOption,
   type RuntimeContextBundleOptions,
 } from '@plinth/host-kit';
+import { type WasiRunner, wasiBundleOptionsSchema } from '@plinth/host-kit';
 import { defineOptions, functionOption, objectOption, type PlinthError } from '@plinth/protocol';
 import { z } from 'zod';
 import type { BrowserHostOptions, BrowserHostStores } from './browser-host.js';
 import type { DirectoryFilesOptions } from './files/directory-files.js';
 import type { FetchTransportOptions } from './http/fetch-transport.js';
 import type { IndexedDbStoresOptions } from './indexeddb/open-indexeddb-stores.js';
+import type { BrowserWsConnectorOptions } from './ws/browser-ws-connector.js';
+import type { BrowserWasiRunnerOptions } from './wasi/browser-wasi-runner.js';
 
 // Option schemas of this package's factories: each checks its options with its schema first.
 
@@ -56,6 +59,31 @@ export const fetchTransportOptionsSchema = defineOptions<FetchTransportOptions>(
   }),
 );
 
+/** The zod schema `createBrowserWsConnector` checks its options with. */
+export const browserWsConnectorOptionsSchema = defineOptions<BrowserWsConnectorOptions>()(
+  z.strictObject({
+    /** The WebSocket constructor. Default `globalThis.WebSocket`. */
+    // A constructor, which functionOption's callable type does not describe.
+    WebSocket: z
+      .custom<typeof WebSocket>((value) => typeof value === 'function', { error: 'a WebSocket constructor' })
+      .describe('a WebSocket constructor')
+      .optional(),
+  }),
+);
+
+/** The zod schema `createBrowserWasiRunner` checks its options with. */
+export const browserWasiRunnerOptionsSchema = defineOptions<BrowserWasiRunnerOptions>()(
+  z.strictObject({
+    /** The worker script's URL. Default: `wasi-worker.js` beside the runner's module. */
+    workerUrl: z
+      .union([z.string().min(1), z.instanceof(URL)])
+      .describe('the worker script URL')
+      .optional(),
+    /** The most bytes the sandbox's files may hold together. Default 64 MiB. */
+    maxSandboxBytes: positiveWhole.optional(),
+  }),
+);
+
 /** The zod schema `createBrowserHost` checks its options with. */
 export const browserHostOptionsSchema = defineOptions<BrowserHostOptions>()(
   z.strictObject({
@@ -91,6 +119,20 @@ export const browserHostOptionsSchema = defineOptions<BrowserHostOptions>()(
     clock: objectOption<HostClock>('a HostClock (with now)', ['now']).optional(),
     // Checked by createBasicBundle, which it is handed to.
     runtimeContext: objectOption<RuntimeContextBundleOptions>('runtime context options').optional(),
+    /** The WebSocket connector. Default `createBrowserWsConnector()`; used only with `deliver`. */
+    ws: objectOption<WsConnector>('a WsConnector (with connect)', ['connect']).optional(),
+    /** Calls a plugin's WebSocket exports; without it the WebSocket functions are not served. */
+    deliver: functionOption<DeliverToGuest>(
+      'a function (pluginId, exportName, input) calling the plugin',
+    ).optional(),
+    /** Hears every WebSocket open, close, reconnect, error and failed delivery. */
+    onWsEvent: functionOption('a function taking each WebSocket event').optional(),
+    /** Runs `host_run_wasi_module`, e.g. `createBrowserWasiRunner()`; without it WASI is not served. */
+    wasi: objectOption<WasiRunner>('a WasiRunner (with run)', ['run']).optional(),
+    /** Limits of each WASI run: host-kit's `createWasiBundle` checks them. */
+    wasiLimits: wasiBundleOptionsSchema
+      .pick({ timeoutMs: true, memoryMaxPages: true, maxOutputBytes: true, moduleMaxBytes: true })
+      .optional(),
     /** The engine's plugin-to-plugin functions (`registry.bundle()`). */
     plugins: z.record(z.string(), functionOption('a host-function handler')).optional(),
   }),

@@ -43,6 +43,7 @@ export {
 } from './module/cap-memory.js';
 export type { MeteringProblem } from './module/module-problem.js';
 export { checkModuleSize, type ModuleSizeResult } from './module/check-module-size.js';
+export { checkWasiCommand } from './module/check-wasi-command.js';
 
 // Host functions: the engine registers a bundle's handlers (from @plinth/host-kit) for every guest, with
 // "not available" stubs for the rest. The bundle contract's types are re-exported for openPlugin's options.

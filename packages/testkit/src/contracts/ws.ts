@@ -36,6 +36,17 @@ export interface WsContractSubject {
   connections(): readonly WsContractPeer[];
   /** Stops the server; called once, after the suite. */
   close?: () => void | Promise<void>;
+  /**
+   * Whether the connector sends handshake headers. `'sent'` (the default): the token reaches the server as
+   * `authorization`. `'refused'`: it cannot send them (a browser's WebSocket), so it must refuse a request
+   * with headers as a failure naming them, never connect without them.
+   */
+  handshakeHeaders?: 'sent' | 'refused' | undefined;
+  /**
+   * The close code the server sees when the connector ends a connection over an oversized frame: 1009 (the
+   * default), or the code it can send instead (a browser script may close only with 1000 or 3000–4999).
+   */
+  oversizeCloseCode?: number | undefined;
 }
 
 /** The plugin ids the WebSocket suite calls as; the suite's policy grants them the server's host. */
@@ -137,26 +148,42 @@ export function describeWsContract(
     const names = (deliveries: readonly Delivery[], pluginId: string = PLUGIN) =>
       deliveries.filter(([id]) => id === pluginId).map(([, exportName]) => exportName);
 
-    it('connects with the workspace, session and token in the handshake; on_connected gets the workspace', async () => {
+    it('connects with the workspace, session and token (or refuses a token it cannot send); on_connected gets the workspace', async () => {
       const { ws, call, deliveries, dials } = setup();
       const before = subject.connections().length;
-      expect(call(connect({ auth_token: 'secret', session_code: 'S1', write_to_disk: false }))).toBe(OK);
-      const peer = await peerAfter(before);
       const path = new URL(subject.url).pathname;
+      const dial = (headers: Record<string, string>) => ({
+        url: new URL(`${path}?workspace_id=w1&session_code=S1`, subject.url).href,
+        headers,
+        maxMessageBytes: 16 * 1024 * 1024,
+      });
+      const withToken = { auth_token: 'secret', session_code: 'S1', write_to_disk: false };
+      const refused = subject.handshakeHeaders === 'refused';
+      if (refused) {
+        // Connecting without the header the guest asked for would be a silent downgrade.
+        const answer = JSON.parse(call(connect(withToken))) as { ok: boolean; error: string };
+        expect(answer.ok).toBe(false);
+        expect(answer.error).toMatch(new RegExp(`^${NAME}: .*header.*authorization`));
+        expect(answer.error).not.toContain('secret');
+        expect(ws.state(PLUGIN)).toBe('none');
+        expect(call(connect({ session_code: 'S1', write_to_disk: false }))).toBe(OK);
+      } else {
+        expect(call(connect(withToken))).toBe(OK);
+      }
+      const peer = await peerAfter(before);
       expect(peer.path).toBe(`${path}?workspace_id=w1&session_code=S1`);
-      expect(peer.headers['authorization']).toBe('Bearer secret');
-      expect(dials).toEqual([
-        {
-          url: new URL(`${path}?workspace_id=w1&session_code=S1`, subject.url).href,
-          headers: { authorization: 'Bearer secret' },
-          maxMessageBytes: 16 * 1024 * 1024,
-        },
-      ]);
+      expect(peer.headers['authorization']).toBe(refused ? undefined : 'Bearer secret');
+      expect(dials).toEqual(
+        refused
+          ? [dial({ authorization: 'Bearer secret' }), dial({})]
+          : [dial({ authorization: 'Bearer secret' })],
+      );
       await waitFor(() => deliveries).toEqual([
         [PLUGIN, 'on_connected', '{"workspace_id":"w1","write_to_disk":false}'],
       ]);
       expect(ws.state(PLUGIN)).toBe('open');
       expect(ws.state(OTHER)).toBe('none');
+      expect(subject.connections()).toHaveLength(before + 1);
     });
 
     it('sends text and binary frames to the server, in order', async () => {
@@ -335,7 +362,7 @@ export function describeWsContract(
         'handle_text_message:12345678',
         'on_disconnected:',
       ]);
-      await waitFor(() => peer.closeCode).toBe(1009);
+      await waitFor(() => peer.closeCode).toBe(subject.oversizeCloseCode ?? 1009);
     });
 
     it('replaces the connection when the plugin connects again', async () => {
