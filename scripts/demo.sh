@@ -40,10 +40,17 @@ fails 1 run plinth-golden.notes daily_note '{"date":"2026-12-01","text":"Tried t
 run grant plinth-golden.notes create_files Daily
 run run plinth-golden.notes daily_note '{"date":"2026-12-01","text":"Tried the demo"}'
 fails 2 run plinth-golden.c echo '{"a":1,}'
-# Stdin is not a terminal and there is no --yes: nothing the plugin asks for (any host) is granted; the
-# output says what it asks for and how to grant it. On a terminal, install asks first.
-run install packages/guests/corpus/golden/as-http/plugin.wasm </dev/null
+# The HTTP plugin is granted loopback only. The demo's own page server (plinth-demo browser) gives it
+# something to fetch on this machine; anything else, the internet included, is denied.
+step "browser --port 0 &"
+coproc BROWSER { exec node --disable-warning=ExperimentalWarning apps/demo/dist/cli.js browser --port 0; }
+SERVER_PID=$BROWSER_PID
+trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$TOUR"' EXIT
+read -r opened <&"${BROWSER[0]}"
+echo "$opened"
+run run plinth-golden.http fetch "{\"url\":\"${opened##* }api/hello\"}"
 fails 1 run plinth-golden.http fetch '{"url":"https://example.com/"}'
+kill "$SERVER_PID"
 run run plinth-golden.rust greet '{"name":"Zoë"}'
 run logs --lines 4
 step "mcp   # driven by the official MCP client over stdio, as an AI agent would"

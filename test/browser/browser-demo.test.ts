@@ -5,20 +5,26 @@ import { fileURLToPath } from 'node:url';
 import { guestBytes } from '@plinth/guests';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_ROUTES, HELLO_TEXT } from '../../apps/demo/src/browser-api.js';
 import { serveBrowserDemo, type ServedBrowserDemo } from '../../apps/demo/src/browser-server.js';
 import { CHROMIUM } from './global-setup.js';
 
 // The demo's browser page (`plinth-demo browser`, built by `pnpm --filter @plinth/demo build`) as a person
 // uses it in headless Chromium: the plugins and their permissions, a command that answers and one the
-// policy denies, log lines and events arriving, an upload that loads a plugin, one that hot-reloads
-// another and one whose sha256 pin is wrong, then a page reload that finds the workspace and storage
-// where they were. The last state before the reload is kept as test-results/browser-demo.png.
+// policy denies, log lines and events arriving, the HTTP plugin fetching from the page's own server in its
+// Web Worker, an upload that loads a plugin, uploads that hot-reload others (the HTTP one back into its
+// worker) and one whose sha256 pin is wrong, then a page reload that finds the workspace and storage where
+// they were. The last state before the reload is kept as test-results/browser-demo.png.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SCREENSHOT = join(root, 'test-results', 'browser-demo.png');
 const NOTES = 'plinth-golden.notes';
 const C = 'plinth-golden.c';
 const HTTP = 'plinth-golden.http';
 const WAT = 'plinth-golden.wat';
+/** A plugin the server does not offer, to upload. */
+const TRAP = 'hostile.trap-unreachable';
+const IN_WORKER = 'in a Web Worker, metered with fuel, with a hard timeout per call';
+const IN_THREAD = 'in this page’s thread, metered with fuel';
 const DAILY = 'Daily/2026-12-01.md';
 
 let server: ServedBrowserDemo;
@@ -74,6 +80,7 @@ async function run(pluginId: string, command: string, params: unknown) {
     data: async () => JSON.parse((await result.locator('pre').textContent()) ?? 'null') as unknown,
     message: async () => result.locator('.message').textContent(),
     hint: async () => result.locator('.hint').textContent(),
+    summary: async () => result.locator('.summary').textContent(),
   };
 }
 
@@ -113,7 +120,7 @@ describe('the browser demo in Chromium', () => {
     expect(await page.locator('#status').textContent()).toContain('seeded with 5 sample notes');
     expect(await page.locator('#isolation').getAttribute('data-isolated')).toBe('true');
 
-    expect(await page.locator('article.plugin').evaluateAll((cards) => cards.length)).toBe(4);
+    expect(await page.locator('article.plugin').evaluateAll((cards) => cards.length)).toBe(5);
     for (const served of server.plugins) {
       expect(await card(served.id).getAttribute('data-state')).toBe('active');
       expect(await card(served.id).locator('.sha256').getAttribute('data-sha256')).toBe(served.sha256);
@@ -124,6 +131,13 @@ describe('the browser demo in Chromium', () => {
     // The policy answers everything the notes plugin asks for (a narrower rule counts as an answer).
     expect(await card(NOTES).locator('.asks').count()).toBe(0);
     expect(await card(C).locator('.may').textContent()).toBe('use plugin storage (1 MiB per value)');
+    // Granted HTTP, whose fetch answers asynchronously: the only plugin in a Web Worker.
+    expect(await card(HTTP).locator('.may').textContent()).toBe(
+      'make HTTP requests to 127.0.0.1 and localhost, use plugin storage (1 MiB per value)',
+    );
+    expect(await card(HTTP).locator('.asks').count()).toBe(0);
+    expect(await card(HTTP).locator('.lane').textContent()).toContain(IN_WORKER);
+    for (const id of [NOTES, C, WAT]) expect(await card(id).locator('.lane').textContent()).toBe(IN_THREAD);
     expect(await card(NOTES).locator('.commands').textContent()).toContain('word_count');
     expect(await page.locator('#files li[data-path="ideas.md"]').count()).toBe(1);
     await expectNoPageProblems();
@@ -137,6 +151,8 @@ describe('the browser demo in Chromium', () => {
       path: 'ideas.md',
       words: sample.split(/\s+/).filter(Boolean).length,
     });
+    // The registry fills the call's receipt: the metered plugin's fuel is shown with the answer.
+    expect(await answer.summary()).toMatch(/^plinth-golden\.notes word_count · [\d,]+ fuel$/);
     await expectNoPageProblems();
   });
 
@@ -169,13 +185,25 @@ describe('the browser demo in Chromium', () => {
     await expectNoPageProblems();
   });
 
-  it('loads an uploaded plugin, refuses a wrong sha256 pin, and hot-reloads a plugin by its id', async () => {
-    const loaded = await load({ name: 'as-http.wasm', bytes: guestBytes('as-http') });
-    expect(loaded).toEqual({ outcome: 'loaded', text: `Loaded ${HTTP} 1.0.0 from upload as-http.wasm.` });
-    await card(HTTP).waitFor();
-    expect(await card(HTTP).locator('.asks').textContent()).toBe(
-      'make HTTP requests to any host — Fetch the URLs you ask for.',
+  it('fetches from the page’s own server with the HTTP plugin in its Web Worker, and is denied other hosts', async () => {
+    const hello = new URL(BROWSER_ROUTES.hello, server.url).href;
+    const fetched = await run(HTTP, 'fetch', { url: hello });
+    expect(fetched.outcome).toBe('ok');
+    expect(await fetched.data()).toEqual({ status: 200, body: HELLO_TEXT });
+
+    const away = await run(HTTP, 'fetch', { url: 'https://example.com/' });
+    expect(away.outcome).toBe('denied');
+    expect(await away.message()).toBe(
+      "host_http_request: Permission not configured for plugin 'plinth-golden.http': http_requests on 'https://example.com/'. Add plugins.plinth-golden.http.permissions.http_requests to the policy.",
     );
+    await expectNoPageProblems();
+  });
+
+  it('loads an uploaded plugin, refuses a wrong sha256 pin, and hot-reloads plugins by their id', async () => {
+    const loaded = await load({ name: 'trap.wasm', bytes: guestBytes('hostile-trap-unreachable') });
+    expect(loaded).toEqual({ outcome: 'loaded', text: `Loaded ${TRAP} 0.1.0 from upload trap.wasm.` });
+    await card(TRAP).waitFor();
+    expect(await card(TRAP).locator('.lane').textContent()).toBe(IN_THREAD);
 
     const original = guestBytes('c-protocol');
     const servedSha = sha256(original);
@@ -198,6 +226,19 @@ describe('the browser demo in Chromium', () => {
     await feedLine('host', `plugin ${C} reloaded as 1.0.0`).waitFor();
     expect(await (await run(C, 'ping', null)).data()).toBe('pong');
 
+    // An upload has no expected id, so it opens on the page's thread; the HTTP plugin's id calls for the
+    // worker, so it is opened again there before it takes over.
+    const http = withCustomSection(guestBytes('as-http'), 'plinth-demo-test');
+    const httpSha = sha256(http);
+    expect(await load({ name: 'http-changed.wasm', bytes: http })).toEqual({
+      outcome: 'reloaded',
+      text: `Hot-reloaded ${HTTP} 1.0.0 from upload http-changed.wasm: the new module serves its calls from now on.`,
+    });
+    await page.locator(`article.plugin[data-plugin="${HTTP}"] .sha256[data-sha256="${httpSha}"]`).waitFor();
+    expect(await card(HTTP).locator('.lane').textContent()).toContain(IN_WORKER);
+    const again = await run(HTTP, 'fetch', { url: new URL(BROWSER_ROUTES.hello, server.url).href });
+    expect(await again.data()).toEqual({ status: 200, body: HELLO_TEXT });
+
     // From a URL the same way: the server's own module of another plugin, pinned to its listed sha256.
     const wat = server.plugins.find((plugin) => plugin.id === WAT);
     const fromUrl = await load({ url: wat?.url ?? '' }, wat?.sha256);
@@ -206,7 +247,7 @@ describe('the browser demo in Chromium', () => {
       text: `Hot-reloaded ${WAT} 1.0.0 from ${wat?.url}: the new module serves its calls from now on.`,
     });
 
-    // The screenshot: five plugins (one asking for what it was not granted), a load answer, a denial.
+    // The screenshot: six plugins (one in a Web Worker, one uploaded), a load answer, a denial.
     expect((await run(NOTES, 'word_count', { path: 'private/diary.txt' })).outcome).toBe('denied');
     mkdirSync(join(root, 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -233,10 +274,13 @@ describe('the browser demo in Chromium', () => {
     expect(await note.data()).toEqual({ path: DAILY, words: (dailyAnswer as { words: number }).words });
     expect(await (await run(NOTES, 'last_index', null)).data()).toEqual(remembered);
     // Uploads last as long as the page: after a reload the server's plugins run again, as listed.
-    expect(await card(HTTP).count()).toBe(0);
-    expect(await card(C).locator('.sha256').getAttribute('data-sha256')).toBe(
-      server.plugins.find((plugin) => plugin.id === C)?.sha256,
-    );
+    expect(await card(TRAP).count()).toBe(0);
+    for (const id of [C, HTTP]) {
+      expect(await card(id).locator('.sha256').getAttribute('data-sha256')).toBe(
+        server.plugins.find((plugin) => plugin.id === id)?.sha256,
+      );
+    }
+    expect(await card(HTTP).locator('.lane').textContent()).toContain(IN_WORKER);
     await expectNoPageProblems();
   });
 });

@@ -13,7 +13,7 @@ import {
   type PermissionRequest,
   type PolicyStore,
 } from '@plinth/permissions';
-import type { CommandResponse, JsonValue } from '@plinth/protocol';
+import type { CommandResponse, JsonValue, Policy } from '@plinth/protocol';
 import {
   createInThreadLane,
   openProtocolPluginFrom,
@@ -24,6 +24,7 @@ import {
   type PluginHandle,
   type PluginInfo,
 } from '@plinth/runtime';
+import { workerLane } from '@plinth/runtime/browser';
 import { DEMO_APP_VERSION } from '../src/app-version.js';
 
 /** One line of the log-and-events panel. */
@@ -71,13 +72,34 @@ export interface LoadOutcome {
   info: PluginInfo;
 }
 
+/** Where a plugin runs: its lane, in words for the plugin list. */
+export interface LaneChoice {
+  kind: 'worker' | 'in-thread';
+  lane: LaneFactory;
+  words: string;
+}
+
+/** The page's build bundles `@plinth/runtime/browser/lane-worker` there, and the server serves it. */
+const WORKER_LANE = workerLane({ workerUrl: '/lane-worker.js' });
+
 /**
- * Where a plugin runs. Every host function this page serves answers at once (HTTP would not, but the
- * sample grants it to no plugin), so each runs on the page's own thread, metered with fuel: a runaway
- * loop ends with `fuel_exhausted` instead of freezing the tab.
+ * Where the plugin with this id runs under the policy. `host_http_request` answers with a promise (the
+ * page's fetch), which only a Web Worker lane can wait for, so a plugin granted `http_requests` runs in
+ * one, each call under a hard timeout. Every other host function here answers at once, so the others stay
+ * on the page's thread. Both are metered with fuel: a runaway loop ends with `fuel_exhausted` instead of
+ * freezing the tab. No id yet (an upload): the page's thread.
  */
-export function laneFor(): { lane: LaneFactory; words: string } {
-  return { lane: createInThreadLane, words: 'in this page’s thread, metered with fuel' };
+export function laneFor(pluginId: string | undefined, policy: Policy): LaneChoice {
+  const http = pluginId === undefined ? undefined : policy.plugins[pluginId]?.permissions.http_requests;
+  if ((http?.include.length ?? 0) > 0) {
+    return {
+      kind: 'worker',
+      lane: WORKER_LANE,
+      words:
+        'in a Web Worker, metered with fuel, with a hard timeout per call (its HTTP requests answer asynchronously)',
+    };
+  }
+  return { kind: 'in-thread', lane: createInThreadLane, words: 'in this page’s thread, metered with fuel' };
 }
 
 export interface PageHostOptions {
@@ -99,6 +121,8 @@ export class PageHost {
   readonly #registry: PluginRegistry;
   readonly #bundle: HostBundle;
   readonly #modules = new Map<string, ModuleOrigin>();
+  /** The lane each plugin's running instance was opened in. */
+  readonly #lanes = new Map<string, LaneChoice>();
 
   constructor(options: PageHostOptions) {
     this.#options = options;
@@ -157,13 +181,14 @@ export class PageHost {
       'url' in source
         ? { url: new URL(source.url, location.href) }
         : { bytes: source.bytes, origin: `upload ${source.name}` };
-    const open = () =>
+    const laneOf = (id: string | undefined) => laneFor(id, this.#options.policy.current().policy);
+    const open = (lane: LaneChoice, expectedId: string | undefined) =>
       openProtocolPluginFrom({
         source: moduleSource,
         ...(request.sha256 ? { sha256: request.sha256 } : {}),
-        ...(request.expectedId ? { expectedId: request.expectedId } : {}),
+        ...(expectedId ? { expectedId } : {}),
         hostAppVersion: DEMO_APP_VERSION,
-        lane: laneFor().lane,
+        lane: lane.lane,
         fuel: true,
         bundle: this.#bundle,
         initContext: { workspace_root: this.#options.workspaceRoot },
@@ -176,11 +201,19 @@ export class PageHost {
             message: entry.message,
           }),
       });
-    // The id is the manifest's, so the module is opened once to learn it; that instance is the one used.
-    const first: PluginHandle = await open();
+    // The id is the manifest's, so the module is opened once to learn it, in the lane the expected id
+    // calls for; that instance is the one used, unless its id calls for the other lane: then it is shut
+    // down and the module opened again there.
+    let lane = laneOf(request.expectedId);
+    let first: PluginHandle = await open(lane, request.expectedId);
+    if (laneOf(first.id).kind !== lane.kind) {
+      lane = laneOf(first.id);
+      await first.shutdown();
+      first = await open(lane, first.id);
+    }
     let handedOver = false;
     const opener = async (): Promise<PluginHandle> => {
-      if (handedOver) return open();
+      if (handedOver) return open(laneOf(first.id), first.id);
       handedOver = true;
       return first;
     };
@@ -195,6 +228,7 @@ export class PageHost {
           request.sha256?.toLowerCase() ?? ('bytes' in source ? await sha256Hex(source.bytes) : undefined),
         pinned: request.sha256 !== undefined,
       });
+      this.#lanes.set(first.id, lane);
       this.#options.onChange();
       return { outcome: reloading ? 'reloaded' : 'loaded', info };
     } finally {
@@ -220,7 +254,7 @@ export class PageHost {
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((info) => ({
         ...info,
-        lane: laneFor().words,
+        lane: (this.#lanes.get(info.id) ?? laneFor(info.id, policy)).words,
         may: describePermissions(policy.plugins[info.id]?.permissions ?? {}),
         notGranted: info.manifest && permissionRequest(info.manifest, policy),
         module: this.#modules.get(info.id),

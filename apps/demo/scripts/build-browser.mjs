@@ -1,6 +1,7 @@
 // Bundles the browser demo (browser/main.ts and everything it imports: the Plinth packages, zod, the Extism
-// SDK's browser build) into dist/browser/, beside the page and its stylesheet. `plinth-demo browser`
-// serves that folder.
+// SDK's browser build) into dist/browser/, beside the page and its stylesheet, and the Web Worker lane's
+// script (@plinth/runtime/browser/lane-worker, an entry of its own) as lane-worker.js. `plinth-demo
+// browser` serves that folder.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,8 @@ const out = join(app, 'dist', 'browser');
 
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [join(source, 'main.ts')],
-  outfile: join(out, 'app.js'),
+  entryPoints: { app: join(source, 'main.ts'), 'lane-worker': '@plinth/runtime/browser/lane-worker' },
+  outdir: out,
   tsconfig: join(source, 'tsconfig.json'),
   bundle: true,
   format: 'esm',

@@ -3,12 +3,17 @@ import { z } from 'zod';
 // What the browser demo's server answers and the page reads, route by route. The page checks every
 // answer against these schemas before it uses it; no Node module here, so the page bundles this file.
 
-/** The JSON routes of `plinth-demo browser`. */
+/** The routes of `plinth-demo browser` besides the page's files: JSON, and one plain-text greeting. */
 export const BROWSER_ROUTES = {
   plugins: '/api/plugins',
   notes: '/api/notes',
   policy: '/api/policy',
+  /** Plain text (`HELLO_TEXT`): something on the page's own origin for the HTTP plugin to fetch. */
+  hello: '/api/hello',
 } as const;
+
+/** What `/api/hello` answers. */
+export const HELLO_TEXT = 'Hello from the plinth-demo server, on loopback.\n';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 

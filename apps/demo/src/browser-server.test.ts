@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pluginListSchema, policyAnswerSchema, sampleNotesSchema } from './browser-api.js';
+import { HELLO_TEXT, pluginListSchema, policyAnswerSchema, sampleNotesSchema } from './browser-api.js';
 import { serveBrowserDemo, type ServedBrowserDemo } from './browser-server.js';
 import { main } from './main.js';
 import { SAMPLE_WORKSPACE, SEEDED_PLUGINS } from './workspace.js';
@@ -11,7 +11,14 @@ import { SAMPLE_WORKSPACE, SEEDED_PLUGINS } from './workspace.js';
 // The server of `plinth-demo browser` on a stand-in page (the real one is driven in Chromium by
 // test/browser/browser-demo.test.ts): what it serves, with which headers, and what it refuses.
 const pageDir = mkdtempSync(join(tmpdir(), 'plinth-browser-page-'));
-for (const name of ['index.html', 'app.js', 'app.js.map', 'style.css']) {
+for (const name of [
+  'index.html',
+  'app.js',
+  'app.js.map',
+  'style.css',
+  'lane-worker.js',
+  'lane-worker.js.map',
+]) {
   writeFileSync(join(pageDir, name), `stand-in ${name}`);
 }
 let server: ServedBrowserDemo;
@@ -28,7 +35,15 @@ const get = (path: string, init?: RequestInit) => fetch(new URL(path, server.url
 describe('serveBrowserDemo', () => {
   it('serves the page cross-origin isolated, on loopback, with every answer carrying the headers', async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    for (const path of ['/', '/app.js', '/api/plugins', '/plugins/plinth-golden.c.wasm', '/nothing']) {
+    const paths = [
+      '/',
+      '/app.js',
+      '/lane-worker.js',
+      '/api/plugins',
+      '/api/hello',
+      '/plugins/plinth-golden.c.wasm',
+    ];
+    for (const path of [...paths, '/nothing']) {
       const response = await get(path);
       expect(response.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
       expect(response.headers.get('cross-origin-embedder-policy'), path).toBe('require-corp');
@@ -38,6 +53,9 @@ describe('serveBrowserDemo', () => {
     }
     expect(await (await get('/')).text()).toBe('stand-in index.html');
     expect((await get('/app.js')).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const worker = await get('/lane-worker.js');
+    expect(worker.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await worker.text()).toBe('stand-in lane-worker.js');
     const missing = await get('/plugins/../package.json');
     expect(missing.status).toBe(404);
   });
@@ -71,8 +89,16 @@ describe('serveBrowserDemo', () => {
     expect(answer.policy).toMatchObject({
       plugins: {
         'plinth-golden.notes': { permissions: { read_files: { include: ['all'], exclude: ['private'] } } },
+        'plinth-golden.http': { permissions: { http_requests: { include: ['127.0.0.1', 'localhost'] } } },
       },
     });
+  });
+
+  it('answers a plain-text greeting for the HTTP plugin to fetch', async () => {
+    const hello = await get('/api/hello');
+    expect(hello.status).toBe(200);
+    expect(hello.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await hello.text()).toBe(HELLO_TEXT);
   });
 
   it('answers only GET and HEAD', async () => {

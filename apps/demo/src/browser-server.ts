@@ -8,7 +8,7 @@ import { guestBytes } from '@plinth/guests';
 import { policyFromFrontMatter } from '@plinth/host-node/policy';
 import { checkOptions, defineOptions } from '@plinth/protocol';
 import { z } from 'zod';
-import { BROWSER_ROUTES, type SampleNotes, type ServedPlugin } from './browser-api.js';
+import { BROWSER_ROUTES, HELLO_TEXT, type SampleNotes, type ServedPlugin } from './browser-api.js';
 import { CliError } from './cli-io.js';
 import { SAMPLE_WORKSPACE, SEEDED_PLUGINS } from './workspace.js';
 
@@ -21,6 +21,9 @@ const PAGE_FILES: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',
   'app.js.map': 'application/json; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
+  // The Web Worker lane's script (`@plinth/runtime/browser/lane-worker`), for the HTTP plugin.
+  'lane-worker.js': 'text/javascript; charset=utf-8',
+  'lane-worker.js.map': 'application/json; charset=utf-8',
 };
 
 /**
@@ -109,8 +112,9 @@ function pageFiles(pageDir: string): Map<string, Answer> {
 }
 
 /**
- * Serves the browser demo on 127.0.0.1: the bundled page, the sample notes, the sample policy, and the
- * golden plugins' modules with their sha256s. Everything is read once, at start; GET and HEAD only.
+ * Serves the browser demo on 127.0.0.1: the bundled page and its worker script, the sample notes, the
+ * sample policy, the golden plugins' modules with their sha256s, and a greeting for the HTTP plugin to
+ * fetch. Everything is read once, at start; GET and HEAD only.
  */
 export async function serveBrowserDemo(options: BrowserDemoOptions = {}): Promise<ServedBrowserDemo> {
   checkOptions('serveBrowserDemo', optionsSchema, options);
@@ -133,6 +137,7 @@ export async function serveBrowserDemo(options: BrowserDemoOptions = {}): Promis
   routes.set(BROWSER_ROUTES.plugins, json({ plugins }));
   routes.set(BROWSER_ROUTES.notes, json(sampleNotes()));
   routes.set(BROWSER_ROUTES.policy, json(await samplePolicy()));
+  routes.set(BROWSER_ROUTES.hello, { type: 'text/plain; charset=utf-8', body: HELLO_TEXT });
 
   const answer = (request: IncomingMessage, response: ServerResponse): void => {
     const method = request.method ?? 'GET';

@@ -1,5 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +62,7 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
     const { code, stdout, stderr } = await demo('list');
     expect(code).toBe(0);
     expect(stderr).toContain(`seeded a new workspace at ${workspace} from the sample`);
-    expect(stderr).toContain('loading plinth-golden.c (1/4)');
+    expect(stderr).toContain('loading plinth-golden.c (1/5)');
     expect(stderr).toContain('loaded plinth-golden.wat');
     expect(stdout).toContain('plinth-golden.notes 1.0.0 [active] — Notes (AssemblyScript golden)');
     expect(stdout).toContain(
@@ -73,6 +75,47 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
       /plinth-golden\.c 1\.0\.0 \[active\][^\n]*\n {2}commands: ping, echo, greet, time\n/,
     );
     expect(existsSync(join(workspace, 'plinth', 'plugins', 'plinth-golden.rust', 'plugin.wasm'))).toBe(true);
+    expect(stdout).toContain(
+      [
+        'plinth-golden.http 1.0.0 [active] — HTTP fetch (AssemblyScript golden)',
+        '  commands: ping, echo, greet, time, fetch, fetch_json',
+        '  runs:     isolated (a worker), metered (fuel) — it may use host_http_request (granted http_requests), which answers asynchronously',
+        '  may:      make HTTP requests to 127.0.0.1 and localhost, use plugin storage (1 MiB per value)',
+        '  signed:   unsigned — who built it is unknown',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('fetches from a server on loopback with the seeded HTTP plugin, and is refused any other host', async () => {
+    const server = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end(`hello from ${request.url ?? '?'}`);
+    });
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const { port } = server.address() as AddressInfo;
+    try {
+      for (const host of ['127.0.0.1', 'localhost']) {
+        const fetched = await demo(
+          'run',
+          'plinth-golden.http',
+          'fetch',
+          `{"url":"http://${host}:${port}/note"}`,
+        );
+        expect(fetched.stderr).not.toContain('failed');
+        expect(JSON.parse(fetched.stdout)).toEqual({ status: 200, body: 'hello from /note' });
+        expect(fetched.code).toBe(0);
+      }
+      // Refused by the policy before any request is made: the demo never reaches the internet.
+      const away = await demo('run', 'plinth-golden.http', 'fetch', '{"url":"https://example.com/"}');
+      expect(away.code).toBe(1);
+      expect(away.stderr).toContain(
+        "plinth-demo run: plinth-golden.http fetch failed [permission_denied]: host_http_request: Permission not configured for plugin 'plinth-golden.http': http_requests on 'https://example.com/'.",
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('prints a manifest', async () => {
@@ -140,7 +183,7 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
     [
       ['run', 'acme.nope', 'ping'],
       1,
-      'plinth-demo run: unknown plugin "acme.nope"; installed: plinth-golden.c, plinth-golden.notes, plinth-golden.rust, plinth-golden.wat',
+      'plinth-demo run: unknown plugin "acme.nope"; installed: plinth-golden.c, plinth-golden.http, plinth-golden.notes, plinth-golden.rust, plinth-golden.wat',
     ],
     [
       ['run', 'plinth-golden.c', 'fly'],
@@ -203,6 +246,9 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
   });
 
   it('installs a plugin with progress, refuses a wrong sha256, and uninstalls it', async () => {
+    // The seeded HTTP plugin and its grant are taken out first, so it installs as new, asking again.
+    expect((await demo('revoke', 'plinth-golden.http', 'http_requests')).code).toBe(0);
+    expect((await demo('uninstall', 'plinth-golden.http')).code).toBe(0);
     const wasm = guestPath('as-http');
     const wrong = await demo('install', wasm, '--sha256', '0'.repeat(64));
     expect(wrong.code).toBe(1);
@@ -225,7 +271,7 @@ describe('plinth-demo on a seeded copy of the sample workspace', { timeout: 60_0
         '',
       ].join('\n'),
     );
-    expect(readFileSync(join(workspace, 'notes', 'README.md'), 'utf8')).not.toContain('plinth-golden.http');
+    expect(readFileSync(join(workspace, 'notes', 'README.md'), 'utf8')).not.toContain('http_requests');
     expect((await demo('list')).stdout).toContain(
       [
         'plinth-golden.http 1.0.0 [active] — HTTP fetch (AssemblyScript golden)',

@@ -55,6 +55,7 @@ describe('plinth-demo dashboard', () => {
         'plinth-golden.c',
         'plinth-golden.rust',
         'plinth-golden.wat',
+        'plinth-golden.http',
       ]) {
         expect(page).toContain(id);
       }

@@ -75,6 +75,9 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
   const workspace = join(dir, 'stdio');
 
   it('lists plugin commands as tools, calls them, reports denials as tool errors and follows hot reloads', async () => {
+    // The seeded HTTP plugin is taken out before the server starts, to be dropped back in while it runs.
+    openWorkspace(workspace);
+    rmSync(join(workspace, 'plinth', 'plugins', 'plinth-golden.http'), { recursive: true, force: true });
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', cli, '--workspace', workspace, 'mcp'],
@@ -117,7 +120,8 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
         'unknown tool "acme_nope__ping"',
       );
 
-      // Hot reload: drop a new plugin folder into the plugins root while the server runs.
+      // Hot reload: drop a new plugin folder into the plugins root while the server runs (the HTTP plugin,
+      // which its granted http_requests puts in a worker).
       const before = changes.count;
       const target = join(workspace, 'plinth', 'plugins', 'plinth-golden.http');
       mkdirSync(target, { recursive: true });
@@ -128,6 +132,10 @@ describe('plinth-demo mcp over stdio (the official MCP client)', () => {
         'the new tools',
       );
       expect(after).toHaveLength(21 + 6);
+      const fetchTool = (await client.listTools()).tools.find(
+        (tool) => tool.name === 'plinth-golden_http__fetch',
+      );
+      expect(fetchTool?.description).toContain('Runs isolated (a worker), metered (fuel).');
 
       // Hot reload of a running plugin: a new version of its module replaces plugin.wasm.
       const watModule = join(workspace, 'plinth', 'plugins', 'plinth-golden.wat', 'plugin.wasm');
@@ -224,9 +232,9 @@ describe('plinth-demo mcp --http (Streamable HTTP on 127.0.0.1)', () => {
     const changes = listChanged(client);
     try {
       const url = await within(listening, 'the HTTP server to listen');
-      expect(stderr.join('')).toContain('MCP server: 21 tools from 4 plugins');
+      expect(stderr.join('')).toContain('MCP server: 27 tools from 5 plugins');
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-      expect((await client.listTools()).tools).toHaveLength(21);
+      expect((await client.listTools()).tools).toHaveLength(27);
 
       const greeted = await client.callTool({ name: 'plinth-golden_c__greet', arguments: { name: 'Zoë' } });
       expect(textOf(greeted)).toBe('Hello, Zoë!');
@@ -287,7 +295,7 @@ describe('plinth-demo mcp --http (Streamable HTTP on 127.0.0.1)', () => {
         (current) => !current.some((name) => name.startsWith('plinth-golden_rust__')),
         'the removed tools to go',
       );
-      expect(names).toHaveLength(21 + 1 - 4);
+      expect(names).toHaveLength(27 + 1 - 4);
       expect(names.some((name) => name.startsWith('plinth-golden_rust__'))).toBe(false);
     } finally {
       await client.close();

@@ -10,7 +10,7 @@ import {
   type NodeHostProgress,
 } from '@plinth/host-node';
 import { DEMO_APP_VERSION } from './app-version.js';
-import type { Workspace } from './workspace.js';
+import { LOOPBACK_HOSTS, type Workspace } from './workspace.js';
 
 export interface OpenHostOptions {
   workspace: Workspace;
@@ -60,6 +60,7 @@ export async function openHost(options: OpenHostOptions): Promise<NodeHost> {
       ...(shared ? { stores: shared.stores } : { storagePath: workspace.storagePath }),
       policy: { frontMatter: workspace.policyFile },
       hostAppVersion: DEMO_APP_VERSION,
+      allowPrivateHosts: LOOPBACK_HOSTS,
       lane: options.lane ?? 'auto',
       watch: options.watch ?? false,
       onLog: (entry) => appendLine(workspace.logFile, entry),

@@ -12,14 +12,21 @@ export const DEFAULT_WORKSPACE = join(tmpdir(), 'plinth-demo-workspace');
 
 /**
  * The golden guests a seeded workspace starts with, by manifest id (a plugin folder must be named after
- * its id). as-http is left out on purpose: it is the one to `install` in the tour.
+ * its id). The sample policy grants the HTTP one loopback hosts only (`LOOPBACK_HOSTS`).
  */
 export const SEEDED_PLUGINS: Readonly<Record<string, string>> = {
   'plinth-golden.notes': 'as-notes',
   'plinth-golden.c': 'c-protocol',
   'plinth-golden.rust': 'rust-protocol',
   'plinth-golden.wat': 'wat-protocol',
+  'plinth-golden.http': 'as-http',
 };
+
+/**
+ * The hosts the demo's Node host lets plugins reach although they are not public (`allowPrivateHosts`):
+ * the ones the sample policy grants the HTTP plugin, so it can fetch from a server on this machine.
+ */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost'];
 
 export interface Workspace {
   /** The demo home: `notes/` and `plinth/` side by side. */

@@ -143,6 +143,44 @@ describe('fuel: a metered guest', () => {
     }
   });
 
+  it.each(LANES)("fills the caller's receipt of a registry command and call ($lane)", async ({ factory }) => {
+    // With no onCall and no telemetry the registry keeps no receipt of its own; the caller's still fills.
+    const registry = new PluginRegistry();
+    await registry.load('plinth-golden.c', () =>
+      openProtocolPluginFrom({
+        source: { bytes: guestBytes('c-protocol') },
+        hostAppVersion: '1.0.0',
+        fuel: true,
+        ...(factory ? { lane: factory } : {}),
+      }),
+    );
+    const commandReceipt: CallReceipt = {};
+    expect(await registry.command('plinth-golden.c', 'ping', null, { receipt: commandReceipt })).toEqual({
+      success: true,
+      data: 'pong',
+    });
+    expect(commandReceipt.fuelUsed).toBeGreaterThan(0);
+    expect(commandReceipt.lane).toBe(factory ? 'isolated' : 'in-thread');
+    const callReceipt: CallReceipt = {};
+    await registry.call('plinth-golden.c', 'manifest', '', { receipt: callReceipt });
+    expect(callReceipt.fuelUsed).toBeGreaterThan(0);
+    // With an onCall listener the registry has its own receipt; the caller's gets the same figures.
+    const records: CallRecord[] = [];
+    const heard = new PluginRegistry({ onCall: (record) => records.push(record) });
+    await heard.load('plinth-golden.c', () =>
+      openProtocolPluginFrom({
+        source: { bytes: guestBytes('c-protocol') },
+        hostAppVersion: '1.0.0',
+        fuel: true,
+      }),
+    );
+    const both: CallReceipt = {};
+    await heard.command('plinth-golden.c', 'ping', null, { receipt: both });
+    expect(both.fuelUsed).toBeGreaterThan(0);
+    expect(records[0]?.fuelUsed).toBe(both.fuelUsed);
+    await Promise.all([registry.close(), heard.close()]);
+  });
+
   it.each(LANES)(
     'stops a guest that never finishes loading: manifest, init, start function ($lane)',
     async ({ factory }) => {

@@ -218,8 +218,13 @@ export class PluginRegistry {
       callChain: options.callChain ?? [id],
       ...(requestFiles === undefined ? {} : { requestFiles }),
     };
-    return this.#run(this.#entry(id), 'command', name, (handle, receipt) =>
-      handle.command(name, params, receipt === undefined ? callOptions : { ...callOptions, receipt }),
+    return this.#run(
+      this.#entry(id),
+      'command',
+      name,
+      (handle, receipt) =>
+        handle.command(name, params, receipt === undefined ? callOptions : { ...callOptions, receipt }),
+      options.receipt,
     );
   }
 
@@ -273,19 +278,29 @@ export class PluginRegistry {
     input: string | Uint8Array = '',
     options: ExportCallOptions = {},
   ): Promise<Uint8Array | null> {
-    return this.#run(this.#entry(id), 'call', exportName, async (handle, receipt) => {
-      if (handle.callExport === undefined || handle.hasExport === undefined) {
-        throw new PlinthError(
-          'not_handled',
-          `plugin ${id} cannot take raw export calls (a pool of several instances)`,
-          {
-            pluginId: id,
-            exportName,
-          },
+    return this.#run(
+      this.#entry(id),
+      'call',
+      exportName,
+      async (handle, receipt) => {
+        if (handle.callExport === undefined || handle.hasExport === undefined) {
+          throw new PlinthError(
+            'not_handled',
+            `plugin ${id} cannot take raw export calls (a pool of several instances)`,
+            {
+              pluginId: id,
+              exportName,
+            },
+          );
+        }
+        return handle.callExport(
+          exportName,
+          input,
+          receipt === undefined ? options : { ...options, receipt },
         );
-      }
-      return handle.callExport(exportName, input, receipt === undefined ? options : { ...options, receipt });
-    });
+      },
+      options.receipt,
+    );
   }
 
   /**
@@ -385,6 +400,8 @@ export class PluginRegistry {
     kind: CallRecord['kind'],
     name: string,
     call: (handle: PluginHandle, receipt: CallReceipt | undefined) => Promise<T>,
+    /** The caller's receipt (`options.receipt`): filled in with what the call used. */
+    callerReceipt?: CallReceipt,
   ): Promise<T> {
     const slot = entry.slot;
     if (!slot)
@@ -400,7 +417,8 @@ export class PluginRegistry {
     const base = { pluginId: entry.id, pluginVersion: slot.handle.version, kind, name };
     const telemetry = CallTelemetry.start(base);
     // Only a call record or telemetry reads the receipt; without either the call's hot path stays as it was.
-    const receipt: CallReceipt | undefined = telemetry?.receipt ?? (this.#options.onCall ? {} : undefined);
+    const receipt: CallReceipt | undefined =
+      telemetry?.receipt ?? (this.#options.onCall ? {} : undefined) ?? callerReceipt;
     const used = () => ({
       ...(receipt?.lane === undefined ? {} : { lane: receipt.lane }),
       ...(receipt?.fuelUsed === undefined ? {} : { fuelUsed: receipt.fuelUsed }),
@@ -428,6 +446,7 @@ export class PluginRegistry {
       throw failure;
     } finally {
       slot.leave();
+      if (callerReceipt !== undefined && receipt !== callerReceipt) Object.assign(callerReceipt, receipt);
     }
   }
 
