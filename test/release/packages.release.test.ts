@@ -53,6 +53,9 @@ function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Entries that are Web Worker scripts rather than modules to import. */
+const WORKER_SCRIPTS = ['@plinth/runtime/browser/lane-worker', '@plinth/host-browser/wasi-worker'];
+
 describe('the packed packages, installed by npm outside the workspace', () => {
   const packages = publishable(root);
   const consumer = join(scratch, 'consumer');
@@ -143,6 +146,16 @@ describe('the packed packages, installed by npm outside the workspace', () => {
       const peers = optionalPeers.get(specifier) ?? [];
       if (result.error && peers.some((peer) => result.error?.includes(`Cannot find package '${peer}'`)))
         return [];
+      // A worker's script (runtime's lane worker, host-browser's WASI worker) runs only as a Web Worker, and
+      // says so when imported anywhere else.
+      if (WORKER_SCRIPTS.includes(specifier))
+        return result.error?.endsWith(
+          'is a Web Worker script: start it with new Worker(url, { type: "module" }), do not import it',
+        )
+          ? []
+          : [
+              `${specifier}: imported outside a worker, it should say it is a worker script (${result.error ?? 'no error'})`,
+            ];
       if (result.error) return [`${specifier}: ${result.error}`];
       return result.exports === 0 ? [`${specifier}: exports nothing`] : [];
     });

@@ -12,6 +12,13 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
+// Imported anywhere but in a dedicated worker (a page, Node), it says what it is instead of failing oddly.
+const workerScope = (globalThis as { WorkerGlobalScope?: abstract new () => unknown }).WorkerGlobalScope;
+if (workerScope === undefined || !(globalThis instanceof workerScope)) {
+  throw new Error(
+    '@plinth/host-browser/wasi-worker is a Web Worker script: start it with new Worker(url, { type: "module" }), do not import it',
+  );
+}
 scope.addEventListener(
   'message',
   (event) => {
