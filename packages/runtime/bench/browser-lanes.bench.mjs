@@ -1,5 +1,6 @@
 // The lanes on a page in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core), against
-// raw @extism/extism 2.0.0-rc13's browser build in the same page, same guest (the golden C guest's ping and
+// raw @extism/extism 2.0.0-rc13's browser build in the same page (in-thread, and its own worker mode with
+// the reset() it needs after each call), same guest (the golden C guest's ping and
 // greet, as bench/in-thread.bench.ts and bench/isolated-lane.bench.ts do on Node). The sides alternate in
 // blocks (bench/alternating-blocks.ts, bundled into the page); ratios are medians of per-block ratios.
 // The page is cross-origin isolated (the worker lane needs SharedArrayBuffer), where Chromium's clock has
@@ -37,18 +38,36 @@ window.runBench = async (inputs) => {
   const raw = await createPlugin(module, { useWasi: false, functions: rawFunctions });
   const inThread = await createInThreadLane({ module, bundle, limits });
   const worker = await createWorkerLane({ module, bundle, limits, workerUrl: '/lane-worker.js' });
+  // rc13's own worker mode, with the reset() it needs after every call to keep running (as on Node).
+  const rawWorker = await createPlugin(module, { useWasi: false, functions: rawFunctions, runInWorker: true });
   const results = {};
   for (const [name, input] of Object.entries(inputs)) {
-    results[name] = await compareAlternating({
-      sides: [
-        { name: 'raw rc13 in-thread', call: () => raw.call('handle_command', input) },
-        { name: 'Plinth in-thread lane', call: () => inThread.call('handle_command', input, context) },
-        { name: 'Plinth worker lane', call: () => worker.call('handle_command', input, context) },
-      ],
-      blocks: 200,
-      warmupBlocks: 20,
-    });
+    results[name] = {
+      inThread: await compareAlternating({
+        sides: [
+          { name: 'raw rc13 in-thread', call: () => raw.call('handle_command', input) },
+          { name: 'Plinth in-thread lane', call: () => inThread.call('handle_command', input, context) },
+        ],
+        blocks: 200,
+        warmupBlocks: 20,
+      }),
+      worker: await compareAlternating({
+        sides: [
+          {
+            name: 'raw rc13 worker + reset()',
+            call: async () => {
+              await rawWorker.call('handle_command', input);
+              await rawWorker.reset();
+            },
+          },
+          { name: 'Plinth worker lane', call: () => worker.call('handle_command', input, context) },
+        ],
+        blocks: 100,
+        warmupBlocks: 10,
+      }),
+    };
   }
+  await rawWorker.close();
   await worker.close();
   await inThread.close();
   await raw.close();
@@ -110,14 +129,15 @@ try {
     greet: JSON.stringify({ command: 'greet', params: { name: 'Zoë' } }),
   });
   console.log(
-    'Lanes in Chromium (golden C guest; alternating blocks of 100 calls, 180 counted; µs per call)',
+    'Lanes in Chromium (golden C guest; alternating blocks of 100 calls; µs per call; median of block ratios)',
   );
-  for (const [name, sides] of Object.entries(results)) {
-    const [raw, inThread, worker] = sides;
+  for (const [name, { inThread, worker }] of Object.entries(results)) {
+    const [raw, lane] = inThread;
+    const [rawWorker, workerLane] = worker;
     console.log(
-      `  ${name}: raw ${raw.meanUs.toFixed(1)} µs; in-thread lane ${inThread.meanUs.toFixed(1)} µs ` +
-        `(${inThread.medianRatio.toFixed(2)}× raw); worker lane ${worker.meanUs.toFixed(1)} µs ` +
-        `(${worker.medianRatio.toFixed(2)}× raw, ${(worker.meanUs / inThread.meanUs).toFixed(1)}× the in-thread lane)`,
+      `  ${name}: in-thread lane ${lane.meanUs.toFixed(1)} vs raw ${raw.meanUs.toFixed(1)} µs: ` +
+        `${lane.medianRatio.toFixed(2)}×; worker lane ${workerLane.meanUs.toFixed(1)} vs raw worker + reset() ` +
+        `${rawWorker.meanUs.toFixed(1)} µs: ${workerLane.medianRatio.toFixed(2)}×`,
     );
   }
 } finally {
