@@ -49,7 +49,78 @@ function kvFunctions(kv: Map<string, string>): UserFunctions {
 
 let opened = 0;
 
+/** A hostile guest to run, as the test describes it from the corpus. */
+export interface HostileRun {
+  /** The module's corpus folder, e.g. `hostile/hostile-loop-command`. */
+  folder: string;
+  expectedId: string;
+  /** `load`: the failure comes while opening; `call`: from the command, twice. */
+  phase: 'load' | 'call';
+  command?: string;
+  /** Give it 30 s and 4e9 fuel rather than 0.5 s and 2e7: it does a lot before it is hostile. */
+  patient?: boolean;
+}
+
+/** What a failure says about itself: its code and the plugin and export its context names. */
+const failureOf = (error: unknown) => {
+  const { code, context } = (error ?? {}) as { code?: unknown; context?: Record<string, unknown> };
+  return {
+    code: typeof code === 'string' ? code : 'none',
+    pluginId: context?.['pluginId'],
+    exportName: context?.['exportName'],
+  };
+};
+
 window.plinthLane = {
+  /**
+   * A hostile guest through the whole stack on the page: the worker lane (a hard timeout, no fuel), or the
+   * in-thread lane metered with fuel. Answers how loading or each of two calls failed, and whether the
+   * plugin serves again afterwards (its manifest export answers).
+   */
+  async hostile(where: 'worker' | 'in-thread', run: HostileRun) {
+    return outcome(async () => {
+      const options = {
+        source: { url: `/guests/${run.folder}.wasm` },
+        hostAppVersion: '1.0.0',
+        expectedId: run.expectedId,
+        limits: {
+          timeoutMs: run.patient ? 30_000 : 500,
+          memoryMaxPages: 16,
+          outputMaxBytes: 1024 * 1024,
+          fuelPerLoad: run.patient ? 4e9 : 2e7,
+          fuelPerCall: run.patient ? 4e9 : 2e7,
+        },
+        ...(where === 'worker' ? { lane } : { fuel: true }),
+      };
+      if (run.phase === 'load') {
+        return {
+          load: failureOf(
+            await openProtocolPluginFrom(options).then(
+              () => undefined,
+              (e: unknown) => e,
+            ),
+          ),
+        };
+      }
+      const plugin = await openProtocolPluginFrom(options);
+      const calls = [];
+      for (let attempt = 0; attempt < 2; attempt++)
+        calls.push(
+          failureOf(
+            await plugin.command(run.command ?? '', null).then(
+              () => undefined,
+              (e: unknown) => e,
+            ),
+          ),
+        );
+      const { output } = await plugin.callRaw('manifest', '');
+      const servesAfter =
+        output !== null && (JSON.parse(new TextDecoder().decode(output)) as { id?: string }).id;
+      await plugin.shutdown();
+      return { calls, servesAfter };
+    });
+  },
+
   /** The HTTP golden guest fetches a URL through host_http_request: fetch on the page, awaited. */
   async httpThroughWorker(url: string) {
     return outcome(async () => {

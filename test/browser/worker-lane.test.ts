@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { GUESTS_DIR } from '@plinth/guests';
+import { GUESTS_DIR, listGuests } from '@plinth/guests';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from './global-setup.js';
 import { bundle, listen, readmeExample, stop } from './host-browser-setup.js';
-import type { Outcome } from './worker-lane-page.js';
+import type { HostileRun, Outcome } from './worker-lane-page.js';
 
 // Plugins running on a page in Chromium with @plinth/runtime: the Web Worker lane of
 // @plinth/runtime/browser (async host functions through fetch, hard timeouts, large messages, a page that
@@ -57,7 +57,7 @@ beforeAll(async () => {
       return response
         .writeHead(200, { ...isolated, 'content-type': 'application/wasm' })
         .end(guestFile('golden/as-http'));
-    const guest = /^\/guests\/((?:golden|plain)\/[a-z-]+)\.wasm$/.exec(url);
+    const guest = /^\/guests\/((?:golden|plain|hostile)\/[a-z0-9-]+)\.wasm$/.exec(url);
     if (guest?.[1] !== undefined)
       return response
         .writeHead(200, { ...isolated, 'content-type': 'application/wasm' })
@@ -180,4 +180,96 @@ describe('the in-thread lane with fuel in Chromium', () => {
     expect(outcome.ok.spun).toMatchObject({ code: 'fuel_exhausted' });
     expect(outcome.ok.after).toEqual({ ok: 'Hallo, Zoë!' });
   });
+});
+
+/** What the runtime answers each hostile outcome of the corpus with, on both lanes (others are the hosts'). */
+const RUNTIME_OUTCOMES: Record<string, string> = {
+  'load:unknown_import': 'import_not_allowed',
+  'load:forbidden_namespace': 'import_not_allowed',
+  'load:invalid_manifest': 'manifest_invalid',
+  'load:unsupported_protocol_version': 'incompatible_protocol',
+  'load:incompatible_app_version': 'incompatible_host_version',
+  'load:id_mismatch': 'id_mismatch',
+  'load:manifest_too_large': 'output_too_large',
+  'limit:output_size': 'output_too_large',
+  'call:trap': 'trap',
+  'call:invalid_output': 'invalid_output',
+  'call:no_output': 'invalid_output',
+};
+/** Guests that never return, or grow without end: stopped by the worker lane's timeout, or by fuel. */
+const RUNAWAY: Record<string, { worker: readonly string[]; inThread: readonly string[] }> = {
+  'limit:timeout': { worker: ['timeout'], inThread: ['fuel_exhausted'] },
+  'limit:memory': {
+    worker: ['timeout', 'out_of_memory'],
+    inThread: ['fuel_exhausted', 'out_of_memory', 'trap'],
+  },
+};
+
+const hostileRuns = listGuests({ kind: 'hostile' })
+  .filter(
+    (guest) => guest.outcome !== undefined && (guest.outcome in RUNTIME_OUTCOMES || guest.outcome in RUNAWAY),
+  )
+  .map((guest) => {
+    const trigger = guest.trigger ?? {};
+    const outcome = guest.outcome ?? '';
+    const phase =
+      outcome.startsWith('load:') || trigger.export === 'manifest' || trigger.export === 'init'
+        ? 'load'
+        : 'call';
+    const run: HostileRun = {
+      folder: guest.path.replace(/\/plugin\.wasm$/, ''),
+      expectedId: guest.name.replace(/^hostile-/, 'hostile.'),
+      phase,
+      // The huge outputs are written a byte at a time: they need the time (and fuel) to get that far.
+      ...(outcome === 'limit:output_size' || outcome === 'load:manifest_too_large' ? { patient: true } : {}),
+      ...(phase === 'call'
+        ? { command: (JSON.parse(trigger.input ?? '{}') as { command?: string }).command ?? '' }
+        : {}),
+    };
+    const runaway = RUNAWAY[outcome];
+    const worker = runaway?.worker ?? [RUNTIME_OUTCOMES[outcome]!];
+    const inThread = runaway?.inThread ?? [RUNTIME_OUTCOMES[outcome]!];
+    return { name: guest.name, run, expected: { worker, 'in-thread': inThread } };
+  });
+
+describe('hostile guests of the corpus in Chromium', () => {
+  it('covers every outcome the runtime decides, and the runaways', () => {
+    expect(hostileRuns.map((entry) => entry.name)).toEqual(
+      expect.arrayContaining([
+        'hostile-loop-command',
+        'hostile-loop-init',
+        'hostile-memory-grow',
+        'hostile-stack-overflow',
+      ]),
+    );
+    expect(hostileRuns.length).toBeGreaterThanOrEqual(17);
+  });
+
+  for (const where of ['worker', 'in-thread'] as const) {
+    it.each(hostileRuns.map((entry) => [entry.name, entry] as const))(
+      `%s (${where} lane)`,
+      async (_name, entry) => {
+        const answer = (await run('hostile', where, entry.run)) as {
+          ok?: {
+            load?: { code: string; pluginId: unknown };
+            calls?: { code: string; pluginId: unknown; exportName: unknown }[];
+            servesAfter?: unknown;
+          };
+        };
+        const codes = entry.expected[where];
+        if (entry.run.phase === 'load') {
+          expect(codes, JSON.stringify(answer)).toContain(answer.ok?.load?.code);
+          expect(answer.ok?.load?.pluginId).toBe(entry.run.expectedId);
+          return;
+        }
+        // Typed each time, naming the plugin and export, and the plugin serves again: the page lives on.
+        for (const call of answer.ok?.calls ?? []) {
+          expect(codes, JSON.stringify(answer)).toContain(call.code);
+          expect(call).toMatchObject({ pluginId: entry.run.expectedId, exportName: 'handle_command' });
+        }
+        expect(answer.ok?.calls).toHaveLength(2);
+        expect(answer.ok?.servesAfter).toBe(entry.run.expectedId);
+      },
+    );
+  }
 });
