@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { GUESTS_DIR, listGuests } from '@plinth/guests';
+import { GUESTS_DIR, listGuests, RUNTIME_OUTCOME_CODES } from '@plinth/guests';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from './global-setup.js';
@@ -182,20 +182,6 @@ describe('the in-thread lane with fuel in Chromium', () => {
   });
 });
 
-/** What the runtime answers each hostile outcome of the corpus with, on both lanes (others are the hosts'). */
-const RUNTIME_OUTCOMES: Record<string, string> = {
-  'load:unknown_import': 'import_not_allowed',
-  'load:forbidden_namespace': 'import_not_allowed',
-  'load:invalid_manifest': 'manifest_invalid',
-  'load:unsupported_protocol_version': 'incompatible_protocol',
-  'load:incompatible_app_version': 'incompatible_host_version',
-  'load:id_mismatch': 'id_mismatch',
-  'load:manifest_too_large': 'output_too_large',
-  'limit:output_size': 'output_too_large',
-  'call:trap': 'trap',
-  'call:invalid_output': 'invalid_output',
-  'call:no_output': 'invalid_output',
-};
 /** Guests that never return, or grow without end: stopped by the worker lane's timeout, or by fuel. */
 const RUNAWAY: Record<string, { worker: readonly string[]; inThread: readonly string[] }> = {
   'limit:timeout': { worker: ['timeout'], inThread: ['fuel_exhausted'] },
@@ -207,7 +193,8 @@ const RUNAWAY: Record<string, { worker: readonly string[]; inThread: readonly st
 
 const hostileRuns = listGuests({ kind: 'hostile' })
   .filter(
-    (guest) => guest.outcome !== undefined && (guest.outcome in RUNTIME_OUTCOMES || guest.outcome in RUNAWAY),
+    (guest) =>
+      guest.outcome !== undefined && (guest.outcome in RUNTIME_OUTCOME_CODES || guest.outcome in RUNAWAY),
   )
   .map((guest) => {
     const trigger = guest.trigger ?? {};
@@ -227,8 +214,8 @@ const hostileRuns = listGuests({ kind: 'hostile' })
         : {}),
     };
     const runaway = RUNAWAY[outcome];
-    const worker = runaway?.worker ?? [RUNTIME_OUTCOMES[outcome]!];
-    const inThread = runaway?.inThread ?? [RUNTIME_OUTCOMES[outcome]!];
+    const worker = runaway?.worker ?? [RUNTIME_OUTCOME_CODES[outcome]!];
+    const inThread = runaway?.inThread ?? [RUNTIME_OUTCOME_CODES[outcome]!];
     return { name: guest.name, run, expected: { worker, 'in-thread': inThread } };
   });
 

@@ -23,3 +23,5 @@ export {
   type ConformanceSubject,
   type ConformanceTable,
 } from './conformance-table.js';
+// What the runtime answers each of the corpus's runtime-decided hostile outcomes with.
+export { RUNTIME_OUTCOME_CODES } from './runtime-outcomes.js';

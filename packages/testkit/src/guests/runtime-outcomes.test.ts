@@ -1,6 +1,6 @@
 import { openPlugin, openProtocolPluginFrom, type OpenProtocolPluginOptions } from '@plinth/runtime';
 import { describe, expect, it } from 'vitest';
-import { guestBytes, listGuests, type GuestInfo } from '@plinth/guests';
+import { guestBytes, listGuests, RUNTIME_OUTCOME_CODES, type GuestInfo } from '@plinth/guests';
 
 /**
  * Every hostile guest whose documented outcome the runtime alone decides, run through the full stack
@@ -8,22 +8,9 @@ import { guestBytes, listGuests, type GuestInfo } from '@plinth/guests';
  * growth) run on the isolated lane in `runtime-outcomes.isolated.test.ts`; outcomes decided by host
  * bundles (`denied:*`, `rejected:*`, `scoped:*`, storage quota, event rates) belong to @plinth/host-node.
  */
-const RUNTIME_CODES: Record<string, string> = {
-  'load:unknown_import': 'import_not_allowed',
-  'load:forbidden_namespace': 'import_not_allowed',
-  'load:invalid_manifest': 'manifest_invalid',
-  'load:unsupported_protocol_version': 'incompatible_protocol',
-  'load:incompatible_app_version': 'incompatible_host_version',
-  'load:id_mismatch': 'id_mismatch',
-  'load:manifest_too_large': 'output_too_large',
-  'limit:output_size': 'output_too_large',
-  'call:trap': 'trap',
-  'call:invalid_output': 'invalid_output',
-  'call:no_output': 'invalid_output',
-};
 
 const inThread = listGuests({ kind: 'hostile' }).filter(
-  (guest) => guest.outcome && guest.outcome in RUNTIME_CODES,
+  (guest) => guest.outcome && guest.outcome in RUNTIME_OUTCOME_CODES,
 );
 
 const idFor = (guest: GuestInfo) => guest.name.replace(/^hostile-/, 'hostile.');
@@ -55,7 +42,7 @@ describe('hostile guests through the runtime (in-thread lane)', () => {
   });
 
   it.each(inThread.map((guest) => [guest.name, guest] as const))('%s', async (_name, guest) => {
-    const code = RUNTIME_CODES[guest.outcome ?? ''];
+    const code = RUNTIME_OUTCOME_CODES[guest.outcome ?? ''];
     const trigger = guest.trigger ?? {};
     const phase = trigger.phase ?? (trigger.export === 'manifest' ? 'load' : 'call');
     if (phase !== 'call') {
