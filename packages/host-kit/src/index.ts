@@ -84,6 +84,8 @@ export {
   type HttpTransportRequest,
   type HttpTransportResponse,
 } from './capabilities/http.js';
+// A fetch Response's body read no further than a byte limit (transports and downloads on fetch).
+export { readCappedBody, type CappedBody } from './capabilities/capped-body.js';
 // WASI: a runner of command modules and the bundle that checks, reads the module, limits and answers.
 export {
   createWasiBundle,

@@ -1,8 +1,9 @@
-import type {
-  HttpTransport,
-  HttpTransportFailure,
-  HttpTransportRequest,
-  HttpTransportResponse,
+import {
+  readCappedBody,
+  type HttpTransport,
+  type HttpTransportFailure,
+  type HttpTransportRequest,
+  type HttpTransportResponse,
 } from '@plinth/host-kit';
 import { checkOptions } from '@plinth/protocol';
 import { fetchTransportOptionsSchema } from '../options.js';
@@ -58,13 +59,13 @@ export function createFetchTransport(options: FetchTransportOptions = {}): HttpT
         };
       }
       try {
-        const body = await readCapped(response, hop.maxResponseBytes);
-        if (body === undefined)
+        const body = await readCappedBody(response, hop.maxResponseBytes);
+        if (!body.ok)
           return { failure: 'too_large', message: `response body exceeds ${hop.maxResponseBytes} bytes` };
         const headers: Record<string, string> = {};
         // Headers are lower-case and repeated ones joined with ", " already.
         response.headers.forEach((value, name) => (headers[name] = value));
-        return { status: response.status, headers, body };
+        return { status: response.status, headers, body: body.bytes };
       } catch (error) {
         if (signal.aborted) return { failure: 'timeout', message: 'request timed out' };
         const reason = error instanceof Error ? error.message : String(error);
@@ -93,34 +94,4 @@ function refusal(hop: HttpTransportRequest): string | undefined {
     }
   }
   return undefined;
-}
-
-/** The whole body, or undefined once it passes `maxBytes` (reading stops there). */
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    return undefined;
-  }
-  if (response.body === null) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
 }

@@ -1,5 +1,6 @@
 import type { PlinthErrorContext } from '@plinth/protocol';
 import { LoadError } from './load-error.js';
+import { readCappedBody, type CappedBody } from '@plinth/host-kit';
 
 /**
  * Where a module comes from. A file path is not a source here: the main entry runs in browsers and
@@ -96,44 +97,13 @@ async function download(url: string, fetcher: typeof fetch, options: ReadSourceO
         ],
       },
     );
-  // Refuse early on an honest Content-Length, and count while streaming for a dishonest or absent one.
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(declared, true);
-  }
+  // Refused early on an honest Content-Length, counted while streaming for a dishonest or absent one.
+  let body: CappedBody;
   try {
-    if (response.body === null) return new Uint8Array(await response.arrayBuffer());
-    return await readLimited(response.body, maxBytes, tooLarge);
+    body = await readCappedBody(response, maxBytes);
   } catch (error) {
-    if (LoadError.isInstance(error)) throw error;
     throw fail(`reading the body failed (${error instanceof Error ? error.message : String(error)})`, error);
   }
-}
-
-async function readLimited(
-  body: ReadableStream<Uint8Array>,
-  maxBytes: number,
-  tooLarge: (size: number, exact: boolean) => LoadError,
-): Promise<Uint8Array> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(total, false);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
+  if (!body.ok) throw tooLarge(body.size, body.exact);
+  return body.bytes;
 }
