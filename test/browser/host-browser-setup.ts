@@ -14,11 +14,11 @@ import { openPageBridge, type PageBridge } from './page-bridge.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * A package README's example that runs in Chromium: the TypeScript block after the marker
- * `<!-- runs in Chromium: test/browser/<testFile> -->`.
+ * A README's or guide's example that runs in Chromium: the TypeScript block after the marker
+ * `<!-- runs in Chromium: test/browser/<testFile> -->` in `doc` (a path from the repo root).
  */
-export function readmeExample(pkg: string, testFile: string): string {
-  const readme = fileURLToPath(new URL(`../../packages/${pkg}/README.md`, import.meta.url));
+export function readmeExample(doc: string, testFile: string): string {
+  const readme = fileURLToPath(new URL(`../../${doc}`, import.meta.url));
   const marker = `<!-- runs in Chromium: test/browser/${testFile} -->`;
   const text = readFileSync(readme, 'utf8');
   const open = text.indexOf('```ts\n', text.indexOf(marker));
@@ -59,7 +59,7 @@ export async function openHostBrowserPage(): Promise<HostBrowserPage> {
   const scripts: Record<string, string> = {
     '/page.js': await bundle({ file: fileURLToPath(new URL('./host-browser-page.ts', import.meta.url)) }),
     '/readme.js': await bundle({
-      contents: readmeExample('host-browser', 'host-browser.test.ts'),
+      contents: readmeExample('packages/host-browser/README.md', 'host-browser.test.ts'),
       name: 'README example',
     }),
     // What a page's build does with the WASI runner's worker script: bundles the published entry on its

@@ -27,8 +27,12 @@ beforeAll(async () => {
     '/page.js': await bundle({ file: fileURLToPath(new URL('./worker-lane-page.ts', import.meta.url)) }),
     // What a page's build does with the lane's worker script: bundles the published entry on its own.
     '/readme.js': await bundle({
-      contents: readmeExample('runtime', 'worker-lane.test.ts'),
+      contents: readmeExample('packages/runtime/README.md', 'worker-lane.test.ts'),
       name: 'README example',
+    }),
+    '/guide.js': await bundle({
+      contents: readmeExample('docs/guides/run-in-a-browser.md', 'worker-lane.test.ts'),
+      name: 'guide example',
     }),
     '/lane-worker.js': await bundle({
       contents: "import '@plinth/runtime/browser/lane-worker';",
@@ -53,6 +57,10 @@ beforeAll(async () => {
       return response
         .writeHead(200, { ...isolated, 'content-type': 'text/javascript; charset=utf-8' })
         .end(script);
+    if (url === '/plugins/notes.wasm')
+      return response
+        .writeHead(200, { ...isolated, 'content-type': 'application/wasm' })
+        .end(guestFile('golden/as-notes'));
     if (url === '/plugins/http.wasm')
       return response
         .writeHead(200, { ...isolated, 'content-type': 'application/wasm' })
@@ -157,20 +165,32 @@ describe('the Web Worker lane in Chromium', () => {
 });
 
 describe("@plinth/runtime's README in Chromium", () => {
-  it('runs the browser example as written', async () => {
+  /** Runs a bundled example on the page, answering what it printed with console.log. */
+  const printedBy = (script: string): Promise<string[]> =>
     // A string, so that vitest does not rewrite its import() for Node.
-    const printed = await page.evaluate(`(async () => {
+    page.evaluate(`(async () => {
       const lines = [];
       const log = console.log;
       console.log = (...parts) => void lines.push(parts.map(String).join(' '));
       try {
-        await import('/readme.js');
+        await import('${script}');
       } finally {
         console.log = log;
       }
       return lines;
     })()`);
-    expect(printed).toEqual(['{"success":true,"data":{"status":200,"body":"hello"}}']);
+
+  it('runs the browser example as written', async () => {
+    expect(await printedBy('/readme.js')).toEqual(['{"success":true,"data":{"status":200,"body":"hello"}}']);
+  });
+
+  it("runs the guide's page (docs/guides/run-in-a-browser.md) as written", async () => {
+    expect(await printedBy('/guide.js')).toEqual([
+      '{"path":"Daily/2026-12-05.md","created":true,"words":6}',
+      "false host_read_file: Permission denied for plugin 'plinth-golden.notes': read_files on 'private/diary.md'",
+      '{"status":200,"body":"hello"}',
+      'active',
+    ]);
   });
 });
 
