@@ -227,6 +227,16 @@ window.plinthLane = {
     );
   },
 
+  /** A worker script of another origin, which the browser refuses to start at all. */
+  async foreignWorkerScript() {
+    return outcome(() =>
+      openPlugin({
+        source: { url: '/guests/plain/wat-plain.wasm' },
+        lane: workerLane({ workerUrl: 'https://example.com/lane-worker.js' }),
+      }),
+    );
+  },
+
   /** A module loaded from a URL with a sha256 pin that does not match is refused before it runs. */
   async wrongPin() {
     return outcome(() =>

@@ -147,6 +147,12 @@ describe('the Web Worker lane in Chromium', () => {
     );
   });
 
+  it('fails to start with load_failed when the browser refuses the worker script outright', async () => {
+    const outcome = await run('foreignWorkerScript');
+    expect(outcome).toMatchObject({ code: 'load_failed' });
+    expect((outcome as { message: string }).message).toContain('its worker could not be started (');
+  });
+
   it('refuses to start on a page that is not cross-origin isolated, saying why', async () => {
     expect(await run('openInWorker')).toEqual({ ok: { crossOriginIsolated: true } });
     const plain = await browser!.newPage();

@@ -105,57 +105,66 @@ export async function openWorkerLane(options: LaneOptions, startThread: StartGue
         void spawned.terminate();
         reject(error);
       };
-      const spawned: GuestThread = startThread(
-        {
-          module: options.module,
-          namespace: HOST_FUNCTION_NAMESPACE,
-          functionNames: FUNCTION_NAMES,
-          config: { ...options.config },
-          allowWasi: options.allowWasi ?? false,
-          hostMemoryMaxPages: limits.hostMemoryMaxPages,
-          maxVarBytes: limits.maxVarBytes,
-          outputMaxBytes: limits.outputMaxBytes,
-          userFunctions,
-          linked,
-          logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
-          fuel: metered ? { fuelPerCall: limits.fuelPerCall, fuelPerLoad: limits.fuelPerLoad } : undefined,
-          wasi: usesPlinthWasi(options.module) ? { mounts: [...(options.wasi?.mounts ?? [])] } : undefined,
-        },
-        {
-          onStart(message) {
-            if (message.type === 'extism_log') {
-              const { level, message: text } = message;
-              options.guestLog?.({ level, message: text, source: 'extism' }, runningCall);
-              return;
-            }
-            if (message.type === 'wasi_output') return wasiOutput(message.stream, message.line);
-            if (message.type === 'loading') {
+      let spawned: GuestThread;
+      try {
+        spawned = startThread(
+          {
+            module: options.module,
+            namespace: HOST_FUNCTION_NAMESPACE,
+            functionNames: FUNCTION_NAMES,
+            config: { ...options.config },
+            allowWasi: options.allowWasi ?? false,
+            hostMemoryMaxPages: limits.hostMemoryMaxPages,
+            maxVarBytes: limits.maxVarBytes,
+            outputMaxBytes: limits.outputMaxBytes,
+            userFunctions,
+            linked,
+            logLevel: effectiveLogLevel({ log: options.guestLog, logLevel: options.logLevel }),
+            fuel: metered ? { fuelPerCall: limits.fuelPerCall, fuelPerLoad: limits.fuelPerLoad } : undefined,
+            wasi: usesPlinthWasi(options.module) ? { mounts: [...(options.wasi?.mounts ?? [])] } : undefined,
+          },
+          {
+            onStart(message) {
+              if (message.type === 'extism_log') {
+                const { level, message: text } = message;
+                options.guestLog?.({ level, message: text, source: 'extism' }, runningCall);
+                return;
+              }
+              if (message.type === 'wasi_output') return wasiOutput(message.stream, message.line);
+              if (message.type === 'loading') {
+                clearTimeout(timer);
+                timer = setTimeout(
+                  () =>
+                    fail(startError(`instantiation took longer than ${limits.timeoutMs} ms`, errorContext)),
+                  limits.timeoutMs,
+                );
+                return;
+              }
+              if (message.type === 'start_failed') {
+                const exhaustion = message.error.fuel;
+                return fail(
+                  exhaustion
+                    ? fuelExhaustedError(exhaustion, errorContext)
+                    : startError(message.error.message, errorContext),
+                );
+              }
+              ready = true;
               clearTimeout(timer);
-              timer = setTimeout(
-                () => fail(startError(`instantiation took longer than ${limits.timeoutMs} ms`, errorContext)),
-                limits.timeoutMs,
-              );
-              return;
-            }
-            if (message.type === 'start_failed') {
-              const exhaustion = message.error.fuel;
-              return fail(
-                exhaustion
-                  ? fuelExhaustedError(exhaustion, errorContext)
-                  : startError(message.error.message, errorContext),
-              );
-            }
-            ready = true;
-            clearTimeout(timer);
-            resolve(spawned);
+              resolve(spawned);
+            },
+            onDeath(death) {
+              if (worker === spawned) worker = undefined;
+              if (!ready) fail(startError(death.message, errorContext, death.cause));
+              else stopCall?.(deathError(death, runningContext));
+            },
           },
-          onDeath(death) {
-            if (worker === spawned) worker = undefined;
-            if (!ready) fail(startError(death.message, errorContext, death.cause));
-            else stopCall?.(deathError(death, runningContext));
-          },
-        },
-      );
+        );
+      } catch (error) {
+        // A thread the platform refuses outright (a worker script of another origin, no shared memory).
+        const reason = error instanceof Error ? error.message : String(error);
+        reject(startError(`its worker could not be started (${reason})`, errorContext, error));
+        return;
+      }
       let timer = setTimeout(
         () => fail(startError(`its worker did not start within ${WORKER_BOOT_MS} ms`, errorContext)),
         WORKER_BOOT_MS,
