@@ -1,4 +1,5 @@
 import {
+  SERVICE_METHODS,
   createFilesBundle,
   type HttpTransport,
   type KeyValueStore,
@@ -38,17 +39,7 @@ afterAll(async () => {
   expect((await page?.close())?.filter((problem) => !/Failed to load resource/.test(problem))).toEqual([]);
 });
 
-const KEY_VALUE = ['get', 'set', 'delete'];
-const NAMESPACES = [
-  'createNamespace',
-  'getNamespace',
-  'listNamespaces',
-  'putObject',
-  'getObject',
-  'deleteObject',
-  'listObjects',
-];
-const FILES = ['stat', 'read', 'hash', 'list', 'listDir', 'write', 'delete'];
+const { keyValue: KEY_VALUE, namespaces: NAMESPACES, files: FILES } = SERVICE_METHODS;
 
 /** Fresh IndexedDB stores in the page; closing waits until every write is saved, then deletes the database. */
 async function pageStores() {

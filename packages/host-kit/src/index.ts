@@ -183,6 +183,7 @@ export {
   keyValueStoreOption,
   namespacesBundleOptionsSchema,
   namespaceStoreOption,
+  SERVICE_METHODS,
   secretStoreOption,
   permissionGateOptionsSchema,
   quotaOptionsSchema,

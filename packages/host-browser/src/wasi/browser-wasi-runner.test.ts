@@ -1,4 +1,4 @@
-import { serveBundleCall, type WasiRun, type WasiRunner } from '@plinth/host-kit';
+import { SERVICE_METHODS, serveBundleCall, type WasiRun, type WasiRunner } from '@plinth/host-kit';
 import { createAllowAllChecker } from '@plinth/permissions';
 import { OptionsError, PlinthError } from '@plinth/protocol';
 import { describe, expect, it } from 'vitest';
@@ -74,15 +74,7 @@ describe('createBrowserHost with a WASI runner', () => {
     },
     secrets: { get: () => undefined, set: () => undefined, delete: () => false },
     namespaces: Object.fromEntries(
-      [
-        'createNamespace',
-        'getNamespace',
-        'listNamespaces',
-        'putObject',
-        'getObject',
-        'deleteObject',
-        'listObjects',
-      ].map((method) => [method, () => undefined]),
+      SERVICE_METHODS.namespaces.map((method) => [method, () => undefined]),
     ) as unknown as BrowserHostStores['namespaces'],
   };
   const permissions = createAllowAllChecker();

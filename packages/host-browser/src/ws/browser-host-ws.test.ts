@@ -1,4 +1,5 @@
 import {
+  SERVICE_METHODS,
   serveBundleCall,
   type KeyValueStore,
   type NamespaceStore,
@@ -21,15 +22,7 @@ const unused = () => {
   throw new Error('not used here');
 };
 const namespaces = Object.fromEntries(
-  [
-    'createNamespace',
-    'getNamespace',
-    'listNamespaces',
-    'putObject',
-    'getObject',
-    'deleteObject',
-    'listObjects',
-  ].map((method) => [method, unused]),
+  SERVICE_METHODS.namespaces.map((method) => [method, unused]),
 ) as unknown as NamespaceStore;
 
 function host(options: Partial<BrowserHostOptions> = {}) {

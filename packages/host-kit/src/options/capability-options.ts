@@ -20,6 +20,25 @@ import { auditOption, checkerOption } from './shared-options.js';
 
 /** Option schemas of the capability bundles (files, storage, secrets, namespaces, HTTP, WASI, WebSocket). */
 
+/** The methods of each store service, as option checks test for them and proxies forward them. */
+export const SERVICE_METHODS = Object.freeze({
+  files: ['stat', 'read', 'hash', 'list', 'listDir', 'write', 'delete'],
+  keyValue: ['get', 'set', 'delete'],
+  namespaces: [
+    'createNamespace',
+    'getNamespace',
+    'listNamespaces',
+    'putObject',
+    'getObject',
+    'deleteObject',
+    'listObjects',
+  ],
+} as const satisfies {
+  files: readonly (keyof WorkspaceFiles)[];
+  keyValue: readonly (keyof KeyValueStore & keyof SecretStore)[];
+  namespaces: readonly (keyof NamespaceStore)[];
+});
+
 const gateShape = {
   permissions: checkerOption,
   workspaceRoot: z.string().optional(),
@@ -36,7 +55,7 @@ export const filesBundleOptionsSchema = defineOptions<FilesBundleOptions>()(
     ...gateShape,
     files: objectOption<WorkspaceFiles>(
       'a WorkspaceFiles service (stat, read, hash, list, listDir, write, delete)',
-      ['stat', 'read', 'hash', 'list', 'listDir', 'write', 'delete'],
+      SERVICE_METHODS.files,
     ),
     /** Hears about every successful write and delete; a throwing listener does not fail the write. */
     onFileEvent: functionOption().optional(),
@@ -49,29 +68,22 @@ const storedValueShape = {
   quotaFor: functionOption('a function (pluginId) => bytes').optional(),
 };
 
-const keyValueMethods = ['get', 'set', 'delete'];
-
 /** Any KeyValueStore (get, set, delete), for adapters whose options take one. */
 export const keyValueStoreOption = objectOption<KeyValueStore>(
   'a KeyValueStore (get, set, delete)',
-  keyValueMethods,
+  SERVICE_METHODS.keyValue,
 );
 
 /** Any NamespaceStore (the methods the namespaces bundle calls). */
-export const namespaceStoreOption = objectOption<NamespaceStore>('a NamespaceStore', [
-  'createNamespace',
-  'getNamespace',
-  'listNamespaces',
-  'putObject',
-  'getObject',
-  'deleteObject',
-  'listObjects',
-]);
+export const namespaceStoreOption = objectOption<NamespaceStore>(
+  'a NamespaceStore',
+  SERVICE_METHODS.namespaces,
+);
 
 /** Any SecretStore (get, set, delete). */
 export const secretStoreOption = objectOption<SecretStore>(
   'a SecretStore (get, set, delete)',
-  keyValueMethods,
+  SERVICE_METHODS.keyValue,
 );
 
 /** The zod schema `createStorageBundle` checks its options with. */
