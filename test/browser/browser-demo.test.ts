@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { guestBytes } from '@plinth/guests';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_ROUTES, HELLO_TEXT } from '../../apps/demo/src/browser-api.js';
 import { serveBrowserDemo, type ServedBrowserDemo } from '../../apps/demo/src/browser-server.js';
-import { CHROMIUM } from './global-setup.js';
+import { openWatchedPage } from './chromium.js';
 
 // The demo's browser page (`plinth-demo browser`, built by `pnpm --filter @plinth/demo build`) as a person
 // uses it in headless Chromium: the plugins and their permissions, a command that answers and one the
@@ -33,16 +33,11 @@ let dailyAnswer: unknown;
 let browser: Browser;
 let page: Page;
 /** Script errors and console errors the page reported; no test provokes one. */
-const problems: string[] = [];
+let problems: string[] = [];
 
 beforeAll(async () => {
   server = await serveBrowserDemo();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
+  ({ browser, page, problems } = await openWatchedPage({ viewport: { width: 1400, height: 1000 } }));
 }, 60_000);
 
 afterAll(async () => {

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { serveDashboard, type ServedDashboard } from '@plinth/dashboard';
 import { createNodeHost, type NodeHost } from '@plinth/host-node';
 import { guestPath } from '@plinth/testkit';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from './global-setup.js';
+import { openWatchedPage } from './chromium.js';
 
 // The dashboard as a person uses it, in headless Chromium: every page loads under its strict CSP, an
 // install with consent, a grant and a revoke through their confirmation pages, a denial and a log line
@@ -25,7 +25,7 @@ let dashboard: ServedDashboard;
 let browser: Browser;
 let page: Page;
 /** What the browser reported against the page: CSP refusals, script errors. */
-const problems: string[] = [];
+let problems: string[] = [];
 
 beforeAll(async () => {
   // A demo-like workspace: the demo's sample notes (its README front matter is the policy) and golden plugins.
@@ -51,12 +51,7 @@ beforeAll(async () => {
   await host.revoke(HTTP, 'http_requests');
   dashboard = await serveDashboard(host);
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
+  ({ browser, page, problems } = await openWatchedPage({ viewport: { width: 1600, height: 1000 } }));
 }, 60_000);
 
 afterAll(async () => {

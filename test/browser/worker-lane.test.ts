@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { GUESTS_DIR, listGuests, RUNTIME_OUTCOME_CODES } from '@plinth/guests';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from './global-setup.js';
+import { openWatchedPage } from './chromium.js';
 import { bundle, listen, readmeExample, stop } from './host-browser-setup.js';
 import type { HostileRun, Outcome } from './worker-lane-page.js';
 
@@ -18,7 +18,7 @@ let server: Server | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let origin: string;
-const problems: string[] = [];
+let problems: string[] = [];
 
 const guestFile = (path: string) => readFileSync(`${GUESTS_DIR}${path}/plugin.wasm`);
 
@@ -74,14 +74,10 @@ beforeAll(async () => {
       return response.writeHead(200, { ...isolated, 'content-type': 'text/plain' }).end('hello');
     return response.writeHead(404, isolated).end();
   }));
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  page = await browser.newPage();
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
+  ({ browser, page, problems } = await openWatchedPage({
     // The missing worker script's 404 is the one error a test provokes on purpose.
-    if (message.type() === 'error' && !message.location().url.endsWith('/missing-lane-worker.js'))
-      problems.push(`console: ${message.text()} (${message.location().url})`);
-  });
+    expected: (message) => message.location().url.endsWith('/missing-lane-worker.js'),
+  }));
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => 'plinthLane' in window);
 }, 60_000);
