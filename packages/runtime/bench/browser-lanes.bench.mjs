@@ -7,6 +7,7 @@
 // 5 µs resolution: blocks of 100 calls keep that under 0.1 µs per call.
 //   pnpm bench     (needs `pnpm build` and Debian's chromium)
 /* global window */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath, URL } from 'node:url';
@@ -121,24 +122,36 @@ const browser = await chromium.launch({
   args: ['--no-sandbox'],
 });
 try {
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.waitForFunction(() => 'runBench' in window);
-  const results = await page.evaluate((inputs) => window.runBench(inputs), {
-    ping: JSON.stringify({ command: 'ping', params: null }),
-    greet: JSON.stringify({ command: 'greet', params: { name: 'Zoë' } }),
-  });
-  console.log(
-    'Lanes in Chromium (golden C guest; alternating blocks of 100 calls; µs per call; median of block ratios)',
-  );
-  for (const [name, { inThread, worker }] of Object.entries(results)) {
-    const [raw, lane] = inThread;
-    const [rawWorker, workerLane] = worker;
-    console.log(
-      `  ${name}: in-thread lane ${lane.meanUs.toFixed(1)} vs raw ${raw.meanUs.toFixed(1)} µs: ` +
-        `${lane.medianRatio.toFixed(2)}×; worker lane ${workerLane.meanUs.toFixed(1)} vs raw worker + reset() ` +
-        `${rawWorker.meanUs.toFixed(1)} µs: ${workerLane.medianRatio.toFixed(2)}×`,
-    );
+  // Idle, then with one core kept busy by a spinning child process, as the Node lane benches do.
+  for (const condition of ['idle', 'one core busy']) {
+    const busy =
+      condition === 'one core busy'
+        ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })
+        : undefined;
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.waitForFunction(() => 'runBench' in window);
+      const results = await page.evaluate((inputs) => window.runBench(inputs), {
+        ping: JSON.stringify({ command: 'ping', params: null }),
+        greet: JSON.stringify({ command: 'greet', params: { name: 'Zoë' } }),
+      });
+      await page.close();
+      console.log(
+        `Lanes in Chromium, ${condition} (golden C guest; alternating blocks of 100 calls; µs per call; median of block ratios)`,
+      );
+      for (const [name, { inThread, worker }] of Object.entries(results)) {
+        const [raw, lane] = inThread;
+        const [rawWorker, workerLane] = worker;
+        console.log(
+          `  ${name}: in-thread lane ${lane.meanUs.toFixed(1)} vs raw ${raw.meanUs.toFixed(1)} µs: ` +
+            `${lane.medianRatio.toFixed(2)}×; worker lane ${workerLane.meanUs.toFixed(1)} vs raw worker + reset() ` +
+            `${rawWorker.meanUs.toFixed(1)} µs: ${workerLane.medianRatio.toFixed(2)}×`,
+        );
+      }
+    } finally {
+      busy?.kill();
+    }
   }
 } finally {
   await browser.close();
