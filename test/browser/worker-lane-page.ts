@@ -191,6 +191,31 @@ window.plinthLane = {
     });
   },
 
+  /**
+   * A bridge that may not grow past 64 KiB: an input larger than that fails the call typed (the worker
+   * keeps its state), and so does a host answer larger than that (the worker, left mid-call, is replaced).
+   */
+  async beyondTheBridge() {
+    return outcome(async () => {
+      const small = workerLane({ workerUrl: '/lane-worker.js', maxMessageBytes: 65_536 });
+      const plain = await openPlugin({ source: { url: '/guests/plain/wat-plain.wasm' }, lane: small });
+      const input = await outcome(() => plain.call('reverse', new Uint8Array(100_000)));
+      const afterInput = await outcome(async () => plain.callText('reverse', 'abc'));
+      await plain.close();
+      const kv = new Map([['big', 'x'.repeat(100_000)]]);
+      const pdk = await openPlugin({
+        source: { url: '/guests/plain/as-pdk.wasm' },
+        functions: kvFunctions(kv),
+        config: { greeting: 'Hallo' },
+        lane: small,
+      });
+      const answer = await outcome(() => pdk.call('count', 'big'));
+      const afterAnswer = await outcome(async () => pdk.callText('greet', 'Zoë'));
+      await pdk.close();
+      return { input, afterInput, answer, afterAnswer };
+    });
+  },
+
   /** The in-thread lane on the page, metered: a guest that never returns is stopped by fuel. */
   async spinInThreadWithFuel() {
     return outcome(async () => {

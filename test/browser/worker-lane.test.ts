@@ -118,6 +118,20 @@ describe('the Web Worker lane in Chromium', () => {
     expect(await run('largeThroughWorker', 300_000)).toEqual({ ok: { sent: 300_000, reversed: true } });
   });
 
+  it('fails a call typed when a message is larger than the bridge may grow, and serves again', async () => {
+    const outcome = (await run('beyondTheBridge')) as {
+      ok: { input: Outcome; afterInput: Outcome; answer: Outcome; afterAnswer: Outcome };
+    };
+    expect(outcome.ok.input).toMatchObject({ code: 'out_of_memory' });
+    expect((outcome.ok.input as { message: string }).message).toContain(
+      'a message of 100007 bytes is larger than the bridge carries (65536 bytes)',
+    );
+    expect(outcome.ok.afterInput).toEqual({ ok: 'cba' });
+    expect(outcome.ok.answer).toMatchObject({ code: 'out_of_memory' });
+    expect((outcome.ok.answer as { message: string }).message).toContain('a fresh instance');
+    expect(outcome.ok.afterAnswer).toEqual({ ok: 'Hallo, Zoë!' });
+  });
+
   it('refuses a module whose sha256 pin does not match, before it runs', async () => {
     const outcome = await run('wrongPin');
     expect(outcome).toMatchObject({ code: 'load_failed' });

@@ -1,8 +1,8 @@
 import {
   HOST_FUNCTION_NAMESPACE,
   HOST_FUNCTIONS,
+  PlinthError,
   type HostFunctionSpec,
-  type PlinthError,
   type PlinthErrorContext,
 } from '@plinth/protocol';
 import type { HostCallContext } from '@plinth/host-kit';
@@ -12,6 +12,7 @@ import {
   serveHostCall,
   type AnyHostHandler,
 } from '@plinth/host-kit/engine';
+import { describeCall } from '../call-errors.js';
 import { CallGate } from '../lanes/call-gate.js';
 import { beginCall, callErrorContext, checkCallLimits, outputTooLargeError } from '../lanes/call-limits.js';
 import type { Lane, LaneCallResult, LaneOptions } from '../lanes/lane.js';
@@ -210,12 +211,32 @@ export async function openWorkerLane(options: LaneOptions, startThread: StartGue
       void target.terminate();
       stopCall?.(timeoutError(limits.timeoutMs, errorContext));
     };
+    /**
+     * Sends on the bridge, or fails the call typed when the bridge cannot carry the message (a browser
+     * bridge grows only to its maximum). A worker left waiting mid-call for a host answer is replaced.
+     */
+    const send = (kind: MessageKind, aux: number, payload: Uint8Array, midCall: boolean) => {
+      try {
+        target.bridge.send(kind, aux, payload);
+      } catch (error) {
+        if (midCall) {
+          if (worker === target) worker = undefined;
+          void target.terminate();
+        }
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new PlinthError(
+          'out_of_memory',
+          `${describeCall(errorContext)} failed: ${reason}${midCall ? '; a fresh instance (with fresh memory) will serve the next call' : ''}`,
+          { ...errorContext, limit: 'maxMessageBytes', cause: error },
+        );
+      }
+    };
     // The timer also keeps the process alive while the call runs (idle workers are unref'd).
     const timer = setTimeout(expire, limits.timeoutMs);
     try {
       const { bridge } = target;
       const [nameLength, payload] = callPayload(exportName, input);
-      bridge.send(MessageKind.call, call.phase === 'load' ? nameLength | LOAD_PHASE : nameLength, payload);
+      send(MessageKind.call, call.phase === 'load' ? nameLength | LOAD_PHASE : nameLength, payload, false);
       for (;;) {
         const turn = await Promise.race([bridge.waitAsync(deadline - performance.now()), stopped]);
         if (turn === false) expire();
@@ -249,7 +270,7 @@ export async function openWorkerLane(options: LaneOptions, startThread: StartGue
           stopped,
         ]);
         if (!(answer instanceof Uint8Array)) throw answer;
-        bridge.send(MessageKind.hostAnswer, 0, answer);
+        send(MessageKind.hostAnswer, 0, answer, true);
       }
     } finally {
       clearTimeout(timer);
